@@ -1,0 +1,100 @@
+/// The base class for networks built from layers, like subclassing `keras.Model`.
+///
+/// Subclass it, store the sublayers as properties and override ``call(_:)``:
+///
+/// ```swift
+/// final class MLPModel: Model {
+///     let hidden = Dense(2, activation: .relu)
+///     let hidden1 = Dense(2, activation: .relu)
+///     let out = Dense(2)
+///     override func call(_ x: Tensor) -> Tensor { out(hidden1(hidden(x))) }
+/// }
+/// ```
+///
+/// **Weight order.** By default ``layers`` lists every stored property that holds a layer (or an
+/// optional layer, or an array of layers) in *declaration order*, superclass properties first, each
+/// object once. ``weights`` then follows that order (see ``Layer/weights``), as Keras's follows
+/// attribute-assignment order. Override ``layers`` to choose another order explicitly.
+/// The model's name defaults to the snake-cased class name with Keras's counter (`mlp_model`).
+open class Model: Layer {
+    public let name: String
+    public var trainable = true
+
+    /// Creates a model named `name`, or by default the snake-cased class name (`MLPModel` → `mlp_model`).
+    public init(name: String? = nil) {
+        self.name = name ?? LayerNaming.uniqueName(prefix: LayerNaming.snakeCase(String(describing: Self.self)))
+    }
+
+    /// The class name shown by `summary()`: the Swift class name.
+    open var className: String { String(describing: type(of: self)) }
+
+    /// The sublayers found in stored properties, in declaration order (see the type's discussion).
+    open var layers: [any Layer] {
+        var mirrors: [Mirror] = []
+        var next: Mirror? = Mirror(reflecting: self)
+        while let mirror = next {
+            mirrors.append(mirror)
+            next = mirror.superclassMirror
+        }
+        let found = mirrors.reversed().flatMap { $0.children.flatMap { layersHeld(by: $0.value) } }
+        return unique(found.filter { $0 !== self })
+    }
+
+    /// The forward pass. Subclasses must override it.
+    open func call(_ input: Tensor) -> Tensor {
+        preconditionFailure("\(className) '\(name)': subclasses of Model must override call(_:)")
+    }
+
+    /// Runs ``call(_:)``.
+    public func callAsFunction(_ input: Tensor) -> Tensor { call(input) }
+
+    /// A model owns no weights itself; its weights are its sublayers'.
+    open var ownWeights: [Parameter] { [] }
+    /// `nil` unless a subclass records one.
+    open var inputShape: [Int]? { nil }
+    /// Whether every sublayer is built (and there is at least one).
+    open var isBuilt: Bool { let all = layers; return !all.isEmpty && all.allSatisfy(\.isBuilt) }
+
+    /// Builds by calling the model once on a batch of one zero sample, as Keras's `build` does for
+    /// subclassed models.
+    open func build(inputShape: [Int]) {
+        guard !isBuilt else { return }
+        _ = call(.zeros([1] + inputShape))
+    }
+
+    /// The per-sample output shape, found by calling the model on one zero sample.
+    open func outputShape(forInputShape inputShape: [Int]) -> [Int] {
+        Array(call(.zeros([1] + inputShape)).shape.dropFirst())
+    }
+
+    /// The output shape text `summary()` shows for each layer; `multiple` for a subclassed model,
+    /// as tf-keras prints it.
+    open func summaryOutputShapes() -> [String] {
+        layers.map { _ in "multiple" }
+    }
+
+    /// The direct sublayer named `name`, like `get_layer(name=…)`.
+    ///
+    /// - Throws: ``NeuralNetError/layerNotFound(model:name:)``.
+    public func layer(named name: String) throws -> any Layer {
+        guard let match = layers.first(where: { $0.name == name }) else {
+            throw NeuralNetError.layerNotFound(model: self.name, name: name)
+        }
+        return match
+    }
+
+    /// The direct sublayer at `index`, like `get_layer(index=…)`.
+    ///
+    /// - Precondition: `index` is within ``layers``.
+    public func layer(at index: Int) -> any Layer {
+        let all = layers
+        precondition(all.indices.contains(index), "model '\(name)': no layer at index \(index) (it has \(all.count))")
+        return all[index]
+    }
+}
+
+private func layersHeld(by value: Any) -> [any Layer] {
+    if let layer = value as? any Layer { return [layer] }
+    if let array = value as? [any Layer] { return array }
+    return []
+}

@@ -1,0 +1,82 @@
+extension Tensor.Storage {
+    /// The element type of this storage.
+    public var dtype: DType {
+        switch self {
+        case .float16: .float16
+        case .bfloat16: .bfloat16
+        case .float32: .float32
+        case .float64: .float64
+        case .int8: .int8
+        case .int16: .int16
+        case .int32: .int32
+        case .int64: .int64
+        case .uint8: .uint8
+        case .uint16: .uint16
+        case .uint32: .uint32
+        case .uint64: .uint64
+        }
+    }
+
+    /// The number of elements.
+    public var count: Int {
+        switch self {
+        case .float16(let v), .bfloat16(let v), .uint16(let v): v.count
+        case .float32(let v): v.count
+        case .float64(let v): v.count
+        case .int8(let v): v.count
+        case .int16(let v): v.count
+        case .int32(let v): v.count
+        case .int64(let v): v.count
+        case .uint8(let v): v.count
+        case .uint32(let v): v.count
+        case .uint64(let v): v.count
+        }
+    }
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        switch self {
+        case .float16(let v), .bfloat16(let v), .uint16(let v): try v.withUnsafeBytes(body)
+        case .float32(let v): try v.withUnsafeBytes(body)
+        case .float64(let v): try v.withUnsafeBytes(body)
+        case .int8(let v): try v.withUnsafeBytes(body)
+        case .int16(let v): try v.withUnsafeBytes(body)
+        case .int32(let v): try v.withUnsafeBytes(body)
+        case .int64(let v): try v.withUnsafeBytes(body)
+        case .uint8(let v): try v.withUnsafeBytes(body)
+        case .uint32(let v): try v.withUnsafeBytes(body)
+        case .uint64(let v): try v.withUnsafeBytes(body)
+        }
+    }
+
+    func float(at offset: Int) -> Float {
+        switch self {
+        case .float16(let v): Float(Float16(bitPattern: v[offset]))
+        case .bfloat16(let v): BFloat16.float(fromBits: v[offset])
+        case .float32(let v): v[offset]
+        case .float64(let v): Float(v[offset])
+        case .int8(let v): Float(v[offset])
+        case .int16(let v): Float(v[offset])
+        case .int32(let v): Float(v[offset])
+        case .int64(let v): Float(v[offset])
+        case .uint8(let v): Float(v[offset])
+        case .uint16(let v): Float(v[offset])
+        case .uint32(let v): Float(v[offset])
+        case .uint64(let v): Float(v[offset])
+        }
+    }
+}
+
+/// Bit-level conversions for bfloat16 ("brain float": the top 16 bits of an IEEE float32).
+enum BFloat16 {
+    static func float(fromBits bits: UInt16) -> Float {
+        Float(bitPattern: UInt32(bits) << 16)
+    }
+
+    /// Rounds to nearest, ties to even, as ml_dtypes and TensorFlow do; NaN stays a quiet NaN.
+    static func bits(from value: Float) -> UInt16 {
+        let bits = value.bitPattern
+        if value.isNaN { return UInt16(truncatingIfNeeded: bits >> 16) | 0x0040 }
+        let rounding: UInt32 = 0x7FFF + ((bits >> 16) & 1)
+        return UInt16(truncatingIfNeeded: (bits &+ rounding) >> 16)
+    }
+}

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Writes Heft's test fixtures with real Keras (tf-keras 2 and Keras 3).
+
+Run through `tools/make-fixtures`, which uses the pinned venv of `tools/requirements.txt`.
+Everything written is deterministic: weights come from numpy generators with fixed seeds.
+
+fixtures/forward/<case>.json   a model's layers and weights, an input batch and Keras's output
+fixtures/summary/<case>.txt    tf-keras's model.summary() text, verbatim
+"""
+import io
+import json
+import os
+import sys
+from contextlib import redirect_stdout
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+import numpy as np
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+
+
+def floats(array):
+    """float32 values as exact JSON numbers (repr of the float64 that equals each float32)."""
+    return [float(x) for x in np.asarray(array, dtype=np.float32).ravel()]
+
+
+def deterministic_weights(model, seed):
+    rng = np.random.default_rng(seed)
+    values = [rng.uniform(-0.5, 0.5, size=w.shape).astype(np.float32) for w in model.get_weights()]
+    model.set_weights(values)
+
+
+def write_forward_case(name, keras_name, keras_version, model, dense_specs, batch, seed):
+    deterministic_weights(model, seed)
+    x = np.random.default_rng(seed + 1).uniform(-2, 2, size=batch).astype(np.float32)
+    y = np.asarray(model(x), dtype=np.float32)
+    case = {
+        "writer": f"{keras_name} {keras_version}",
+        "layers": dense_specs,
+        "weights": [{"shape": list(w.shape), "values": floats(w)} for w in model.get_weights()],
+        "input": {"shape": list(x.shape), "values": floats(x)},
+        "output": {"shape": list(y.shape), "values": floats(y)},
+    }
+    with open(os.path.join(ROOT, "forward", f"{name}.json"), "w") as f:
+        json.dump(case, f)
+
+
+ACTIVATIONS_K3 = ["linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "gelu",
+                  "swish", "silu", "softplus", "leaky_relu"]
+
+
+def keras3_forward():
+    import keras
+    from keras import layers
+    for activation in ACTIVATIONS_K3:
+        model = keras.Sequential([keras.Input((7,)), layers.Dense(5, activation=activation)])
+        write_forward_case(f"keras3_activation_{activation}", "keras", keras.version(), model,
+                           [{"units": 5, "activation": activation, "use_bias": True}], (4, 7), seed=11)
+    model = keras.Sequential([keras.Input((6,)), layers.Dense(3, use_bias=False), layers.Dense(2, activation="tanh")])
+    write_forward_case("keras3_no_bias", "keras", keras.version(), model,
+                       [{"units": 3, "activation": "linear", "use_bias": False},
+                        {"units": 2, "activation": "tanh", "use_bias": True}], (3, 6), seed=5)
+
+
+def tf_keras_forward():
+    import tf_keras as keras
+    from tf_keras import layers
+    model = keras.Sequential([layers.Dense(256, activation="relu", input_shape=(20,)), layers.Dense(10)])
+    write_forward_case("tfkeras_seed_mlp", "tf-keras", keras.__version__, model,
+                       [{"units": 256, "activation": "relu", "use_bias": True},
+                        {"units": 10, "activation": "linear", "use_bias": True}], (2, 20), seed=1)
+    model = keras.Sequential([layers.Dense(64, activation="sigmoid", input_shape=(33,)),
+                              layers.Dense(32, activation="elu"), layers.Dense(8, activation="softmax")])
+    write_forward_case("tfkeras_deep", "tf-keras", keras.__version__, model,
+                       [{"units": 64, "activation": "sigmoid", "use_bias": True},
+                        {"units": 32, "activation": "elu", "use_bias": True},
+                        {"units": 8, "activation": "softmax", "use_bias": True}], (16, 33), seed=3)
+
+
+def tf_keras_summaries():
+    """The seed workflow's summaries, in the seed's order, so the automatic names match."""
+    import tf_keras as keras
+    import tensorflow as tf
+    from tf_keras import layers
+
+    def save(name, model):
+        buffer = io.StringIO()
+        with redirect_stdout(buffer):
+            model.summary()
+        with open(os.path.join(ROOT, "summary", f"{name}.txt"), "w") as f:
+            f.write(buffer.getvalue())
+
+    keras.backend.clear_session()
+    net = keras.Sequential([layers.Dense(256, activation="relu", input_shape=(20,)), layers.Dense(10)])
+    save("seed_mlp", net)
+
+    def my_init(shape, dtype=None):
+        return tf.random.normal(shape=shape, dtype=dtype)
+    net = keras.Sequential()
+    net.add(layers.Dense(64, kernel_initializer=my_init, input_shape=(10,)))
+    save("seed_my_init", net)
+
+    class MLPModel(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = layers.Dense(2, activation="relu")
+            self.hidden1 = layers.Dense(2, activation="relu")
+            self.out = layers.Dense(2)
+
+        def call(self, x):
+            x = self.hidden(x)
+            x = self.hidden1(x)
+            self.hidden1.set_weights(self.hidden.get_weights())
+            return self.out(x)
+    model = MLPModel()
+    model(np.ones((1, 2), np.float32))
+    save("seed_mlp_model", model)
+
+    keras.backend.clear_session()
+    frozen = keras.Sequential([
+        layers.Dense(4000, input_shape=(1000,), trainable=False, dtype="float64"),
+        layers.Dense(3, name="a_rather_long_layer_name_that_wraps_around"),
+    ])
+    save("frozen_float64_long_name", frozen)
+
+
+if __name__ == "__main__":
+    which = sys.argv[1] if len(sys.argv) > 1 else "all"
+    if which in ("all", "tf-keras"):
+        tf_keras_forward()
+        tf_keras_summaries()
+    if which in ("all", "keras3"):
+        keras3_forward()
