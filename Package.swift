@@ -14,6 +14,7 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["CBLAS"]),
 
         .executableTarget(name: "Walkthrough", dependencies: ["NeuralNet"], path: "tools/walkthrough"),
+        .executableTarget(name: "heft-bench", dependencies: ["NeuralNet"], path: "tools/heft-bench"),
 
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
     ],

@@ -1,0 +1,100 @@
+import NeuralNet
+
+/// The seed workflow of Keras's parameter tutorial, step by step in Heft, printing what Keras prints.
+///
+/// Each step shows the Swift call, the Keras call it mirrors, and the result.
+@main
+struct Walkthrough {
+    static func main() throws {
+        setRandomSeed(UInt64(CommandLine.arguments.dropFirst().first ?? "0") ?? 0)
+        try parameterAccess()
+        try customInitializer()
+        try sharing()
+    }
+
+    static func step(_ swift: String, keras: String) {
+        print("\n>>> \(swift)\n    # Keras: \(keras)")
+    }
+
+    static func parameterAccess() throws {
+        step("let net = try Sequential([Dense(256, activation: .relu, inputShape: [20]), Dense(10)])",
+             keras: "net = Sequential([layers.Dense(256, activation='relu', input_shape=(20,)), layers.Dense(10)])")
+        let net = try Sequential([Dense(256, activation: .relu, inputShape: [20]), Dense(10)])
+
+        step("let y = net(.randomUniform([2, 20])); y.shape", keras: "Y = net(tf.random.uniform(shape=(2, 20))); Y.shape")
+        let y = net(.randomUniform([2, 20]))
+        print(shapeText(y.shape))
+
+        step("for w in net.trainableWeights { print(w.shape) }", keras: "for w in net.trainable_weights: print(w.shape)")
+        for w in net.trainableWeights { print(shapeText(w.shape)) }
+
+        step("for w in net.getWeights() { print(w.shape) }", keras: "for w in net.get_weights(): print(w.shape)")
+        for w in net.getWeights() { print(shapeText(w.shape)) }
+
+        step("for layer in net.layers { try net.layer(named: layer.name).weights }",
+             keras: "for layer in net.layers: net.get_layer(name=layer.name).weights")
+        for layer in net.layers {
+            print(layer.name, try net.layer(named: layer.name).weights.map { "\($0.kerasName) \(shapeText($0.shape))" })
+        }
+
+        step("try net.layer(named: \"dense\").getWeights()[1]", keras: "net.get_layer('dense').get_weights()[1]")
+        print(try net.layer(named: "dense").getWeights()[1])
+    }
+
+    static func customInitializer() throws {
+        step("let myInit = Initializer.custom { shape, dtype in .randomNormal(shape, dtype: dtype) }",
+             keras: "def my_init(shape, dtype=None): return tf.random.normal(shape=shape, dtype=dtype)")
+        let myInit = Initializer.custom(name: "my_init") { shape, dtype in .randomNormal(shape, dtype: dtype) }
+
+        step("let net = try Sequential(); try net.add(Dense(64, kernelInitializer: myInit, inputShape: [10])); print(net.summary())",
+             keras: "net = Sequential(); net.add(layers.Dense(64, kernel_initializer=my_init, input_shape=(10,))); net.summary()")
+        let net = try Sequential()
+        try net.add(Dense(64, kernelInitializer: myInit, inputShape: [10]))
+        print(net.summary())
+    }
+
+    static func sharing() throws {
+        step("let model = MLPModel(); _ = model(x)   // call() copies hidden's weights into hidden1",
+             keras: "class MLPModel(keras.Model): ... self.hidden1.set_weights(self.hidden.get_weights())")
+        let model = MLPModel()
+        _ = model(.randomUniform([2, 2]))
+        print(model.summary())
+
+        step("model.getWeights()", keras: "net.get_weights()")
+        let weights = model.getWeights()
+        for (parameter, value) in zip(model.weights, weights) { print(parameter.kerasName, value) }
+        print("hidden and hidden1 identical:", weights[0] == weights[2] && weights[1] == weights[3])
+
+        step("let shared = Dense(4, activation: .relu, inputShape: [4]); try Sequential([shared, shared, Dense(1)])",
+             keras: "shared = layers.Dense(4, activation='relu'); Sequential([shared, shared, layers.Dense(1)])")
+        let shared = Dense(4, activation: .relu, inputShape: [4])
+        let twice = try Sequential([shared, shared, Dense(1)])
+        print("layers:", twice.layers.map(\.name), "weights:", twice.weights.map(\.kerasName), "params:", twice.countParams())
+
+        step("decoder.tie(kernel: encoder.kernel!)   // one Parameter object in two layers",
+             keras: "(a layer holding another layer's variable)")
+        let encoder = Dense(4, inputShape: [4]), decoder = Dense(4, inputShape: [4])
+        decoder.tie(kernel: encoder.kernel!)
+        try encoder.kernel!.assign(.ones([4, 4]))
+        print("decoder sees the encoder's update:", decoder.kernel!.value == .ones([4, 4]))
+    }
+
+    static func shapeText(_ shape: [Int]) -> String {
+        shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    }
+}
+
+/// The seed's user-defined model: the forward pass copies `hidden`'s weights into `hidden1`.
+final class MLPModel: Model {
+    let hidden = Dense(2, activation: .relu)
+    let hidden1 = Dense(2, activation: .relu)
+    let out = Dense(2)
+
+    override func call(_ x: Tensor) -> Tensor {
+        let h = hidden(x)
+        // Copy-sharing as in the Keras seed; both layers are Dense(2) on width 2, so the shapes
+        // always match and a failure here would be a programmer error.
+        try! hidden1.setWeights(hidden.getWeights())
+        return out(hidden1(h))
+    }
+}
