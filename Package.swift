@@ -5,18 +5,27 @@ let package = Package(
     name: "Heft",
     products: [
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "HDF5", targets: ["HDF5"]),
+        .library(name: "Checkpoint", targets: ["Checkpoint"]),
         .executable(name: "heft-walkthrough", targets: ["Walkthrough"]),
     ],
     targets: [
         // System libraries: Debian's libopenblas-dev and libhdf5-dev, found through pkg-config.
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
 
         .target(name: "NeuralNet", dependencies: ["CBLAS"]),
+        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "Checkpoint", dependencies: ["NeuralNet", "HDF5"]),
 
         .executableTarget(name: "Walkthrough", dependencies: ["NeuralNet"], path: "tools/walkthrough"),
         .executableTarget(name: "heft-bench", dependencies: ["NeuralNet"], path: "tools/heft-bench"),
 
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+        .target(name: "TestSupport", dependencies: ["Checkpoint", "NeuralNet"], path: "Tests/Support"),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "NeuralNet", "HDF5", "TestSupport"]),
+        .testTarget(name: "InteropTests", dependencies: ["Checkpoint", "NeuralNet", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

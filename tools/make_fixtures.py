@@ -6,6 +6,10 @@ Everything written is deterministic: weights come from numpy generators with fix
 
 fixtures/forward/<case>.json   a model's layers and weights, an input batch and Keras's output
 fixtures/summary/<case>.txt    tf-keras's model.summary() text, verbatim
+fixtures/keras/<writer>_<model>.{h5,weights.h5,full.h5,json}
+                               weight files of the interop zoo (tools/keras_models.py) as each Keras
+                               writes them, with an input batch, Keras's output and a float64 numpy
+                               reference output in the JSON
 """
 import io
 import json
@@ -16,6 +20,9 @@ from contextlib import redirect_stdout
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import keras_models  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 
@@ -125,10 +132,48 @@ def tf_keras_summaries():
     save("frozen_float64_long_name", frozen)
 
 
+def write_keras_files(keras, writer, version):
+    """Every zoo model in each layout this Keras line writes, plus the JSON of inputs and outputs."""
+    folder = os.path.join(ROOT, "keras")
+    os.makedirs(folder, exist_ok=True)
+    for seed, name in enumerate(keras_models.NAMES):
+        keras.backend.clear_session()
+        model = keras_models.build(keras, name)
+        keras_models.fill(model, seed=100 + seed)
+        stem = os.path.join(folder, f"{writer}_{name}")
+        files = {}
+        if writer == "tfkeras":
+            model.save_weights(stem + ".h5")
+            files["legacy"] = os.path.basename(stem + ".h5")
+        model.save_weights(stem + ".weights.h5")
+        files["v3"] = os.path.basename(stem + ".weights.h5")
+        if writer == "keras3" and name != "mlp_model":  # Keras 3 saves legacy .h5 only as a full model
+            model.save(stem + ".full.h5")
+            files["legacy_full"] = os.path.basename(stem + ".full.h5")
+        x = keras_models.sample_input(name, seed=200 + seed)
+        y = np.asarray(model(x)).astype(np.float32)
+        case = {
+            "writer": f"{writer} {version}", "model": name, "files": files,
+            "layers": [layer.name for layer in model.layers],
+            "weights": [{"shape": list(w.shape), "dtype": str(w.dtype), "values": [float(v) for v in np.ravel(w)]}
+                        for w in model.get_weights()],
+            "input": {"shape": list(x.shape), "values": floats(x)},
+            "output": {"shape": list(y.shape), "values": floats(y)},
+            "reference": {"shape": list(y.shape),
+                          "values": [float(v) for v in np.ravel(keras_models.reference_output(model, x))]},
+        }
+        with open(stem + ".json", "w") as f:
+            json.dump(case, f)
+
+
 if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else "all"
     if which in ("all", "tf-keras"):
         tf_keras_forward()
         tf_keras_summaries()
+        import tf_keras
+        write_keras_files(tf_keras, "tfkeras", tf_keras.__version__)
     if which in ("all", "keras3"):
         keras3_forward()
+        import keras
+        write_keras_files(keras, "keras3", keras.version())

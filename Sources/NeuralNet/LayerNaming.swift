@@ -59,3 +59,9 @@ public func clearSession() {
 public func withNamingSession<R>(_ body: () throws -> R) rethrows -> R {
     try LayerNaming.$session.withValue(NameCounters()) { try body() }
 }
+
+/// Keras's `to_snake_case` of a class name, as used for automatic names and Keras 3 file paths:
+/// `Dense` → `dense`, `MLPModel` → `mlp_model`, `BatchNormalization` → `batch_normalization`.
+public func kerasSnakeCase(_ className: String) -> String {
+    LayerNaming.snakeCase(className)
+}

@@ -30,15 +30,41 @@ open class Model: Layer {
 
     /// The sublayers found in stored properties, in declaration order (see the type's discussion).
     open var layers: [any Layer] {
+        unique(trackedAttributes.flatMap(\.layers))
+    }
+
+    /// The stored properties that hold sublayers, in declaration order (superclass first): a
+    /// property holding a layer or an optional layer, or an array of layers (`isList`).
+    ///
+    /// Keras 3's `.weights.h5` layout names a subclassed model's layers by these attribute names,
+    /// so `Checkpoint` uses them to write and find `hidden/vars/0`.
+    open var trackedAttributes: [TrackedAttribute] {
         var mirrors: [Mirror] = []
         var next: Mirror? = Mirror(reflecting: self)
         while let mirror = next {
             mirrors.append(mirror)
             next = mirror.superclassMirror
         }
-        let found = mirrors.reversed().flatMap { $0.children.flatMap { layersHeld(by: $0.value) } }
-        return unique(found.filter { $0 !== self })
+        return mirrors.reversed().flatMap { mirror in
+            mirror.children.compactMap { child -> TrackedAttribute? in
+                guard let label = child.label, !label.hasPrefix("$") else { return nil }
+                if let layer = child.value as? any Layer, layer !== self {
+                    return TrackedAttribute(name: label, layers: [layer], isList: false)
+                }
+                if let list = child.value as? [any Layer] {
+                    return TrackedAttribute(name: label, layers: list.filter { $0 !== self }, isList: true)
+                }
+                return nil
+            }
+        }
     }
+
+    /// Whether Keras tracks this model's sublayers only as one ordered list, as it does for
+    /// `Sequential` and functional models (`false`: by attribute name, as for subclassed models).
+    ///
+    /// Override it to return `true` in a subclass that mirrors a Keras *functional* model, so its
+    /// weights are saved and found at `layers/dense`, `layers/dense_1`, … as Keras 3 writes them.
+    open var tracksLayersAsList: Bool { false }
 
     /// The forward pass. Subclasses must override it.
     open func call(_ input: Tensor) -> Tensor {
@@ -93,8 +119,19 @@ open class Model: Layer {
     }
 }
 
-private func layersHeld(by value: Any) -> [any Layer] {
-    if let layer = value as? any Layer { return [layer] }
-    if let array = value as? [any Layer] { return array }
-    return []
+/// A stored property of a ``Model`` that holds sublayers (see ``Model/trackedAttributes``).
+public struct TrackedAttribute {
+    /// The property name, e.g. `hidden`.
+    public let name: String
+    /// The layers it holds: one, or the elements of an array.
+    public let layers: [any Layer]
+    /// Whether the property is an array of layers (Keras: a list attribute).
+    public let isList: Bool
+
+    /// Describes a property `name` holding `layers` (one, unless `isList`).
+    public init(name: String, layers: [any Layer], isList: Bool) {
+        self.name = name
+        self.layers = layers
+        self.isList = isList
+    }
 }

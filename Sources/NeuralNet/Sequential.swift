@@ -39,6 +39,12 @@ public final class Sequential: Model {
     /// The layers in order, each object once (`model.layers`).
     public override var layers: [any Layer] { unique(stack) }
     public override var inputShape: [Int]? { knownInputShape }
+    /// The layers, as one list attribute named `layers`.
+    public override var trackedAttributes: [TrackedAttribute] {
+        [TrackedAttribute(name: "layers", layers: layers, isList: true)]
+    }
+    /// `true`: Keras tracks a Sequential's layers as one list.
+    public override var tracksLayersAsList: Bool { true }
 
     /// Builds every layer for per-sample input shape `inputShape`, propagating shapes through the stack.
     public override func build(inputShape: [Int]) {

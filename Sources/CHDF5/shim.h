@@ -1,0 +1,66 @@
+#ifndef CHDF5_SHIM_H
+#define CHDF5_SHIM_H
+
+#include <hdf5.h>
+
+/*
+ * Accessors for HDF5 macros that Swift cannot import.
+ *
+ * The H5T_* and H5P_* class macros expand to `(H5OPEN H5T_..._g)`: run-time ids that are valid
+ * only after H5open(), which the macro itself calls. The H5F_ACC_* flags expand to
+ * `(H5CHECK H5OPEN value)`. Swift imports neither, and Swift 6 rejects the raw `*_g` globals as
+ * shared mutable state, so each macro gets one `static inline` function here.
+ */
+
+/* Native (memory) datatypes. */
+static inline hid_t chdf5_native_float(void) { return H5T_NATIVE_FLOAT; }
+static inline hid_t chdf5_native_double(void) { return H5T_NATIVE_DOUBLE; }
+static inline hid_t chdf5_native_int8(void) { return H5T_NATIVE_INT8; }
+static inline hid_t chdf5_native_int16(void) { return H5T_NATIVE_INT16; }
+static inline hid_t chdf5_native_int32(void) { return H5T_NATIVE_INT32; }
+static inline hid_t chdf5_native_int64(void) { return H5T_NATIVE_INT64; }
+static inline hid_t chdf5_native_uint8(void) { return H5T_NATIVE_UINT8; }
+static inline hid_t chdf5_native_uint16(void) { return H5T_NATIVE_UINT16; }
+static inline hid_t chdf5_native_uint32(void) { return H5T_NATIVE_UINT32; }
+static inline hid_t chdf5_native_uint64(void) { return H5T_NATIVE_UINT64; }
+
+/* Little-endian file datatypes. */
+static inline hid_t chdf5_ieee_f32le(void) { return H5T_IEEE_F32LE; }
+static inline hid_t chdf5_ieee_f64le(void) { return H5T_IEEE_F64LE; }
+static inline hid_t chdf5_std_i8le(void) { return H5T_STD_I8LE; }
+static inline hid_t chdf5_std_i16le(void) { return H5T_STD_I16LE; }
+static inline hid_t chdf5_std_i32le(void) { return H5T_STD_I32LE; }
+static inline hid_t chdf5_std_i64le(void) { return H5T_STD_I64LE; }
+static inline hid_t chdf5_std_u8le(void) { return H5T_STD_U8LE; }
+static inline hid_t chdf5_std_u16le(void) { return H5T_STD_U16LE; }
+static inline hid_t chdf5_std_u32le(void) { return H5T_STD_U32LE; }
+static inline hid_t chdf5_std_u64le(void) { return H5T_STD_U64LE; }
+
+/* Strings. */
+static inline hid_t chdf5_c_s1(void) { return H5T_C_S1; }
+static inline size_t chdf5_variable(void) { return H5T_VARIABLE; }
+
+/* File access flags. */
+static inline unsigned chdf5_acc_rdonly(void) { return H5F_ACC_RDONLY; }
+static inline unsigned chdf5_acc_rdwr(void) { return H5F_ACC_RDWR; }
+static inline unsigned chdf5_acc_trunc(void) { return H5F_ACC_TRUNC; }
+static inline unsigned chdf5_acc_excl(void) { return H5F_ACC_EXCL; }
+
+/* Library version bound (an alias macro for the newest H5F_libver_t value). */
+static inline H5F_libver_t chdf5_libver_latest(void) { return H5F_LIBVER_LATEST; }
+
+/* Property list classes. */
+static inline hid_t chdf5_file_access(void) { return H5P_FILE_ACCESS; }
+static inline hid_t chdf5_link_create(void) { return H5P_LINK_CREATE; }
+
+/* HDF5's automatic error printing is a per-thread setting in thread-safe builds: turn it off for
+   the calling thread, once per thread (a thread-local flag makes later calls nearly free). */
+static inline void chdf5_silence_errors_on_this_thread(void) {
+    static _Thread_local int silenced = 0;
+    if (!silenced) {
+        H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+        silenced = 1;
+    }
+}
+
+#endif /* CHDF5_SHIM_H */

@@ -1,0 +1,69 @@
+/// The one error type of the `Checkpoint` module. Every message is one line that starts with the
+/// file and names the object (layer, weight or HDF5 path) concerned.
+public struct CheckpointError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong, with the details a user needs.
+    public enum Reason: Sendable, Equatable {
+        case fileNotFound
+        case isDirectory
+        case permissionDenied
+        case emptyFile
+        case notHDF5
+        /// An HDF5 file that is neither Keras layout.
+        case notAWeightsFile(String)
+        /// The file ends before its own metadata says it should (an interrupted copy or save).
+        case truncated(String)
+        /// `layer_names` lists a layer whose group is missing.
+        case missingLayerGroup(layer: String)
+        /// `weight_names` lists a weight whose dataset is missing.
+        case missingWeight(layer: String, weight: String)
+        /// An external link, a soft link, external raw storage or a virtual dataset: objects that can
+        /// read other files, refused at the path given.
+        case unsafeObject(path: String, kind: String)
+        /// A dataset whose type Heft does not read (e.g. compound or string data).
+        case unsupportedData(path: String, detail: String)
+        /// The model and the file do not match (layer counts, weight counts, shapes, paths).
+        case mismatch(String)
+        /// A model ties one parameter across layers but the file stores different values for it.
+        case tiedWeightsDiffer(first: String, second: String)
+        /// The layout cannot hold this model (e.g. a name Keras cannot store).
+        case unsupportedModel(String)
+        /// A failure reported by libhdf5 (its message is kept).
+        case hdf5(String)
+        /// A file-system failure while saving (the previous file is intact).
+        case io(String)
+    }
+
+    /// The file-system path of the file.
+    public let file: String
+    /// The reason.
+    public let reason: Reason
+
+    public init(file: String, _ reason: Reason) {
+        self.file = file
+        self.reason = reason
+    }
+
+    public var description: String { "\(file): \(detail)" }
+
+    private var detail: String {
+        switch reason {
+        case .fileNotFound: "no such file"
+        case .isDirectory: "is a directory, not a weights file"
+        case .permissionDenied: "permission denied"
+        case .emptyFile: "the file is empty (0 bytes)"
+        case .notHDF5: "not an HDF5 file (no HDF5 signature)"
+        case .notAWeightsFile(let why): "an HDF5 file but not a Keras weights file: \(why)"
+        case .truncated(let why): "the file is truncated or damaged: \(why)"
+        case .missingLayerGroup(let layer): "layer_names lists '\(layer)' but the file has no group /\(layer)"
+        case let .missingWeight(layer, weight): "layer '\(layer)': weight_names lists '\(weight)' but the dataset is missing"
+        case let .unsafeObject(path, kind): "\(path): refused: \(kind) (it can read other files on this machine)"
+        case let .unsupportedData(path, detail): "\(path): unsupported data: \(detail)"
+        case .mismatch(let text): text
+        case let .tiedWeightsDiffer(first, second):
+            "the model ties \(first) and \(second) to one parameter, but the file stores different values for them"
+        case .unsupportedModel(let text): text
+        case .hdf5(let text): text
+        case .io(let text): text
+        }
+    }
+}

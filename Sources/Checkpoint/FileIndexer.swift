@@ -1,0 +1,197 @@
+import HDF5
+import NeuralNet
+
+/// What ``WeightFile`` learns from a file's metadata.
+struct FileIndex {
+    var format: WeightFileFormat
+    var isFullModel = false
+    var kerasVersion: String?
+    var backend: String?
+    var modelConfig: String?
+    var layers: [LayerEntry] = []
+    var topLevelWeights: [WeightEntry] = []
+}
+
+/// Detects the layout and lists layers and weights, checking every link it follows.
+final class FileIndexer {
+    private let file: File
+    private let root: Group
+    /// The first path seen for each dataset address, to report hard links.
+    private var firstPathByAddress: [UInt64: String] = [:]
+    /// Link tables of groups already listed, by group path.
+    private var linkTables: [String: [String: LinkKind]] = [:]
+    private static let maximumDepth = 64
+
+    init(file: File) throws {
+        self.file = file
+        self.root = try file.root
+    }
+
+    func index() throws -> FileIndex {
+        if try hasStrings(root, "layer_names") { return try legacyIndex(root, isFullModel: false) }
+        if try isHardGroup("model_weights", in: root), try hasStrings(try root.group("model_weights"), "layer_names") {
+            return try legacyIndex(try root.group("model_weights"), isFullModel: true)
+        }
+        var index = FileIndex(format: .kerasV3)
+        try walkV3(root, depth: 0, into: &index)
+        guard !index.layers.isEmpty || !index.topLevelWeights.isEmpty else {
+            throw CheckpointError(file: file.path, .notAWeightsFile(
+                "no layer_names attribute, no model_weights group and no …/vars groups"))
+        }
+        return index
+    }
+
+    // MARK: - Legacy layout
+
+    private func legacyIndex(_ group: Group, isFullModel: Bool) throws -> FileIndex {
+        var index = FileIndex(format: .kerasLegacy, isFullModel: isFullModel)
+        index.kerasVersion = try optionalString(group, "keras_version")
+        index.backend = try optionalString(group, "backend")
+        index.modelConfig = try optionalString(root, "model_config")
+        for name in try group.readChunkedStrings("layer_names") {
+            guard try resolvesToGroup(name, in: group) else {
+                throw CheckpointError(file: file.path, .missingLayerGroup(layer: name))
+            }
+            let layerGroup = try group.group(name)
+            index.layers.append(LayerEntry(name: name, path: layerGroup.path, weights: try legacyWeights(of: layerGroup, layer: name)))
+        }
+        if try isHardGroup("top_level_model_weights", in: group) {
+            index.topLevelWeights = try legacyWeights(of: try group.group("top_level_model_weights"), layer: "top_level_model_weights")
+        }
+        return index
+    }
+
+    private func legacyWeights(of group: Group, layer: String) throws -> [WeightEntry] {
+        guard try hasStrings(group, "weight_names") else { return [] }
+        return try group.readChunkedStrings("weight_names").map { weightName in
+            guard try resolvesToDataset(weightName, in: group) else {
+                throw CheckpointError(file: file.path, .missingWeight(layer: layer, weight: weightName))
+            }
+            return try entry(try group.dataset(weightName), name: weightName)
+        }
+    }
+
+    // MARK: - Keras 3 layout
+
+    private func walkV3(_ group: Group, depth: Int, into index: inout FileIndex) throws {
+        guard depth < Self.maximumDepth else {
+            throw CheckpointError(file: file.path, .notAWeightsFile("groups nested deeper than \(Self.maximumDepth) levels at \(group.path)"))
+        }
+        for name in try links(of: group).keys.sorted(by: naturalOrder) {
+            try requireHardLink(name, in: group)
+            guard try group.objectKind(at: name) == .group else { continue }
+            let child = try group.group(name)
+            if name == "vars" {
+                let weights = try v3Weights(child)
+                if group.path == "/" {
+                    index.topLevelWeights = weights
+                } else {
+                    let layerName = try optionalString(child, "name") ?? String(group.path.split(separator: "/").last ?? "")
+                    index.layers.append(LayerEntry(name: layerName, path: group.path, weights: weights))
+                }
+            } else {
+                try walkV3(child, depth: depth + 1, into: &index)
+            }
+        }
+    }
+
+    private func v3Weights(_ vars: Group) throws -> [WeightEntry] {
+        let names = try links(of: vars).keys.filter { Int($0) != nil }.sorted { Int($0)! < Int($1)! }
+        return try names.compactMap { name in
+            try requireHardLink(name, in: vars)
+            guard try vars.objectKind(at: name) == .dataset else { return nil }
+            return try entry(try vars.dataset(name), name: name)
+        }
+    }
+
+    // MARK: - Datasets
+
+    private func entry(_ dataset: Dataset, name: String) throws -> WeightEntry {
+        if try dataset.layout == .virtual {
+            throw CheckpointError(file: file.path, .unsafeObject(path: dataset.path, kind: "a virtual dataset"))
+        }
+        if try dataset.externalFileCount > 0 {
+            throw CheckpointError(file: file.path, .unsafeObject(path: dataset.path, kind: "external raw storage"))
+        }
+        let dtype: DType
+        do { dtype = DType(try dataset.elementType) } catch let error as HDF5Error {
+            throw CheckpointError(file: file.path, .unsupportedData(path: dataset.path, detail: error.messages.last ?? "\(error)"))
+        }
+        let address = try dataset.objectAddress
+        let sharedWith = firstPathByAddress[address]
+        if sharedWith == nil { firstPathByAddress[address] = dataset.path }
+        return WeightEntry(name: name, path: dataset.path, shape: try dataset.shape, dtype: dtype,
+                           storageSize: try dataset.storageSize, sharedWith: sharedWith, objectAddress: address)
+    }
+
+    // MARK: - Links
+
+    private func links(of group: Group) throws -> [String: LinkKind] {
+        if let table = linkTables[group.path] { return table }
+        let table = Dictionary(try group.links().map { ($0.name, $0.kind) }, uniquingKeysWith: { first, _ in first })
+        linkTables[group.path] = table
+        return table
+    }
+
+    /// Throws unless `name` in `group` is a hard link.
+    private func requireHardLink(_ name: String, in group: Group) throws {
+        let path = group.path == "/" ? "/\(name)" : "\(group.path)/\(name)"
+        switch try links(of: group)[name] {
+        case .hard?, nil: return
+        case .soft(let target)?: throw CheckpointError(file: file.path, .unsafeObject(path: path, kind: "a soft link to \(target)"))
+        case let .external(otherFile, otherPath)?:
+            throw CheckpointError(file: file.path, .unsafeObject(path: path, kind: "an external link to \(otherFile):\(otherPath)"))
+        case .other?: throw CheckpointError(file: file.path, .unsafeObject(path: path, kind: "a user-defined link"))
+        }
+    }
+
+    /// Follows the relative `path` from `group` through hard links only; false if a part is missing.
+    private func resolves(_ path: String, in group: Group, to kind: ObjectKind) throws -> Bool {
+        var current = group
+        let parts = path.split(separator: "/").map(String.init)
+        guard !parts.isEmpty else { return false }
+        for (position, part) in parts.enumerated() {
+            guard try links(of: current)[part] != nil else { return false }
+            try requireHardLink(part, in: current)
+            let partKind = try current.objectKind(at: part)
+            if position == parts.count - 1 { return partKind == kind }
+            guard partKind == .group else { return false }
+            current = try current.group(part)
+        }
+        return false
+    }
+
+    private func resolvesToGroup(_ path: String, in group: Group) throws -> Bool {
+        try resolves(path, in: group, to: .group)
+    }
+
+    private func resolvesToDataset(_ path: String, in group: Group) throws -> Bool {
+        try resolves(path, in: group, to: .dataset)
+    }
+
+    private func isHardGroup(_ name: String, in group: Group) throws -> Bool {
+        try resolves(name, in: group, to: .group)
+    }
+
+    // MARK: - Attributes
+
+    private func hasStrings(_ container: some AttributeContainer, _ name: String) throws -> Bool {
+        try container.hasAttribute(name) || container.hasAttribute("\(name)0")
+    }
+
+    private func optionalString(_ container: some AttributeContainer, _ name: String) throws -> String? {
+        try container.hasAttribute(name) ? try container.readString(name) : nil
+    }
+}
+
+/// Orders names as Keras numbers them: `dense` < `dense_1` < `dense_2` < `dense_10`.
+func naturalOrder(_ a: String, _ b: String) -> Bool {
+    func split(_ name: String) -> (String, Int) {
+        if let underscore = name.lastIndex(of: "_"), let number = Int(name[name.index(after: underscore)...]) {
+            return (String(name[..<underscore]), number)
+        }
+        return (name, -1)
+    }
+    let (prefixA, numberA) = split(a), (prefixB, numberB) = split(b)
+    return prefixA != prefixB ? prefixA < prefixB : numberA < numberB
+}

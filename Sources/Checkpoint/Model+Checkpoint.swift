@@ -1,0 +1,46 @@
+import NeuralNet
+
+extension Model {
+    /// Saves the weights to `path` in a Keras layout, like `model.save_weights(path)`.
+    ///
+    /// The layout is `format` or, by default, chosen from the name: `*.weights.h5` → Keras 3
+    /// (`layers/<path>/vars/<i>`), anything else (`.h5`, `.hdf5`) → legacy Keras 2 (`layer_names`,
+    /// `<layer>/<weight name>`). A parameter shared by several layers is stored once; every other
+    /// path to it is an HDF5 hard link. The file is replaced atomically (temporary file, fsync,
+    /// rename, directory fsync): on any failure the previous file at `path` is intact.
+    ///
+    /// - Throws: ``CheckpointError`` naming the file: the model is not built, two weights of one
+    ///   layer share a name, two layers share a name (legacy), or a file-system / HDF5 failure.
+    public func saveWeights(to path: String, format: WeightFileFormat? = nil) throws {
+        let plan = try SavePlan(model: self, file: path)
+        try WeightWriter.write(plan, format: format ?? WeightFileFormat(forPath: path), to: path)
+    }
+
+    /// Loads weights from a Keras weights file of either layout, like `model.load_weights(path)`.
+    ///
+    /// The layout is detected from the content. Legacy files load by Keras's topological rule (the
+    /// n-th layer with weights in the file into the n-th layer with weights in the model) or, with
+    /// `byName`, into every model layer of the same name. Keras 3 files load by object path, as
+    /// Keras 3 does. Nothing in the model changes unless the whole load succeeds (with
+    /// `skipMismatch`, mismatched layers are left alone and reported). Values whose dtype differs from
+    /// the weight's are converted to the weight's dtype (rounded to nearest) and listed in
+    /// ``LoadReport/conversions``. Ties survive: values are assigned in place.
+    ///
+    /// - Throws: ``CheckpointError`` naming the file and, for mismatches, the layer and weight with
+    ///   expected and found counts or shapes and the first point where file and model diverge.
+    @discardableResult
+    public func loadWeights(from path: String, byName: Bool = false, skipMismatch: Bool = false) throws -> LoadReport {
+        let file = try WeightFile(path: path)
+        let loader = WeightLoader(file: file, model: self, skipMismatch: skipMismatch)
+        switch file.format {
+        case .kerasLegacy:
+            return try byName ? loader.loadLegacyByName() : loader.loadLegacyByOrder()
+        case .kerasV3:
+            guard !byName else {
+                throw CheckpointError(file: path, .mismatch(
+                    "by name loading needs a legacy .h5 file; this file has the Keras 3 layout, which is matched by object path"))
+            }
+            return try loader.loadV3()
+        }
+    }
+}

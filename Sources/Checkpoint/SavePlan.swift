@@ -1,0 +1,34 @@
+import NeuralNet
+
+/// What to write, independent of the layout: the legacy view (top-level layers, each with its
+/// flattened weights) and the Keras 3 view (object paths, each with the weights it owns).
+///
+/// A weight's `shareKey` identifies one array: a second weight with the same key is written as an
+/// HDF5 hard link to the first path instead of a copy.
+struct SavePlan {
+    struct Weight {
+        /// The legacy weight name (`dense/kernel:0`), a path relative to the layer group.
+        let name: String
+        let shape: [Int]
+        let dtype: DType
+        let shareKey: ObjectIdentifier
+        let value: () throws -> Tensor
+    }
+
+    struct LegacyLayer {
+        let name: String
+        let weights: [Weight]
+    }
+
+    struct V3Object {
+        /// The object path without a leading slash, e.g. `layers/dense`.
+        let path: String
+        /// The layer's name, stored as the `name` attribute of its `vars` group.
+        let layerName: String
+        let weights: [Weight]
+    }
+
+    let modelName: String
+    let legacyLayers: [LegacyLayer]
+    let v3Objects: [V3Object]
+}

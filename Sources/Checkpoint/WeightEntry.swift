@@ -1,0 +1,36 @@
+import NeuralNet
+
+/// One weight in a file, as the model-free reader lists it; the values are read on demand with
+/// ``WeightFile/read(_:)``.
+public struct WeightEntry: Sendable, Equatable {
+    /// The weight's name: the `weight_names` entry (legacy, e.g. `dense/kernel:0`) or the index
+    /// under `vars` (Keras 3, e.g. `0`).
+    public let name: String
+    /// The absolute HDF5 path of the dataset, e.g. `/dense/dense/kernel:0`.
+    public let path: String
+    /// The shape (`[]` for a scalar).
+    public let shape: [Int]
+    /// The element type as stored (bfloat16 is a 2-byte opaque type, float16 a 16-bit float).
+    public let dtype: DType
+    /// The bytes the dataset occupies in the file.
+    public let storageSize: Int
+    /// The first path listed before this one that is a hard link to the same dataset, if any:
+    /// the two paths share one array by construction.
+    public let sharedWith: String?
+    /// The dataset's address in the file: equal for paths that are hard links to one dataset.
+    public let objectAddress: UInt64
+
+    /// The number of elements, `shape.reduce(1, *)`.
+    public var count: Int { shape.reduce(1, *) }
+}
+
+/// One layer in a file: a legacy layer group, or a Keras 3 object with a `vars` group.
+public struct LayerEntry: Sendable, Equatable {
+    /// The layer's name: the `layer_names` entry (legacy) or the `vars` group's `name` attribute
+    /// (Keras ≥ 3.6), else the last path component (Keras 3).
+    public let name: String
+    /// The HDF5 path of the layer's group, e.g. `/dense` or `/layers/dense`.
+    public let path: String
+    /// The weights, in the file's order (legacy `weight_names`; Keras 3 `vars/0`, `vars/1`, …).
+    public let weights: [WeightEntry]
+}

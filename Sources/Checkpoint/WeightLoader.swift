@@ -1,0 +1,182 @@
+import NeuralNet
+
+/// Matches a file's weights to a model's parameters by Keras's rules, validates everything, then
+/// assigns in place. Messages reproduce Keras's wording and add the file paths and the divergence.
+final class WeightLoader {
+    private let file: WeightFile
+    private let model: Model
+    private let skipMismatch: Bool
+    private var planned: [Match] = []
+    private var skipped: [String] = []
+
+    init(file: WeightFile, model: Model, skipMismatch: Bool) {
+        self.file = file
+        self.model = model
+        self.skipMismatch = skipMismatch
+    }
+
+    // MARK: - Legacy layout
+
+    /// Keras's topological rule: the n-th file layer with weights into the n-th model layer with weights.
+    func loadLegacyByOrder() throws -> LoadReport {
+        try requireNoTopLevelWeights()
+        let fileLayers = file.layers.filter { !$0.weights.isEmpty }
+        let modelLayers = model.layers.filter { !$0.weights.isEmpty }
+        guard fileLayers.count == modelLayers.count else {
+            throw CheckpointError(file: file.path, .mismatch(
+                "Layer count mismatch when loading weights from file. Model expected \(modelLayers.count) layers, "
+                + "found \(fileLayers.count) saved layers. " + divergence(modelLayers, fileLayers)))
+        }
+        for (index, (entry, layer)) in zip(fileLayers, modelLayers).enumerated() {
+            try plan(layer, from: entry, index: index,
+                     countContext: "(named \(layer.name) in the current model, \(entry.name) in the save file)")
+        }
+        return try commit()
+    }
+
+    /// Keras's `by_name=True`: each file layer into every model layer of the same name; others untouched.
+    func loadLegacyByName() throws -> LoadReport {
+        try requireNoTopLevelWeights()
+        for (index, entry) in file.layers.enumerated() where !entry.weights.isEmpty {
+            for layer in model.layers where layer.name == entry.name {
+                try plan(layer, from: entry, index: index, countContext: "(named \(layer.name))")
+            }
+        }
+        return try commit()
+    }
+
+    private func plan(_ layer: any Layer, from entry: LayerEntry, index: Int, countContext: String) throws {
+        let parameters = layer.weights
+        guard parameters.count == entry.weights.count else {
+            return try reject("Weight count mismatch for layer #\(index) \(countContext). Layer expects \(parameters.count) "
+                + "weight(s). Received \(entry.weights.count) saved weight(s) (model weights \(shapes(parameters.map(\.shape))), "
+                + "file weights at \(entry.path) \(shapes(entry.weights.map(\.shape))))")
+        }
+        if let (parameter, weight) = zip(parameters, entry.weights).first(where: { $0.shape != $1.shape }) {
+            return try reject("Shape mismatch in layer #\(index) (named \(layer.name)) for weight \(parameter.kerasName). "
+                + "Weight expects shape \(shapeText(parameter.shape)). Received saved weight with shape "
+                + "\(shapeText(weight.shape)) (\(weight.path))")
+        }
+        planned += zip(parameters, entry.weights).map { ($0, layer.name, $1) }
+    }
+
+    private func reject(_ message: String) throws {
+        guard skipMismatch else { throw CheckpointError(file: file.path, .mismatch(message)) }
+        skipped.append(message)
+    }
+
+    private func requireNoTopLevelWeights() throws {
+        guard file.topLevelWeights.isEmpty else {
+            throw CheckpointError(file: file.path, .mismatch(
+                "Weight count mismatch for top-level weights when loading weights from file. Model expects 0 top-level "
+                + "weight(s). Received \(file.topLevelWeights.count) saved top-level weight(s)"))
+        }
+    }
+
+    /// Where the two layer lists first differ in their weights' shapes.
+    private func divergence(_ modelLayers: [any Layer], _ fileLayers: [LayerEntry]) -> String {
+        for index in 0..<max(modelLayers.count, fileLayers.count) {
+            let modelSide = index < modelLayers.count
+                ? "model layer '\(modelLayers[index].name)' \(shapes(modelLayers[index].weights.map(\.shape)))" : "no more model layers"
+            let fileSide = index < fileLayers.count
+                ? "file layer '\(fileLayers[index].name)' (\(fileLayers[index].path)) \(shapes(fileLayers[index].weights.map(\.shape)))"
+                : "no more file layers"
+            let same = index < modelLayers.count && index < fileLayers.count
+                && modelLayers[index].weights.map(\.shape) == fileLayers[index].weights.map(\.shape)
+            if !same { return "First divergence at layer #\(index): \(modelSide) vs \(fileSide)." }
+        }
+        return ""
+    }
+
+    // MARK: - Keras 3 layout
+
+    /// Keras 3's rule: each model object's own weights from `<its path>/vars/<i>`. Paths follow
+    /// Keras 3's walk, or tf-keras's when only that one finds every object (tf-keras orders a
+    /// subclassed model's attributes differently); failures are reported by Keras 3's paths.
+    func loadV3() throws -> LoadReport {
+        let entries = Dictionary(file.layers.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        var attempts = KerasV3Paths.Convention.allCases.map { v3Plan(KerasV3Paths.placements(of: model, convention: $0), entries) }
+        let chosen = attempts.firstIndex { $0.failures.isEmpty } ?? 0
+        var (matches, failures) = attempts.remove(at: chosen)
+        if !file.topLevelWeights.isEmpty {
+            failures.append("Layer '\(model.name)' expected 0 variables, but received \(file.topLevelWeights.count) variables during loading (/vars)")
+        }
+        if !failures.isEmpty {
+            guard skipMismatch else {
+                throw CheckpointError(file: file.path, .mismatch(
+                    "A total of \(failures.count) objects could not be loaded. Example error message: \(failures[0])"))
+            }
+            skipped = failures
+        }
+        planned += matches
+        return try commit()
+    }
+
+    private typealias Match = (parameter: Parameter, layer: String, entry: WeightEntry)
+
+    private func v3Plan(_ placements: [KerasV3Paths.Placement], _ entries: [String: LayerEntry]) -> (matches: [Match], failures: [String]) {
+        var matches: [Match] = []
+        var failures: [String] = []
+        for placement in placements.dropFirst() {
+            let own = placement.layer.ownWeights
+            guard !own.isEmpty else { continue }
+            let path = "/" + placement.path
+            let found = entries[path]?.weights ?? []
+            guard found.count == own.count else {
+                failures.append("Layer '\(placement.layer.name)' expected \(own.count) variables, but received \(found.count) "
+                    + "variables during loading. Expected: [\(own.map { "'\($0.name)'" }.joined(separator: ", "))] (at \(path)/vars)")
+                continue
+            }
+            if let (parameter, weight) = zip(own, found).first(where: { $0.shape != $1.shape }) {
+                failures.append("The shape of the target variable and the shape of the target value in variable.assign(value) "
+                    + "must match. variable.shape=\(shapeText(parameter.shape)), Received: value.shape=\(shapeText(weight.shape)). "
+                    + "Target variable: \(parameter.kerasName) of layer '\(placement.layer.name)' (\(weight.path))")
+                continue
+            }
+            matches += zip(own, found).map { ($0, placement.layer.name, $1) }
+        }
+        return (matches, failures)
+    }
+
+    // MARK: - Assignment
+
+    /// Reads every planned value, checks ties, then assigns all in place.
+    private func commit() throws -> LoadReport {
+        var values: [ObjectIdentifier: (value: Tensor, entry: WeightEntry)] = [:]
+        var cache: [UInt64: Tensor] = [:]
+        for item in planned {
+            let value = try cache[item.entry.objectAddress] ?? file.read(item.entry)
+            cache[item.entry.objectAddress] = value
+            let key = ObjectIdentifier(item.parameter)
+            if let previous = values[key] {
+                if previous.entry.objectAddress != item.entry.objectAddress,
+                   !bitwiseEqual(previous.value.converted(to: item.parameter.dtype), value.converted(to: item.parameter.dtype)) {
+                    throw CheckpointError(file: file.path, .tiedWeightsDiffer(first: previous.entry.path, second: item.entry.path))
+                }
+            } else {
+                values[key] = (value, item.entry)
+            }
+        }
+        for item in planned {
+            if let pending = values.removeValue(forKey: ObjectIdentifier(item.parameter)) { try item.parameter.assign(pending.value) }
+        }
+        let assignments = planned.map { item in
+            LoadReport.Assignment(layer: item.layer, weight: item.parameter.kerasName, path: item.entry.path,
+                                  conversion: item.entry.dtype == item.parameter.dtype ? nil : "\(item.entry.dtype) → \(item.parameter.dtype)")
+        }
+        return LoadReport(format: file.format, assignments: assignments, skipped: skipped)
+    }
+}
+
+func bitwiseEqual(_ a: Tensor, _ b: Tensor) -> Bool {
+    a.shape == b.shape && a.dtype == b.dtype && a.withUnsafeBytes { x in b.withUnsafeBytes { y in x.elementsEqual(y) } }
+}
+
+/// A shape as Keras prints it: `(20, 256)`, `(10,)`.
+func shapeText(_ shape: [Int]) -> String {
+    shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+}
+
+private func shapes(_ list: [[Int]]) -> String {
+    "[" + list.map(shapeText).joined(separator: ", ") + "]"
+}

@@ -1,0 +1,90 @@
+import HDF5
+import NeuralNet
+
+/// Writes a ``SavePlan`` in either Keras layout, through ``SafeFileReplacement``. The one writer
+/// behind `Model.saveWeights` (and the CLI's conversions).
+enum WeightWriter {
+    /// The `keras_version` written to legacy files: the tf-keras release whose layout Heft writes
+    /// (a version starting with "1" would make Keras apply Keras-1 conversions on load).
+    static let kerasVersion = "2.21.0"
+    /// The `backend` attribute written to legacy files.
+    static let backend = "tensorflow"
+
+    static func write(_ plan: SavePlan, format: WeightFileFormat, to path: String) throws {
+        try SafeFileReplacement.replace(path) { temporary in
+            try translatingHDF5Errors(file: path) {
+                try writeFile(plan, format: format, at: temporary, reportedAs: path)
+            }
+        }
+    }
+
+    /// Creates, fills and flushes the file; it is closed when this returns.
+    private static func writeFile(_ plan: SavePlan, format: WeightFileFormat, at temporary: String, reportedAs path: String) throws {
+        let file = try File.create(temporary, overwrite: true)
+        let root = try file.root
+        var written: [ObjectIdentifier: String] = [:]
+        switch format {
+        case .kerasLegacy: try writeLegacy(plan, root: root, written: &written, reportedAs: path)
+        case .kerasV3: try writeV3(plan, root: root, written: &written)
+        }
+        try file.flush()
+    }
+
+    // MARK: - Legacy
+
+    private static func writeLegacy(_ plan: SavePlan, root: Group, written: inout [ObjectIdentifier: String], reportedAs path: String) throws {
+        let names = plan.legacyLayers.map(\.name)
+        if let duplicate = Dictionary(grouping: names, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+            throw CheckpointError(file: path, .unsupportedModel("two layers are named '\(duplicate)'"))
+        }
+        try root.writeString("backend", backend)
+        try root.writeString("keras_version", kerasVersion)
+        try root.writeChunkedStrings("layer_names", names)
+        // Groups are created in name order, as Keras does, so a name that is a path prefix of another
+        // ("fire2" before "fire2/squeeze") exists first.
+        for layer in plan.legacyLayers.sorted(by: { $0.name < $1.name }) {
+            let group = try root.createGroup(layer.name)
+            try writeWeightNames(layer.weights.map(\.name), on: group)
+            for weight in layer.weights {
+                try writeDataset(weight, at: layer.name + "/" + weight.name, in: root, written: &written)
+            }
+        }
+        try root.createGroup("top_level_model_weights").writeEmptyFloat64Array("weight_names")
+    }
+
+    private static func writeWeightNames(_ names: [String], on group: Group) throws {
+        if names.isEmpty {
+            try group.writeEmptyFloat64Array("weight_names")
+        } else {
+            try group.writeChunkedStrings("weight_names", names)
+        }
+    }
+
+    // MARK: - Keras 3
+
+    private static func writeV3(_ plan: SavePlan, root: Group, written: inout [ObjectIdentifier: String]) throws {
+        for object in plan.v3Objects {
+            let vars = try root.createGroup(object.path + "/vars")
+            try vars.writeString("name", object.layerName, encoding: .utf8)
+            for (index, weight) in object.weights.enumerated() {
+                try writeDataset(weight, at: "\(object.path)/vars/\(index)", in: root, written: &written)
+            }
+        }
+        try root.createGroup("vars").writeString("name", plan.modelName, encoding: .utf8)
+    }
+
+    // MARK: - Data
+
+    /// Writes the weight's values at `path`, or a hard link to the path that already holds them.
+    private static func writeDataset(_ weight: SavePlan.Weight, at path: String, in root: Group,
+                                     written: inout [ObjectIdentifier: String]) throws {
+        if let first = written[weight.shareKey] {
+            try root.createHardLink(path, to: first)
+            return
+        }
+        let value = try weight.value()
+        let dataset = try root.createDataset(path, type: value.dtype.elementType, shape: value.shape)
+        try value.withUnsafeBytes { try dataset.write(from: $0, as: value.dtype.elementType) }
+        written[weight.shareKey] = "/" + path
+    }
+}

@@ -1,0 +1,70 @@
+extension AttributeContainer {
+    /// Keras's limit on the size of one attribute (`HDF5_OBJECT_HEADER_LIMIT`).
+    static var chunkedAttributeLimit: Int { 64512 }
+
+    /// Reads a string list that Keras may have split into chunks: the attribute `name` if it
+    /// exists, otherwise `name0`, `name1`, … concatenated until one is missing.
+    ///
+    /// The corresponding C function is `H5Aread`, once per chunk.
+    /// - Throws: ``HDF5Error`` if neither `name` nor `name0` exists, or a chunk cannot be read.
+    public func readChunkedStrings(_ name: String) throws -> [String] {
+        if try hasAttribute(name) { return try readStrings(name) }
+        guard try hasAttribute("\(name)0") else {
+            throw objectLocation.error(
+                "read attribute '\(name)'", "neither '\(name)' nor '\(name)0' exists")
+        }
+        var strings: [String] = []
+        var index = 0
+        while try hasAttribute("\(name)\(index)") {
+            strings += try readStrings("\(name)\(index)")
+            index += 1
+        }
+        return strings
+    }
+
+    /// Writes a string list by Keras's rule (`save_attributes_to_hdf5_group`), replacing any
+    /// earlier `name` or `name0`, `name1`, … attributes.
+    ///
+    /// - An empty list is written as an empty `float64` array, as numpy turns `[]` into one.
+    /// - If the list fits in 64512 bytes as a fixed-length array (count × longest), it is one
+    ///   variable-length ASCII attribute `name`.
+    /// - Otherwise it is split like numpy's `array_split` into the fewest chunks that each fit
+    ///   (the first `count % chunks` one item longer), written as fixed-length NULLPAD ASCII
+    ///   attributes `name0` … sized to the longest item of the whole list.
+    ///
+    /// The corresponding C functions are `H5Acreate_by_name` and `H5Awrite`.
+    /// - Throws: ``HDF5Error`` if one item is longer than 64512 bytes (Keras raises too) or an
+    ///   attribute cannot be written.
+    public func writeChunkedStrings(_ name: String, _ values: [String]) throws {
+        let limit = Self.chunkedAttributeLimit
+        let longest = max(1, values.map(\.utf8.count).max() ?? 0)
+        guard longest <= limit else {
+            throw objectLocation.error(
+                "write attribute '\(name)'",
+                "an item of \(longest) bytes exceeds the \(limit)-byte object header limit")
+        }
+        try deleteChunkedStrings(name)
+        if values.isEmpty { return try writeEmptyFloat64Array(name) }
+        if values.count * longest <= limit {
+            return try writeStrings(name, values, storage: .variableLength(.ascii))
+        }
+        let chunkCount = (values.count + limit / longest - 1) / (limit / longest)
+        var start = 0
+        for chunk in 0..<chunkCount {
+            let length = values.count / chunkCount + (chunk < values.count % chunkCount ? 1 : 0)
+            try writeFixedLengthStrings(
+                "\(name)\(chunk)", Array(values[start..<start + length]), size: longest)
+            start += length
+        }
+    }
+
+    /// Deletes `name` and the chunks `name0`, `name1`, … up to the first missing one.
+    private func deleteChunkedStrings(_ name: String) throws {
+        try deleteAttribute(name)
+        var index = 0
+        while try hasAttribute("\(name)\(index)") {
+            try deleteAttribute("\(name)\(index)")
+            index += 1
+        }
+    }
+}

@@ -1,0 +1,116 @@
+internal import CHDF5
+
+#if canImport(Glibc)
+    internal import Glibc
+#else
+    internal import Darwin
+#endif
+
+/// An open HDF5 file.
+///
+/// The file is closed when the last reference to it, or to any group or dataset opened from it,
+/// goes away.
+///
+/// ```swift
+/// let file = try File.create("weights.h5", overwrite: true)
+/// let kernel = try file.root.createDataset("dense/dense/kernel:0", type: .float32, shape: [4, 3])
+/// try kernel.write([Float](repeating: 0, count: 12))
+/// ```
+public final class File {
+    /// The file-system path the file was opened or created with.
+    public let path: String
+    /// The owned file id.
+    let id: hid_t
+
+    /// Takes ownership of a checked file id and marks its descriptor close-on-exec.
+    private init(path: String, id: hid_t) throws(HDF5Error) {
+        self.path = path
+        self.id = id
+        try markCloseOnExec()
+    }
+
+    deinit {
+        H5Fclose(id)
+    }
+
+    /// Errors about the file as a whole name the root group.
+    var location: Location { Location(file: path, object: "/") }
+
+    /// Opens an existing HDF5 file.
+    ///
+    /// The corresponding C function is `H5Fopen`.
+    /// - Throws: ``HDF5Error`` if the file is missing, unreadable, not HDF5 or corrupt.
+    public static func open(_ path: String, access: FileAccess = .readOnly) throws -> File {
+        try Library.initialize()
+        let location = Location(file: path, object: "/")
+        let id = try check(
+            H5Fopen(path, access.openFlag, defaultPropertyList), "open file", location)
+        return try File(path: path, id: id)
+    }
+
+    /// Creates a file in the most compatible format (superblock version 0, old-style groups, as
+    /// h5py's default `libver='earliest'` and Keras write).
+    ///
+    /// The corresponding C function is `H5Fcreate`, with `H5F_ACC_TRUNC` or `H5F_ACC_EXCL`.
+    /// - Parameter overwrite: Whether to replace an existing file; if `false`, an existing file
+    ///   is an error.
+    /// - Throws: ``HDF5Error`` if the file cannot be created.
+    public static func create(_ path: String, overwrite: Bool) throws -> File {
+        try Library.initialize()
+        let location = Location(file: path, object: "/")
+        let access = try PropertyList.earliestFormat(location)
+        let id = try check(
+            H5Fcreate(path, createFlag(overwrite: overwrite), defaultPropertyList, access.id),
+            "create file", location)
+        return try File(path: path, id: id)
+    }
+
+    /// The root group `/`.
+    ///
+    /// The corresponding C function is `H5Gopen2`.
+    /// - Throws: ``HDF5Error`` if the root group cannot be opened.
+    public var root: Group {
+        get throws {
+            let id = try check(H5Gopen2(id, "/", defaultPropertyList), "open group", location)
+            return Group(file: self, path: "/", id: id)
+        }
+    }
+
+    /// Writes buffered data of this file to disk (HDF5 does not `fsync`).
+    ///
+    /// The corresponding C function is `H5Fflush`.
+    /// - Throws: ``HDF5Error`` if the data cannot be written.
+    public func flush() throws {
+        try check(H5Fflush(id, H5F_SCOPE_LOCAL), "flush file", location)
+    }
+
+    /// Whether `path` is an HDF5 file; `false` for a readable file in another format.
+    ///
+    /// The corresponding C function is `H5Fis_hdf5`.
+    /// - Throws: ``HDF5Error`` if the file cannot be read, for example because it is missing.
+    public static func isHDF5(_ path: String) throws -> Bool {
+        try Library.initialize()
+        let location = Location(file: path, object: "/")
+        return try check(H5Fis_hdf5(path), "check file signature", location) > 0
+    }
+
+    /// Marks the file's descriptor close-on-exec.
+    ///
+    /// HDF5 opens files without `O_CLOEXEC`, so a child process (a worker, or `h5dump` started
+    /// by a tool or test) would otherwise inherit the descriptor and hold the file's lock after
+    /// this process has closed it.
+    ///
+    /// The corresponding C functions are `H5Fget_vfd_handle` and `fcntl`.
+    private func markCloseOnExec() throws(HDF5Error) {
+        var handle: UnsafeMutableRawPointer?
+        try check(
+            H5Fget_vfd_handle(id, defaultPropertyList, &handle), "get file descriptor", location)
+        guard let descriptor = handle?.load(as: Int32.self) else {
+            throw location.error("get file descriptor", "the file driver has no descriptor")
+        }
+        let flags = fcntl(descriptor, F_GETFD)
+        guard flags >= 0, fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) >= 0 else {
+            throw location.error("mark file close-on-exec", String(cString: strerror(errno)))
+        }
+    }
+}

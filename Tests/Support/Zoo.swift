@@ -1,0 +1,70 @@
+import Checkpoint
+import NeuralNet
+
+/// Heft's side of the interop model zoo: the Swift equivalents of `tools/keras_models.py`, with the
+/// same layer names, order and shapes, so that weight files move between Heft and Keras.
+public enum Zoo {
+    /// The zoo's model names, as in `keras_models.NAMES`.
+    public static let names = ["seed_mlp", "mlp_model", "shared_twice", "nested", "float16", "float64"]
+
+    /// The per-sample input shape of each model.
+    public static func inputWidth(_ name: String) -> Int {
+        ["seed_mlp": 20, "mlp_model": 2, "shared_twice": 4, "nested": 4, "float16": 5, "float64": 5][name]!
+    }
+
+    /// A freshly built model `name` with automatic names as Keras gives them after `clear_session()`.
+    public static func build(_ name: String) throws -> Model {
+        try withNamingSession {
+            switch name {
+            case "seed_mlp":
+                return try Sequential([Dense(256, activation: .relu, inputShape: [20]), Dense(10)])
+            case "mlp_model":
+                let model = CopySharingMLP()
+                model.build(inputShape: [2])
+                return model
+            case "shared_twice":
+                return SharedTwice()
+            case "nested":
+                let inner = try Sequential([Dense(5, activation: .tanh, name: "inner_d1"), Dense(3, name: "inner_d2")], name: "inner")
+                return try Sequential([Dense(8, activation: .relu, inputShape: [4], name: "d0"), inner, Dense(1, name: "head")],
+                                      name: "nested")
+            case "float16", "float64":
+                let dtype: DType = name == "float16" ? .float16 : .float64
+                return try Sequential([Dense(6, activation: .relu, inputShape: [5], dtype: dtype), Dense(2, dtype: dtype)], name: name)
+            default:
+                preconditionFailure("unknown zoo model \(name)")
+            }
+        }
+    }
+}
+
+/// The seed's MLPModel: `call` copies `hidden`'s weights into `hidden1` (copy-sharing).
+public final class CopySharingMLP: Model {
+    public let hidden = Dense(2, activation: .relu)
+    public let hidden1 = Dense(2, activation: .relu)
+    public let out = Dense(2)
+
+    public init() { super.init(name: "mlp_model") }
+
+    public override var className: String { "MLPModel" }
+
+    public override func call(_ x: Tensor) -> Tensor {
+        let h = hidden(x)
+        // Both layers are Dense(2) on width 2: a shape mismatch here would be a programmer error.
+        try! hidden1.setWeights(hidden.getWeights())
+        return out(hidden1(h))
+    }
+}
+
+/// A Keras functional model in Swift: one Dense layer `shared` applied twice, then `head`.
+public final class SharedTwice: Model {
+    public let shared = Dense(4, activation: .relu, inputShape: [4], name: "shared")
+    public let head = Dense(1, inputShape: [4], name: "head")
+
+    public init() { super.init(name: "shared_twice") }
+
+    /// Saved like a functional model: `layers/dense`, `layers/dense_1`.
+    public override var tracksLayersAsList: Bool { true }
+
+    public override func call(_ x: Tensor) -> Tensor { head(shared(shared(x))) }
+}
