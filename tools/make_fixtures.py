@@ -10,6 +10,8 @@ fixtures/keras/<writer>_<model>.{h5,weights.h5,full.h5,json}
                                weight files of the interop zoo (tools/keras_models.py) as each Keras
                                writes them, with an input batch, Keras's output and a float64 numpy
                                reference output in the JSON
+fixtures/hostile/*.h5          valid HDF5 files in the legacy layout whose datasets read other files
+                               (external raw storage, a virtual dataset), written with h5py
 """
 import io
 import json
@@ -166,6 +168,29 @@ def write_keras_files(keras, writer, version):
             json.dump(case, f)
 
 
+def write_hostile_files():
+    """Legacy-layout files whose bias dataset would read another file of the machine."""
+    import h5py
+    folder = os.path.join(ROOT, "hostile")
+    os.makedirs(folder, exist_ok=True)
+
+    def skeleton(f):
+        f.attrs["layer_names"] = [b"dense"]
+        f.attrs["backend"] = "tensorflow"
+        f.attrs["keras_version"] = "2.21.0"
+        group = f.create_group("dense")
+        group.attrs["weight_names"] = [b"dense/kernel:0", b"dense/bias:0"]
+        group.create_dataset("dense/kernel:0", data=np.ones((4, 3), np.float32))
+        return group
+
+    with h5py.File(os.path.join(folder, "external_storage.h5"), "w") as f:
+        skeleton(f).create_dataset("dense/bias:0", shape=(3,), dtype=np.float32, external=[("/etc/passwd", 0, 12)])
+    with h5py.File(os.path.join(folder, "virtual_dataset.h5"), "w") as f:
+        layout = h5py.VirtualLayout(shape=(3,), dtype=np.float32)
+        layout[:] = h5py.VirtualSource("/etc/other.h5", "data", shape=(3,))
+        skeleton(f).create_virtual_dataset("dense/bias:0", layout)
+
+
 if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else "all"
     if which in ("all", "tf-keras"):
@@ -173,6 +198,8 @@ if __name__ == "__main__":
         tf_keras_summaries()
         import tf_keras
         write_keras_files(tf_keras, "tfkeras", tf_keras.__version__)
+    if which in ("all", "hostile"):
+        write_hostile_files()
     if which in ("all", "keras3"):
         keras3_forward()
         import keras

@@ -1,6 +1,6 @@
 /// The one error type of the `Checkpoint` module. Every message is one line that starts with the
 /// file and names the object (layer, weight or HDF5 path) concerned.
-public struct CheckpointError: Error, CustomStringConvertible, Sendable {
+public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What went wrong, with the details a user needs.
     public enum Reason: Sendable, Equatable {
         case fileNotFound

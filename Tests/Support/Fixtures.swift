@@ -49,12 +49,26 @@ extension Tensor {
 
 /// A fresh temporary directory, removed when `body` returns.
 public func withTemporaryDirectory<R>(_ body: (String) throws -> R) throws -> R {
+    let path = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(path) }
+    return try body(path)
+}
+
+/// A fresh temporary directory for asynchronous tests, removed when `body` returns.
+public func withTemporaryDirectory<R>(_ body: (String) async throws -> R) async throws -> R {
+    let path = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(path) }
+    return try await body(path)
+}
+
+private func makeTemporaryDirectory() throws -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("heft-test-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    defer {
-        do { try FileManager.default.removeItem(atPath: path) } catch { print("warning: cannot remove \(path): \(error)") }
-    }
-    return try body(path)
+    return path
+}
+
+private func removeTemporaryDirectory(_ path: String) {
+    do { try FileManager.default.removeItem(atPath: path) } catch { print("warning: cannot remove \(path): \(error)") }
 }
 
 /// The absolute tolerance for comparing float32 forward passes: 1e-6 relative to the output's

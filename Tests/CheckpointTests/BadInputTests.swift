@@ -1,0 +1,135 @@
+import Foundation
+import HDF5
+import NeuralNet
+import Testing
+import TestSupport
+@testable import Checkpoint
+
+/// Each kind of bad input gets its own clear, one-line error naming the file; never a crash or hang.
+@Suite struct BadInputTests {
+    func reason(_ path: String) -> CheckpointError.Reason? {
+        do { _ = try WeightFile(path: path) } catch let error as CheckpointError {
+            #expect(error.file == path && !error.description.contains("\n"))
+            return error.reason
+        } catch {
+            Issue.record("not a CheckpointError: \(error)")
+        }
+        return nil
+    }
+
+    func write(_ bytes: [UInt8], to path: String) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+    }
+
+    @Test func missingFileDirectoryEmptyAndNonHDF5() throws {
+        try withTemporaryDirectory { dir in
+            #expect(reason("\(dir)/absent.h5") == .fileNotFound)
+            #expect(reason(dir) == .isDirectory)
+            try write([], to: "\(dir)/empty.h5")
+            #expect(reason("\(dir)/empty.h5") == .emptyFile)
+            try write(Array("not an HDF5 file at all, just text\n".utf8), to: "\(dir)/text.h5")
+            #expect(reason("\(dir)/text.h5") == .notHDF5)
+            #expect("\(CheckpointError(file: "a.h5", .notHDF5))" == "a.h5: not an HDF5 file (no HDF5 signature)")
+        }
+    }
+
+    @Test func unreadableFile() async throws {
+        // Root reads everything, so the check runs in a child process that drops to `nobody`.
+        await #expect(processExitsWith: .success) {
+            let path = "/tmp/heft-unreadable-\(getpid()).h5"
+            FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3]), attributes: [.posixPermissions: 0o600])
+            defer { unlink(path) }
+            if getuid() == 0 { precondition(setgid(65534) == 0 && setuid(65534) == 0, "cannot drop privileges") }
+            do {
+                _ = try WeightFile(path: path)
+            } catch let error as CheckpointError {
+                precondition(error.reason == .permissionDenied, "\(error)")
+                return
+            }
+            preconditionFailure("an unreadable file was opened")
+        }
+    }
+
+    @Test func hdf5FileThatIsNotAWeightsFile() throws {
+        try withTemporaryDirectory { dir in
+            let file = try File.create("\(dir)/plain.h5", overwrite: true)
+            try file.root.createGroup("data").writeString("note", "hello")
+            try file.flush()
+            guard case .notAWeightsFile(let why)? = reason("\(dir)/plain.h5") else {
+                Issue.record("expected notAWeightsFile")
+                return
+            }
+            #expect(why.contains("no layer_names attribute"))
+        }
+    }
+
+    @Test(arguments: [0.1, 0.3, 0.5, 0.75, 0.9, 0.99])
+    func truncatedFilesAreReportedNotCrashed(_ fraction: Double) throws {
+        try withTemporaryDirectory { dir in
+            try Zoo.build("seed_mlp").saveWeights(to: "\(dir)/full.h5")
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/full.h5"))
+            try bytes.prefix(Int(Double(bytes.count) * fraction)).write(to: URL(fileURLWithPath: "\(dir)/cut.h5"))
+            do {
+                let file = try WeightFile(path: "\(dir)/cut.h5")
+                for weight in file.weights { _ = try file.read(weight) }
+                Issue.record("a truncated file read without error")
+            } catch let error as CheckpointError {
+                guard case .truncated = error.reason else {
+                    Issue.record("expected .truncated, got \(error)")
+                    return
+                }
+                #expect(error.description.hasPrefix("\(dir)/cut.h5: the file is truncated or damaged"))
+            }
+        }
+    }
+
+    @Test func layerListNamingAMissingGroup() throws {
+        try withTemporaryDirectory { dir in
+            try Zoo.build("seed_mlp").saveWeights(to: "\(dir)/m.h5")
+            try File.open("\(dir)/m.h5", access: .readWrite).root.writeStrings("layer_names", ["dense", "ghost"], storage: .variableLength(.ascii))
+            #expect(reason("\(dir)/m.h5") == .missingLayerGroup(layer: "ghost"))
+            #expect("\(CheckpointError(file: "m.h5", .missingLayerGroup(layer: "ghost")))"
+                    == "m.h5: layer_names lists 'ghost' but the file has no group /ghost")
+        }
+    }
+
+    @Test func weightListNamingAMissingDataset() throws {
+        try withTemporaryDirectory { dir in
+            try Zoo.build("seed_mlp").saveWeights(to: "\(dir)/m.h5")
+            try File.open("\(dir)/m.h5", access: .readWrite).root.group("dense")
+                .writeStrings("weight_names", ["dense/kernel:0", "dense/gamma:0"], storage: .variableLength(.ascii))
+            #expect(reason("\(dir)/m.h5") == .missingWeight(layer: "dense", weight: "dense/gamma:0"))
+        }
+    }
+
+    @Test func externalAndSoftLinksAreRefused() throws {
+        try withTemporaryDirectory { dir in
+            for (name, kind) in [("external", "an external link to /etc/passwd.h5:/data"), ("soft", "a soft link to /dense_1/dense_1/bias:0")] {
+                let path = "\(dir)/\(name).weights.h5"
+                try Zoo.build("seed_mlp").saveWeights(to: path)
+                let file = try File.open(path, access: .readWrite)
+                try file.root.createGroup("layers/evil/vars")
+                if name == "external" {
+                    try file.root.createExternalLink("layers/evil/vars/0", file: "/etc/passwd.h5", path: "/data")
+                } else {
+                    try file.root.createSoftLink("layers/evil/vars/0", to: "/dense_1/dense_1/bias:0")
+                }
+                try file.flush()
+                #expect(reason(path) == .unsafeObject(path: "/layers/evil/vars/0", kind: kind))
+            }
+        }
+    }
+
+    @Test(arguments: [("external_storage.h5", "external raw storage"), ("virtual_dataset.h5", "a virtual dataset")])
+    func datasetsThatReadOtherFilesAreRefused(_ name: String, _ kind: String) {
+        let path = fixturesURL.appendingPathComponent("hostile/\(name)").path
+        #expect(reason(path) == .unsafeObject(path: "/dense/dense/bias:0", kind: kind))
+    }
+
+    @Test func loadingBadInputLeavesTheModelUnchanged() throws {
+        let model = try Zoo.build("seed_mlp")
+        let before = model.getWeights()
+        #expect(throws: CheckpointError.self) { try model.loadWeights(from: "/nonexistent/w.h5") }
+        #expect(model.getWeights() == before)
+    }
+}
