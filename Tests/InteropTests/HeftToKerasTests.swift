@@ -1,0 +1,96 @@
+import Checkpoint
+import Foundation
+import NeuralNet
+import Testing
+import TestSupport
+
+/// Heft → Keras: files Heft writes load in real tf-keras 2.21 and Keras 3.15 (the pinned venv of
+/// tools/requirements.txt, passed in HEFT_PYTHON by tools/test) and give Heft's outputs; h5py
+/// reads every weight path, hard-linked ones included.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["HEFT_PYTHON"] != nil, "needs HEFT_PYTHON (run tools/test)"))
+struct HeftToKerasTests {
+    struct Manifest: Encodable {
+        struct Case: Encodable {
+            let model: String
+            let legacy: String
+            let v3: String
+            let input: Array
+        }
+        struct Array: Encodable { let shape: [Int]; let values: [Float] }
+        let cases: [Case]
+    }
+
+    struct Result: Decodable {
+        struct Output: Decodable { let values: [Double]?; let error: String? }
+        let outputs: [String: Output]
+        let paths: [String: [Double]]
+    }
+
+    static let loaders = ["tfkeras_legacy_by_order", "tfkeras_legacy_by_name", "keras3_legacy_by_order",
+                          "keras3_legacy_by_name", "keras3_v3", "tfkeras_v3"]
+
+    @Test func kerasLoadsHeftFilesAndComputesHeftsOutputs() async throws {
+        try await withTemporaryDirectory { dir in
+            var models: [String: Model] = [:]
+            var outputs: [String: Tensor] = [:]
+            var cases: [Manifest.Case] = []
+            for (index, name) in Zoo.names.enumerated() {
+                let model = try Zoo.build(name)
+                try model.setWeights(model.weights.enumerated().map { i, p in
+                    .randomUniform(p.shape, minval: -0.8, maxval: 0.8, dtype: p.dtype, seed: UInt64(100 * index + i))
+                })
+                let x = Tensor.randomUniform([3, Zoo.inputWidth(name)], minval: -1, maxval: 1, seed: UInt64(index))
+                outputs[name] = model(x)   // MLPModel's call copies hidden into hidden1 before saving, as in Keras
+                try model.saveWeights(to: "\(dir)/\(name).h5")
+                try model.saveWeights(to: "\(dir)/\(name).weights.h5")
+                models[name] = model
+                cases.append(.init(model: name, legacy: "\(dir)/\(name).h5", v3: "\(dir)/\(name).weights.h5",
+                                   input: .init(shape: x.shape, values: x.scalars)))
+            }
+            let results = try runKeras(Manifest(cases: cases), in: dir)
+            for name in Zoo.names {
+                let result = try #require(results[name], "no result for \(name)")
+                let expected = outputs[name]!
+                for loader in Self.loaders where !(loader == "tfkeras_v3" && name == "mlp_model") {
+                    let output = try #require(result.outputs[loader], "\(name): \(loader) missing")
+                    #expect(output.error == nil, "\(name) via \(loader): \(output.error ?? "")")
+                    guard let values = output.values else { continue }
+                    let keras = Tensor(shape: expected.shape, scalars: values.map { Float($0) })
+                    let tolerance: Float = name == "float16" ? 2e-3 : outputTolerance(expected)
+                    #expect(keras.isApproximatelyEqual(to: expected, rtol: name == "float16" ? 2e-3 : 1e-6, atol: tolerance),
+                            "\(name) via \(loader): max |Δ| = \(keras.maxAbsoluteDifference(to: expected))")
+                }
+                try checkPaths(result.paths, of: name, in: dir)
+            }
+        }
+    }
+
+    /// h5py's view of every weight path equals Heft's own reading of it, bit for bit (as float64).
+    func checkPaths(_ paths: [String: [Double]], of name: String, in dir: String) throws {
+        for (layout, file) in [("legacy", "\(dir)/\(name).h5"), ("v3", "\(dir)/\(name).weights.h5")] {
+            let weightFile = try WeightFile(path: file)
+            #expect(weightFile.weights.count == paths.keys.filter { $0.hasPrefix("\(layout):") }.count, "\(name) \(layout)")
+            for weight in weightFile.weights {
+                let values = try #require(paths["\(layout):\(weight.path)"], "h5py did not read \(layout):\(weight.path)")
+                #expect(try weightFile.read(weight).converted(to: .float64).storage == .float64(values), "\(weight.path)")
+            }
+        }
+    }
+
+    func runKeras(_ manifest: Manifest, in dir: String) throws -> [String: Result] {
+        try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: "\(dir)/manifest.json"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["HEFT_PYTHON"]!)
+        let script = fixturesURL.deletingLastPathComponent().appendingPathComponent("tools/keras_check.py").path
+        process.arguments = [script, "\(dir)/manifest.json", "\(dir)/result.json"]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CheckpointError(file: script, .io("keras_check.py failed: \(String(decoding: stderr.suffix(2000), as: UTF8.self))"))
+        }
+        return try JSONDecoder().decode([String: Result].self, from: Data(contentsOf: URL(fileURLWithPath: "\(dir)/result.json")))
+    }
+}

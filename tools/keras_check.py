@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Loads weight files written by Heft into real Keras and reports what Keras computes.
+
+Used by Heft's interop tests (Tests/InteropTests):  keras_check.py MANIFEST RESULT
+
+MANIFEST is JSON: {"cases": [{"model": <zoo name>, "legacy": <path>.h5, "v3": <path>.weights.h5,
+                              "input": {"shape": [...], "values": [...]}}]}
+RESULT gets, per case, each loader's output (or its error) and, as read by h5py, the values of
+every weight path of both files (hard-linked paths included):
+  {"<model>": {"outputs": {"<loader>": {"values": [...]} | {"error": "..."}},
+               "paths": {"<file>:<path>": [values...]}}}
+Loaders: tfkeras_legacy_by_order, tfkeras_legacy_by_name, tfkeras_v3 (Sequential-like models),
+keras3_legacy_by_order, keras3_legacy_by_name, keras3_v3.
+"""
+import json
+import os
+import sys
+import traceback
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+import h5py
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import keras_models  # noqa: E402
+
+
+def run(keras, name, x, load):
+    try:
+        keras.backend.clear_session()
+        model = keras_models.build(keras, name)
+        load(model)
+        return {"values": [float(v) for v in np.ravel(np.asarray(model(x), dtype=np.float64))]}
+    except Exception as error:  # reported to the Swift test, which fails on it
+        return {"error": f"{type(error).__name__}: {error}", "trace": traceback.format_exc(limit=3)}
+
+
+def weight_paths(path):
+    """Every weight dataset path as a Keras loader reaches it, hard links included."""
+    values = {}
+    with h5py.File(path, "r") as f:
+        if "layer_names" in f.attrs:
+            for layer in f.attrs["layer_names"]:
+                layer = layer.decode() if hasattr(layer, "decode") else layer
+                group = f[layer]
+                for weight in group.attrs.get("weight_names", []):
+                    weight = weight.decode() if hasattr(weight, "decode") else weight
+                    values[f"/{layer}/{weight}"] = group[weight][()]
+        else:
+            def walk(group):
+                for key in group.keys():
+                    item = group[key]
+                    if isinstance(item, h5py.Dataset):
+                        values[f"{group.name.rstrip('/')}/{key}"] = item[()]
+                    else:
+                        walk(item)
+            walk(f)
+    return {p: [float(v) for v in np.ravel(np.asarray(a, dtype=np.float64))] for p, a in values.items()}
+
+
+def main(manifest_path, result_path):
+    import keras
+    import tf_keras
+    manifest = json.load(open(manifest_path))
+    results = {}
+    for case in manifest["cases"]:
+        name, legacy, v3 = case["model"], case["legacy"], case["v3"]
+        x = np.asarray(case["input"]["values"], dtype=np.float32).reshape(case["input"]["shape"])
+        outputs = {
+            "tfkeras_legacy_by_order": run(tf_keras, name, x, lambda m: m.load_weights(legacy)),
+            "tfkeras_legacy_by_name": run(tf_keras, name, x, lambda m: m.load_weights(legacy, by_name=True)),
+            "keras3_legacy_by_order": run(keras, name, x, lambda m: m.load_weights(legacy)),
+            "keras3_legacy_by_name": run(keras, name, x, lambda m: m.load_weights(legacy, by_name=True)),
+            "keras3_v3": run(keras, name, x, lambda m: m.load_weights(v3)),
+        }
+        if name != "mlp_model":  # tf-keras names a subclassed model's paths in another order
+            outputs["tfkeras_v3"] = run(tf_keras, name, x, lambda m: m.load_weights(v3))
+        paths = {f"legacy:{p}": v for p, v in weight_paths(legacy).items()}
+        paths.update({f"v3:{p}": v for p, v in weight_paths(v3).items()})
+        results[name] = {"outputs": outputs, "paths": paths}
+    json.dump(results, open(result_path, "w"))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
