@@ -20,20 +20,8 @@ extension DType {
         }
     }
 
+    /// The dtype with the same name as an HDF5 element type (the two enums have the same cases).
     init(_ elementType: ElementType) {
-        switch elementType {
-        case .float16: self = .float16
-        case .bfloat16: self = .bfloat16
-        case .float32: self = .float32
-        case .float64: self = .float64
-        case .int8: self = .int8
-        case .int16: self = .int16
-        case .int32: self = .int32
-        case .int64: self = .int64
-        case .uint8: self = .uint8
-        case .uint16: self = .uint16
-        case .uint32: self = .uint32
-        case .uint64: self = .uint64
-        }
+        self = DType.allCases.first { $0.elementType == elementType }!
     }
 }
