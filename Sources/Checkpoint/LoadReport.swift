@@ -17,6 +17,9 @@ public struct LoadReport: Sendable {
     public let assignments: [Assignment]
     /// One message per layer skipped because of a mismatch (`skipMismatch: true`), in Keras's words.
     public let skipped: [String]
+    /// The file's layers that have weights but were not loaded into anything (by-name loads of names
+    /// the model lacks, extra Keras 3 objects): Keras ignores them silently, Heft lists their paths.
+    public let unusedFileLayers: [String]
 
     /// The assignments that converted between dtypes.
     public var conversions: [Assignment] { assignments.filter { $0.conversion != nil } }

@@ -164,7 +164,9 @@ final class WeightLoader {
             LoadReport.Assignment(layer: item.layer, weight: item.parameter.kerasName, path: item.entry.path,
                                   conversion: item.entry.dtype == item.parameter.dtype ? nil : "\(item.entry.dtype) → \(item.parameter.dtype)")
         }
-        return LoadReport(format: file.format, assignments: assignments, skipped: skipped)
+        let used = Set(planned.map(\.entry.path))
+        let unused = file.layers.filter { !$0.weights.isEmpty && !$0.weights.contains { used.contains($0.path) } }.map(\.path)
+        return LoadReport(format: file.format, assignments: assignments, skipped: skipped, unusedFileLayers: unused)
     }
 }
 

@@ -61,6 +61,7 @@ import TestSupport
             let other = try Sequential([Dense(3, inputShape: [4], name: "z")])
             let report = try other.loadWeights(from: "\(dir)/n.h5", byName: true)
             #expect(report.assignments.isEmpty)
+            #expect(report.unusedFileLayers == ["/a"])
         }
     }
 
@@ -69,6 +70,8 @@ import TestSupport
             try Sequential([Dense(3, inputShape: [4])]).saveWeights(to: "\(dir)/one.weights.h5")
             let two = try withNamingSession { try Sequential([Dense(3, inputShape: [4]), Dense(2)]) }
             let text = message { try two.loadWeights(from: "\(dir)/one.weights.h5") }
+            try Sequential([Dense(3, inputShape: [4]), Dense(2)]).saveWeights(to: "\(dir)/two.weights.h5")
+            #expect(try Sequential([Dense(3, inputShape: [4])]).loadWeights(from: "\(dir)/two.weights.h5").unusedFileLayers == ["/layers/dense_1"])
             #expect(text == "\(dir)/one.weights.h5: A total of 1 objects could not be loaded. Example error message: "
                     + "Layer 'dense_1' expected 2 variables, but received 0 variables during loading. Expected: ['kernel', 'bias'] (at /layers/dense_1/vars)")
             #expect(message { try two.loadWeights(from: "\(dir)/one.weights.h5", byName: true) }.contains("by name loading needs a legacy .h5 file"))
