@@ -7,7 +7,12 @@ let package = Package(
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "HDF5", targets: ["HDF5"]),
         .library(name: "Checkpoint", targets: ["Checkpoint"]),
+        .executable(name: "heft", targets: ["heft"]),
         .executable(name: "heft-walkthrough", targets: ["Walkthrough"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries: Debian's libopenblas-dev and libhdf5-dev, found through pkg-config.
@@ -16,8 +21,10 @@ let package = Package(
 
         .target(name: "NeuralNet", dependencies: ["CBLAS"]),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
-        .target(name: "Checkpoint", dependencies: ["NeuralNet", "HDF5"]),
+        .target(name: "Checkpoint", dependencies: ["NeuralNet", "HDF5", .product(name: "Crypto", package: "swift-crypto")]),
 
+        .executableTarget(name: "heft", dependencies: ["Checkpoint", "NeuralNet", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "tools/heft"),
         .executableTarget(name: "Walkthrough", dependencies: ["NeuralNet"], path: "tools/walkthrough"),
         .executableTarget(name: "heft-bench", dependencies: ["NeuralNet"], path: "tools/heft-bench"),
 
@@ -26,6 +33,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Checkpoint", "NeuralNet"], path: "Tests/Support"),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "NeuralNet", "HDF5", "TestSupport"]),
         .testTarget(name: "InteropTests", dependencies: ["Checkpoint", "NeuralNet", "TestSupport"]),
+        .testTarget(name: "HeftTests", dependencies: ["Checkpoint", "NeuralNet", "HDF5", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

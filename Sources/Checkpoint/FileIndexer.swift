@@ -5,6 +5,7 @@ import NeuralNet
 struct FileIndex {
     var format: WeightFileFormat
     var isFullModel = false
+    var weightsRoot = "/"
     var kerasVersion: String?
     var backend: String?
     var modelConfig: String?
@@ -16,8 +17,6 @@ struct FileIndex {
 final class FileIndexer {
     private let file: File
     private let root: Group
-    /// The first path seen for each dataset address, to report hard links.
-    private var firstPathByAddress: [UInt64: String] = [:]
     /// Link tables of groups already listed, by group path.
     private var linkTables: [String: [String: LinkKind]] = [:]
     private static let maximumDepth = 64
@@ -28,12 +27,34 @@ final class FileIndexer {
     }
 
     func index() throws -> FileIndex {
+        var index = try layoutIndex()
+        markHardLinks(&index)
+        return index
+    }
+
+    /// Sets `sharedWith` on every weight whose dataset was listed before under another path.
+    private func markHardLinks(_ index: inout FileIndex) {
+        var firstPath: [UInt64: String] = [:]
+        func mark(_ weight: WeightEntry) -> WeightEntry {
+            guard let first = firstPath[weight.objectAddress] else {
+                firstPath[weight.objectAddress] = weight.path
+                return weight
+            }
+            return WeightEntry(name: weight.name, path: weight.path, shape: weight.shape, dtype: weight.dtype,
+                               storageSize: weight.storageSize, sharedWith: first, objectAddress: weight.objectAddress)
+        }
+        index.layers = index.layers.map { LayerEntry(name: $0.name, path: $0.path, weights: $0.weights.map(mark)) }
+        index.topLevelWeights = index.topLevelWeights.map(mark)
+    }
+
+    private func layoutIndex() throws -> FileIndex {
         if try hasStrings(root, "layer_names") { return try legacyIndex(root, isFullModel: false) }
         if try isHardGroup("model_weights", in: root), try hasStrings(try root.group("model_weights"), "layer_names") {
             return try legacyIndex(try root.group("model_weights"), isFullModel: true)
         }
         var index = FileIndex(format: .kerasV3)
         try walkV3(root, depth: 0, into: &index)
+        index.layers = inWritingOrder(index.layers)
         guard !index.layers.isEmpty || !index.topLevelWeights.isEmpty else {
             throw CheckpointError(file: file.path, .notAWeightsFile(
                 "no layer_names attribute, no model_weights group and no …/vars groups"))
@@ -44,7 +65,7 @@ final class FileIndexer {
     // MARK: - Legacy layout
 
     private func legacyIndex(_ group: Group, isFullModel: Bool) throws -> FileIndex {
-        var index = FileIndex(format: .kerasLegacy, isFullModel: isFullModel)
+        var index = FileIndex(format: .kerasLegacy, isFullModel: isFullModel, weightsRoot: group.path)
         index.kerasVersion = try optionalString(group, "keras_version")
         index.backend = try optionalString(group, "backend")
         index.modelConfig = try optionalString(root, "model_config")
@@ -95,6 +116,26 @@ final class FileIndexer {
         }
     }
 
+    /// Keras 3 files do not record the model's layer order, but Keras (and Heft) write objects in
+    /// that order and HDF5 allocates datasets as they are created: ordering objects by their first
+    /// dataset's address (their subtree's, for containers) restores the model's order. A container
+    /// comes before its sublayers; objects without any dataset go last; ties keep path order.
+    private func inWritingOrder(_ layers: [LayerEntry]) -> [LayerEntry] {
+        var firstAddress: [String: UInt64] = [:]
+        for layer in layers {
+            guard let own = layer.weights.map(\.objectAddress).min() else { continue }
+            var path = Substring(layer.path)
+            while !path.isEmpty {
+                firstAddress[String(path)] = min(firstAddress[String(path)] ?? .max, own)
+                path = path[..<(path.lastIndex(of: "/") ?? path.startIndex)]
+            }
+        }
+        let keyed = layers.enumerated().map { position, layer in
+            (address: firstAddress[layer.path] ?? .max, depth: layer.path.split(separator: "/").count, position: position, layer: layer)
+        }
+        return keyed.sorted { ($0.address, $0.depth, $0.position) < ($1.address, $1.depth, $1.position) }.map(\.layer)
+    }
+
     private func v3Weights(_ vars: Group) throws -> [WeightEntry] {
         let names = try links(of: vars).keys.filter { Int($0) != nil }.sorted { Int($0)! < Int($1)! }
         return try names.compactMap { name in
@@ -117,11 +158,8 @@ final class FileIndexer {
         do { dtype = DType(try dataset.elementType) } catch let error as HDF5Error {
             throw CheckpointError(file: file.path, .unsupportedData(path: dataset.path, detail: error.messages.last ?? "\(error)"))
         }
-        let address = try dataset.objectAddress
-        let sharedWith = firstPathByAddress[address]
-        if sharedWith == nil { firstPathByAddress[address] = dataset.path }
         return WeightEntry(name: name, path: dataset.path, shape: try dataset.shape, dtype: dtype,
-                           storageSize: try dataset.storageSize, sharedWith: sharedWith, objectAddress: address)
+                           storageSize: try dataset.storageSize, sharedWith: nil, objectAddress: try dataset.objectAddress)
     }
 
     // MARK: - Links

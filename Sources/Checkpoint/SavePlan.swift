@@ -11,7 +11,7 @@ struct SavePlan {
         let name: String
         let shape: [Int]
         let dtype: DType
-        let shareKey: ObjectIdentifier
+        let shareKey: ShareKey
         let value: () throws -> Tensor
     }
 
@@ -26,6 +26,12 @@ struct SavePlan {
         /// The layer's name, stored as the `name` attribute of its `vars` group.
         let layerName: String
         let weights: [Weight]
+    }
+
+    /// What identifies one array: a model parameter, or a dataset of the file being converted.
+    enum ShareKey: Hashable {
+        case parameter(ObjectIdentifier)
+        case dataset(UInt64)
     }
 
     let modelName: String

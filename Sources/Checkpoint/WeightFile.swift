@@ -24,6 +24,8 @@ public final class WeightFile {
     public let format: WeightFileFormat
     /// Whether the weights sit in the `model_weights` group of a full-model legacy file.
     public let isFullModel: Bool
+    /// The group that holds the layers: `/`, or `/model_weights` in a full-model file.
+    public let weightsRoot: String
     /// The `keras_version` attribute (legacy layout), if present.
     public let kerasVersion: String?
     /// The `backend` attribute (legacy layout), if present.
@@ -37,6 +39,8 @@ public final class WeightFile {
     public let topLevelWeights: [WeightEntry]
 
     private let file: File
+    /// The layer of each weight path.
+    private let layerNameByPath: [String: String]
 
     /// Opens and indexes a weights file without reading any tensor.
     ///
@@ -51,15 +55,52 @@ public final class WeightFile {
         let index = try translatingHDF5Errors(file: path) { try FileIndexer(file: file).index() }
         format = index.format
         isFullModel = index.isFullModel
+        weightsRoot = index.weightsRoot
         kerasVersion = index.kerasVersion
         backend = index.backend
         modelConfig = index.modelConfig
         layers = index.layers
         topLevelWeights = index.topLevelWeights
+        layerNameByPath = Dictionary(index.layers.flatMap { layer in layer.weights.map { ($0.path, layer.name) } },
+                                     uniquingKeysWith: { first, _ in first })
+    }
+
+    /// A weight's name for matching across files, independent of the writer's naming habits.
+    ///
+    /// Legacy: `<layer>/<variable>` (`dense/kernel`), or `<layer>/<sublayer>/<variable>` when the
+    /// weight belongs to a sublayer (`inner/inner_d1/kernel`, a tied `dec/enc/kernel`); tf-keras's
+    /// `dense/kernel:0` and Keras 3's `sequential/dense/kernel` both give `dense/kernel`.
+    /// Keras 3: the dataset path without the leading slash (`layers/dense/vars/0`).
+    public func name(of weight: WeightEntry) -> String {
+        guard format == .kerasLegacy else { return String(weight.path.dropFirst()) }
+        let layer = layerNameByPath[weight.path] ?? "top_level_model_weights"
+        let (owner, variable) = LegacyToV3.split(weight.name, layer: layer)
+        return owner == layer ? "\(layer)/\(variable)" : "\(layer)/\(owner)/\(variable)"
+    }
+
+    /// The Keras variable a weight holds (`kernel`, `bias`, `gamma`, …): the last part of its legacy
+    /// name, or for Keras 3 (which stores only positions) the variable at that position of the class
+    /// its path names (`layers/dense_1` → Dense → `kernel`, `bias`); `nil` when unknown.
+    public func variableName(of weight: WeightEntry) -> String? {
+        switch format {
+        case .kerasLegacy:
+            return LegacyToV3.split(weight.name, layer: "").variable
+        case .kerasV3:
+            let objectPath = String(weight.path.dropLast(weight.name.count + "/vars/".count))
+            guard let position = Int(weight.name),
+                  let names = KerasVariables.names(forClass: V3ToLegacy.className(ofPath: objectPath)),
+                  position < names.count else { return nil }
+            return names[position]
+        }
     }
 
     /// Every weight of every layer, in order (hard-linked paths included).
     public var weights: [WeightEntry] { layers.flatMap(\.weights) }
+
+    /// The dataset behind a weight, for block-wise reading.
+    func dataset(_ weight: WeightEntry) throws -> Dataset {
+        try file.root.dataset(weight.path)
+    }
 
     /// Reads a whole tensor in its stored dtype, with one library call.
     ///

@@ -22,7 +22,7 @@ enum WeightWriter {
     private static func writeFile(_ plan: SavePlan, format: WeightFileFormat, at temporary: String, reportedAs path: String) throws {
         let file = try File.create(temporary, overwrite: true)
         let root = try file.root
-        var written: [ObjectIdentifier: String] = [:]
+        var written: [SavePlan.ShareKey: String] = [:]
         switch format {
         case .kerasLegacy: try writeLegacy(plan, root: root, written: &written, reportedAs: path)
         case .kerasV3: try writeV3(plan, root: root, written: &written)
@@ -32,7 +32,7 @@ enum WeightWriter {
 
     // MARK: - Legacy
 
-    private static func writeLegacy(_ plan: SavePlan, root: Group, written: inout [ObjectIdentifier: String], reportedAs path: String) throws {
+    private static func writeLegacy(_ plan: SavePlan, root: Group, written: inout [SavePlan.ShareKey: String], reportedAs path: String) throws {
         let names = plan.legacyLayers.map(\.name)
         if let duplicate = Dictionary(grouping: names, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
             throw CheckpointError(file: path, .unsupportedModel("two layers are named '\(duplicate)'"))
@@ -62,7 +62,7 @@ enum WeightWriter {
 
     // MARK: - Keras 3
 
-    private static func writeV3(_ plan: SavePlan, root: Group, written: inout [ObjectIdentifier: String]) throws {
+    private static func writeV3(_ plan: SavePlan, root: Group, written: inout [SavePlan.ShareKey: String]) throws {
         for object in plan.v3Objects {
             let vars = try root.createGroup(object.path + "/vars")
             try vars.writeString("name", object.layerName, encoding: .utf8)
@@ -77,7 +77,7 @@ enum WeightWriter {
 
     /// Writes the weight's values at `path`, or a hard link to the path that already holds them.
     private static func writeDataset(_ weight: SavePlan.Weight, at path: String, in root: Group,
-                                     written: inout [ObjectIdentifier: String]) throws {
+                                     written: inout [SavePlan.ShareKey: String]) throws {
         if let first = written[weight.shareKey] {
             try root.createHardLink(path, to: first)
             return

@@ -126,7 +126,7 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
 
     /// numpy-style text: `[[0.1, 0.2], [0.3, 0.4]]` with the shape and dtype, summarised past 1000 elements.
     public var description: String {
-        "Tensor(shape=\(formatShape(shape)), dtype=\(dtype), \(TensorFormatter.format(self)))"
+        "Tensor(shape=\(formatShape(shape)), dtype=\(dtype), \(formatted()))"
     }
 
     static func elementCount(_ shape: [Int]) -> Int {

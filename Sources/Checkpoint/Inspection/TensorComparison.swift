@@ -1,0 +1,56 @@
+/// The outcome for one tensor of ``WeightDiff``.
+public struct TensorComparison: Sendable, Codable, Equatable {
+    /// How the tensor differs.
+    public enum Status: String, Sendable, Codable {
+        case same, changed, added, removed
+        case shapeChanged = "shape_changed"
+        case dtypeChanged = "dtype_changed"
+    }
+
+    /// One element that differs.
+    public struct ElementDifference: Sendable, Codable, Equatable {
+        /// The element's multi-dimensional index.
+        public let index: [Int]
+        public let a: Double
+        public let b: Double
+        /// `|a − b|` (infinity when an infinity meets another value, NaN for a NaN mismatch).
+        public let absDiff: Double
+
+        enum CodingKeys: String, CodingKey { case index, a, b, absDiff = "abs_diff" }
+    }
+
+    /// The tensor's name (its path below the weights root) in file A, or in B when only B has it.
+    public let name: String
+    public let status: Status
+    /// The HDF5 paths in each file (`nil` on the side that lacks the tensor).
+    public let pathA: String?
+    public let pathB: String?
+    public let shapeA: [Int]?
+    public let shapeB: [Int]?
+    public let dtypeA: String?
+    public let dtypeB: String?
+    /// For `same` / `changed`: the number of elements outside the tolerance, of `total`.
+    public var mismatches: Int?
+    public var total: Int?
+    /// The largest `|a − b|` over all elements and where it occurs.
+    public var maxAbsDiff: Double?
+    public var maxAbsIndex: [Int]?
+    /// The largest `|a − b| / |b|` over elements with `b ≠ 0`.
+    public var maxRelDiff: Double?
+    /// The mean of `|a − b|` over all elements whose values are both finite.
+    public var meanAbsDiff: Double?
+    /// Elements where exactly one side is NaN (or both, with `nan_strict`).
+    public var nanMismatches: Int?
+    /// The largest element differences, largest first (`--top K`).
+    public var top: [ElementDifference]?
+
+    enum CodingKeys: String, CodingKey {
+        case name, status, pathA = "path_a", pathB = "path_b", shapeA = "shape_a", shapeB = "shape_b"
+        case dtypeA = "dtype_a", dtypeB = "dtype_b", mismatches, total, maxAbsDiff = "max_abs_diff"
+        case maxAbsIndex = "max_abs_index", maxRelDiff = "max_rel_diff", meanAbsDiff = "mean_abs_diff"
+        case nanMismatches = "nan_mismatches", top
+    }
+
+    /// Whether the tensor counts as a difference (anything but `same`).
+    public var isDifference: Bool { status != .same }
+}

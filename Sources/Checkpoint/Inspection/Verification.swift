@@ -1,0 +1,225 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Crypto
+import NeuralNet
+
+/// Checks that a weights file is sound and that layers meant to share weights carry identical arrays.
+///
+/// - Sound: every listed layer and weight resolves (checked when the file is opened), every tensor
+///   is fully readable, and values are finite unless allowed.
+/// - Shared: paths that are hard links to one dataset are reported (identical by construction).
+/// - Ties: each group of layers (or weight paths) must hold bitwise-identical arrays, position by
+///   position; a failure names the first differing index and the largest absolute difference.
+/// - Identical groups (optional): tensors with the same dtype, shape and bytes in different layers
+///   (candidate ties). Constant tensors (e.g. all-zero biases) are left out as uninformative.
+/// - Like (optional): whether the file would load into the model a reference file describes.
+public enum Verification {
+    public struct Options: Sendable {
+        public var allowNonFinite = false
+        /// Groups of layer names or weight paths that must be identical.
+        public var ties: [[String]] = []
+        public var findIdenticalGroups = false
+        public init() {}
+    }
+
+    /// Something wrong with one tensor.
+    public struct Problem: Sendable, Codable, Equatable {
+        public let path: String
+        public let problem: String
+    }
+
+    /// The comparison of two tied tensors.
+    public struct TiePair: Sendable, Codable, Equatable {
+        public enum Status: String, Sendable, Codable {
+            case linked, identical, differs
+            case shapeMismatch = "shape_mismatch", dtypeMismatch = "dtype_mismatch", missing
+        }
+        public let a: String
+        public let b: String
+        public let status: Status
+        public var firstDifferentIndex: [Int]?
+        public var maxAbsDiff: Double?
+        public var differentElements: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case a, b, status, firstDifferentIndex = "first_different_index", maxAbsDiff = "max_abs_diff"
+            case differentElements = "different_elements"
+        }
+    }
+
+    /// One `--tie` group.
+    public struct TieCheck: Sendable, Codable, Equatable {
+        public let members: [String]
+        public let ok: Bool
+        public let pairs: [TiePair]
+        /// Why the group could not be compared (an unknown name, unequal weight counts), if so.
+        public let error: String?
+    }
+
+    /// The `--like` check.
+    public struct LikeCheck: Sendable, Codable, Equatable {
+        public let reference: String
+        /// `by_order` (Keras's topological rule) or `by_path` (Keras 3 files on both sides).
+        public let rule: String
+        public let ok: Bool
+        /// The first point where file and reference diverge under `rule`.
+        public let divergence: String?
+        /// For legacy rules: whether a by-name load would also match every reference layer.
+        public let byNameOK: Bool?
+        public let byNameDivergence: String?
+
+        enum CodingKeys: String, CodingKey {
+            case reference, rule, ok, divergence, byNameOK = "by_name_ok", byNameDivergence = "by_name_divergence"
+        }
+    }
+
+    public struct Report: Sendable, Codable {
+        public let ok: Bool
+        public let tensors: Int
+        public let problems: [Problem]
+        /// Groups of paths that are hard links to one dataset.
+        public let shared: [[String]]
+        public let ties: [TieCheck]
+        public let identicalGroups: [[String]]?
+        public let like: LikeCheck?
+
+        enum CodingKeys: String, CodingKey {
+            case ok, tensors, problems, shared, ties, identicalGroups = "identical_groups", like
+        }
+    }
+
+    /// Runs the checks; `progress` receives (bytes done, bytes total).
+    ///
+    /// - Throws: nothing for unreadable tensors (they become ``Problem``s); ``CheckpointError`` only
+    ///   for failures outside the tensors themselves.
+    public static func verify(_ file: WeightFile, options: Options, like reference: WeightFile? = nil,
+                              progress: ((Int, Int) -> Void)? = nil) throws -> Report {
+        let scan = scanTensors(file, allowNonFinite: options.allowNonFinite, hashing: options.findIdenticalGroups, progress: progress)
+        let ties = try options.ties.map { try checkTie($0, in: file) }
+        let groups = options.findIdenticalGroups ? identicalGroups(file, scan) : nil
+        let like = reference.map { LikeRules.check(file, against: $0) }
+        let ok = scan.problems.isEmpty && ties.allSatisfy(\.ok) && (like?.ok ?? true)
+        return Report(ok: ok, tensors: file.weights.count, problems: scan.problems, shared: sharedGroups(file),
+                      ties: ties, identicalGroups: groups, like: like)
+    }
+
+    // MARK: - Soundness
+
+    struct Scan {
+        var problems: [Problem] = []
+        var statistics: [UInt64: TensorStatistics] = [:]
+        var hashes: [UInt64: String] = [:]
+    }
+
+    private static func scanTensors(_ file: WeightFile, allowNonFinite: Bool, hashing: Bool,
+                                    progress: ((Int, Int) -> Void)?) -> Scan {
+        var scan = Scan()
+        let unique = uniqueDatasets(file)
+        let total = unique.reduce(0) { $0 + $1.storageSize }
+        var done = 0
+        for weight in unique {
+            do {
+                var accumulator = StatisticsAccumulator()
+                var hasher = SHA256()
+                try file.forEachBlock(of: weight) { bytes, _ in
+                    Elements.with(bytes, dtype: weight.dtype) { accumulator.add($0) }
+                    if hashing { hasher.update(bufferPointer: bytes) }
+                }
+                let statistics = accumulator.statistics
+                scan.statistics[weight.objectAddress] = statistics
+                if hashing { scan.hashes[weight.objectAddress] = hexDigest(hasher.finalize()) }
+                if !allowNonFinite && (statistics.nanCount > 0 || statistics.infinityCount > 0) {
+                    scan.problems.append(Problem(path: weight.path,
+                        problem: "\(statistics.nanCount) NaN and \(statistics.infinityCount) infinite value(s) of \(statistics.count)"))
+                }
+            } catch {
+                scan.problems.append(Problem(path: weight.path, problem: "unreadable: \(error)"))
+            }
+            done += weight.storageSize
+            progress?(done, total)
+        }
+        return scan
+    }
+
+    /// One entry per dataset (the first path of each hard-linked group).
+    static func uniqueDatasets(_ file: WeightFile) -> [WeightEntry] {
+        file.weights.filter { $0.sharedWith == nil }
+    }
+
+    private static func sharedGroups(_ file: WeightFile) -> [[String]] {
+        let linked = file.weights.filter { $0.sharedWith != nil }
+        let firsts = uniqueDatasets(file).filter { first in linked.contains { $0.objectAddress == first.objectAddress } }
+        return firsts.map { first in [first.path] + linked.filter { $0.objectAddress == first.objectAddress }.map(\.path) }
+    }
+
+    // MARK: - Identical groups
+
+    private static func identicalGroups(_ file: WeightFile, _ scan: Scan) -> [[String]] {
+        let layerOf = Dictionary(file.layers.flatMap { layer in layer.weights.map { ($0.path, layer.path) } },
+                                 uniquingKeysWith: { first, _ in first })
+        let candidates = uniqueDatasets(file).filter { weight in
+            guard let statistics = scan.statistics[weight.objectAddress], scan.hashes[weight.objectAddress] != nil else { return false }
+            return statistics.count > 1 && !(statistics.minimum == statistics.maximum && statistics.nanCount == 0 && statistics.infinityCount == 0)
+        }
+        let groups = Dictionary(grouping: candidates) { "\($0.dtype) \($0.shape) \(scan.hashes[$0.objectAddress]!)" }
+        return groups.values
+            .filter { group in Set(group.compactMap { layerOf[$0.path] }).count > 1 }
+            .map { $0.map(\.path) }
+            .sorted { $0[0] < $1[0] }
+    }
+
+    // MARK: - Ties
+
+    private static func checkTie(_ members: [String], in file: WeightFile) throws -> TieCheck {
+        var resolved: [[WeightEntry]] = []
+        for member in members {
+            guard let weights = resolve(member, in: file) else {
+                return TieCheck(members: members, ok: false, pairs: [], error: "no layer or weight named '\(member)' in \(file.path)")
+            }
+            resolved.append(weights)
+        }
+        guard let first = resolved.first, resolved.allSatisfy({ $0.count == first.count }) else {
+            let counts = zip(members, resolved).map { "\($0) has \($1.count)" }.joined(separator: ", ")
+            return TieCheck(members: members, ok: false, pairs: [], error: "unequal weight counts: \(counts)")
+        }
+        var pairs: [TiePair] = []
+        for other in resolved.dropFirst() {
+            for (a, b) in zip(first, other) { pairs.append(try compareTied(a, b, in: file)) }
+        }
+        let ok = pairs.allSatisfy { $0.status == .linked || $0.status == .identical }
+        return TieCheck(members: members, ok: ok, pairs: pairs, error: nil)
+    }
+
+    /// A layer's weights (by layer name or layer path) or a single weight (by path or name).
+    static func resolve(_ member: String, in file: WeightFile) -> [WeightEntry]? {
+        if let layer = file.layers.first(where: { $0.name == member || $0.path == member || $0.path == "/" + member }) {
+            return layer.weights
+        }
+        let weight = file.weights.first { $0.path == member || $0.path == "/" + member || file.name(of: $0) == member }
+        return weight.map { [$0] }
+    }
+
+    private static func compareTied(_ a: WeightEntry, _ b: WeightEntry, in file: WeightFile) throws -> TiePair {
+        if a.objectAddress == b.objectAddress { return TiePair(a: a.path, b: b.path, status: .linked) }
+        if a.shape != b.shape { return TiePair(a: a.path, b: b.path, status: .shapeMismatch) }
+        if a.dtype != b.dtype { return TiePair(a: a.path, b: b.path, status: .dtypeMismatch) }
+        var firstDifferent: Int?
+        var differing = 0
+        var comparator = ValueComparator(tolerance: .exact, topCount: 0, dtype: a.dtype)
+        try WeightDiff.forEachBlockPair(file, a, file, b) { x, y, first in
+            guard memcmp(x.baseAddress!, y.baseAddress!, x.count) != 0 else { return }
+            let size = a.dtype.byteCount
+            for element in 0..<(x.count / size) where memcmp(x.baseAddress! + element * size, y.baseAddress! + element * size, size) != 0 {
+                firstDifferent = firstDifferent ?? first + element
+                differing += 1
+            }
+            comparator.compare(x, y, first: first)
+        }
+        guard let index = firstDifferent else { return TiePair(a: a.path, b: b.path, status: .identical) }
+        return TiePair(a: a.path, b: b.path, status: .differs, firstDifferentIndex: multiIndex(index, shape: a.shape),
+                       maxAbsDiff: comparator.maxAbs, differentElements: differing)
+    }
+}

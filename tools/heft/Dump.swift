@@ -1,0 +1,229 @@
+import ArgumentParser
+import Checkpoint
+import Foundation
+import NeuralNet
+
+extension Heft {
+    /// `heft dump FILE`: the layout, Keras attributes, layers and weights, with optional statistics,
+    /// hashes and values.
+    struct Dump: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a weights file: layout, Keras version, layers and weights.",
+            discussion: """
+                Each weight: name, HDF5 path, shape, dtype, size, and "shared with <path>" for hard links. \
+                A plain HDF5 file that is not a weights file is shown as a generic tree (format "hdf5").
+                """)
+
+        @Argument(help: "The weights file (.h5, .hdf5 or .weights.h5, either layout).")
+        var file: String
+
+        @Flag(help: "Add min, max, mean, std (of the finite values) and NaN/Inf/zero counts per tensor.")
+        var stats = false
+
+        @Flag(help: "Add the SHA-256 of each tensor's canonical little-endian bytes.")
+        var hash = false
+
+        @Flag(help: "Print each tensor's values numpy-style (summarised past 1000 elements).")
+        var values = false
+
+        @Flag(help: "With --values: print every element.")
+        var full = false
+
+        @Option(name: .customLong("layer"), help: ArgumentHelp("Only layers whose name matches this glob (repeatable).", valueName: "glob"))
+        var layerGlobs: [String] = []
+
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            if full && !values { throw ValidationError("--full needs --values") }
+        }
+
+        func run() throws {
+            try runWithExitCode {
+                let weightFile: WeightFile
+                do {
+                    weightFile = try WeightFile(path: file)
+                } catch let error as CheckpointError {
+                    guard case .notAWeightsFile = error.reason else { throw error }
+                    try dumpGenericTree()
+                    return 0
+                }
+                let document = try makeDocument(weightFile)
+                if output.json { try printJSON(document) } else { printText(document) }
+                return 0
+            }
+        }
+
+        // MARK: - Document
+
+        func makeDocument(_ weightFile: WeightFile) throws -> DumpDocument {
+            let progress = Progress("heft dump")
+            defer { progress.finish() }
+            let layers = weightFile.layers.filter { layer in layerGlobs.isEmpty || layerGlobs.contains { WeightDiff.glob($0, layer.name) } }
+            let total = layers.reduce(0) { $0 + $1.weights.reduce(0) { $0 + $1.storageSize } }
+            var done = 0
+            let dumped = try layers.map { layer in
+                DumpDocument.Layer(name: layer.name, path: layer.path, weights: try layer.weights.map { weight in
+                    defer { done += weight.storageSize; progress.update(done, total) }
+                    return try describe(weight, in: weightFile)
+                })
+            }
+            return DumpDocument(schema: jsonSchemaVersion, file: file, format: weightFile.format.rawValue,
+                                kerasVersion: weightFile.kerasVersion, backend: weightFile.backend,
+                                fullModel: weightFile.isFullModel, layers: dumped,
+                                topLevelWeights: try weightFile.topLevelWeights.map { try describe($0, in: weightFile) })
+        }
+
+        func describe(_ weight: WeightEntry, in weightFile: WeightFile) throws -> DumpDocument.Weight {
+            var described = DumpDocument.Weight(name: weight.name, variable: weightFile.variableName(of: weight),
+                                                 path: weight.path, shape: weight.shape, dtype: weight.dtype.rawValue,
+                                                 size: weight.count * weight.dtype.byteCount, storageSize: weight.storageSize,
+                                                 sharedWith: weight.sharedWith)
+            if stats { described.stats = try weightFile.statistics(of: weight) }
+            if hash { described.sha256 = try weightFile.sha256(of: weight) }
+            if values {
+                let tensor = try weightFile.read(weight)
+                described.values = output.json ? tensor.doubleArray : nil
+                described.valuesText = output.json ? nil : tensor.formatted(summarize: !full)
+            }
+            return described
+        }
+
+        // MARK: - Text
+
+        func printText(_ document: DumpDocument) {
+            let weights = document.layers.flatMap(\.weights) + document.topLevelWeights
+            let parameters = weights.filter { $0.sharedWith == nil }.reduce(0) { $0 + $1.shape.reduce(1, *) }
+            let bytes = weights.filter { $0.sharedWith == nil }.reduce(0) { $0 + $1.size }
+            var header = "\(document.file): \(Terminal.paint(document.format, .bold))"
+            if document.fullModel { header += " (full-model file, weights in /model_weights)" }
+            if let version = document.kerasVersion { header += ", keras_version \(version)" }
+            if let backend = document.backend { header += ", backend \(backend)" }
+            print(header)
+            print("\(document.layers.count) layers, \(weights.count) weights, \(countText(parameters)) parameters, \(byteText(bytes))")
+            for layer in document.layers {
+                print("")
+                print(Terminal.paint(layer.name, .bold) + Terminal.paint("  \(layer.path)", .dim))
+                printWeights(layer.weights)
+            }
+            if !document.topLevelWeights.isEmpty {
+                print("")
+                print(Terminal.paint("top-level weights", .bold))
+                printWeights(document.topLevelWeights)
+            }
+        }
+
+        private func printWeights(_ weights: [DumpDocument.Weight]) {
+            if weights.isEmpty {
+                print(Terminal.paint("  (no weights)", .dim))
+                return
+            }
+            var rows: [[String]] = []
+            let hasHeader = stats || hash
+            if hasHeader {
+                let header = ["name", "path", "shape", "dtype", "size"] + (stats ? ["min", "max", "mean", "std", "nan", "inf", "zeros"] : [])
+                    + (hash ? ["sha256"] : [])
+                rows.append(header.map { Terminal.paint($0, .dim) })
+            }
+            for weight in weights {
+                let name = weight.name == weight.variable || weight.variable == nil ? weight.name : "\(weight.name) (\(weight.variable!))"
+                var row = [name, weight.path, shapeText(weight.shape), weight.dtype, byteText(weight.size)]
+                if let statistics = weight.stats {
+                    let precise = weight.dtype == "float64"
+                    row += [statistics.minimum, statistics.maximum, statistics.mean, statistics.std].map { precise ? numberText($0) : floatText($0) }
+                    row += [statistics.nanCount, statistics.infinityCount, statistics.zeroCount].map { countText($0) }
+                }
+                if let digest = weight.sha256 { row.append(digest) }
+                if let shared = weight.sharedWith { row.append(Terminal.paint("shared with \(shared)", .yellow)) }
+                rows.append(row)
+            }
+            let lines = aligned(rows, indent: "  ")
+            for (index, line) in lines.enumerated() {
+                print(line)
+                let weightIndex = index - (hasHeader ? 1 : 0)
+                if weightIndex >= 0, let text = weights[weightIndex].valuesText {
+                    print(text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
+                }
+            }
+        }
+
+        // MARK: - Generic HDF5
+
+        func dumpGenericTree() throws {
+            let entries = try HDF5Tree.list(path: file)
+            if output.json {
+                try printJSON(GenericDocument(schema: jsonSchemaVersion, file: file, format: "hdf5", objects: entries))
+                return
+            }
+            print("\(file): \(Terminal.paint("hdf5", .bold)) (not a Keras weights file; generic tree)")
+            print(aligned(entries.map { entry in
+                switch entry.kind {
+                case .dataset: [entry.path, "dataset", shapeText(entry.shape ?? []), entry.dtype ?? "?", byteText(entry.storageSize ?? 0)]
+                case .group: [entry.path, "group"]
+                default: [entry.path, entry.kind.rawValue, entry.target ?? ""]
+                }
+            }, indent: "  ").joined(separator: "\n"))
+        }
+    }
+}
+
+/// The JSON document of `heft dump` (schema 1).
+struct DumpDocument: Encodable {
+    struct Weight: Encodable {
+        let name: String
+        /// The Keras variable (`kernel`, `bias`, …), when known.
+        let variable: String?
+        let path: String
+        let shape: [Int]
+        let dtype: String
+        /// Bytes of the values in memory (elements × dtype size).
+        let size: Int
+        /// Bytes the dataset occupies in the file.
+        let storageSize: Int
+        let sharedWith: String?
+        var stats: TensorStatistics?
+        var sha256: String?
+        var values: [Double]?
+        var valuesText: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, variable, path, shape, dtype, size, storageSize = "storage_size", sharedWith = "shared_with", stats, sha256, values
+        }
+    }
+
+    struct Layer: Encodable {
+        let name: String
+        let path: String
+        let weights: [Weight]
+    }
+
+    let schema: Int
+    let file: String
+    let format: String
+    let kerasVersion: String?
+    let backend: String?
+    let fullModel: Bool
+    let layers: [Layer]
+    let topLevelWeights: [Weight]
+
+    enum CodingKeys: String, CodingKey {
+        case schema, file, format, kerasVersion = "keras_version", backend, fullModel = "full_model", layers
+        case topLevelWeights = "top_level_weights"
+    }
+}
+
+/// The JSON document of `heft dump` for a plain HDF5 file.
+struct GenericDocument: Encodable {
+    let schema: Int
+    let file: String
+    let format: String
+    let objects: [HDF5Tree.Entry]
+}
+
+extension Tensor {
+    /// The elements of a float64 tensor.
+    var doubleArray: [Double] {
+        guard case .float64(let values) = converted(to: .float64).storage else { preconditionFailure("float64 storage") }
+        return values
+    }
+}

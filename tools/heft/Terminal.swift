@@ -1,0 +1,101 @@
+import Foundation
+
+/// Terminal-aware output: colour only when stdout is a terminal and NO_COLOR is unset or empty;
+/// a progress line on stderr for work that runs longer than a second, only when stderr is a terminal.
+enum Terminal {
+    static let colourEnabled = isatty(STDOUT_FILENO) == 1 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+
+    enum Colour: String {
+        case red = "31", green = "32", yellow = "33", bold = "1", dim = "2"
+    }
+
+    /// `text` in `colour` when colour is enabled.
+    static func paint(_ text: String, _ colour: Colour) -> String {
+        colourEnabled ? "\u{1B}[\(colour.rawValue)m\(text)\u{1B}[0m" : text
+    }
+
+    static func standardError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// A progress line on stderr (`heft diff: 45% (460 MB of 1.0 GB)`), shown only when stderr is a
+/// terminal and the work has run for more than a second; erased when done.
+final class Progress {
+    private let label: String
+    private let start = ContinuousClock.now
+    private let enabled = isatty(STDERR_FILENO) == 1
+    private var shown = false
+
+    init(_ label: String) { self.label = label }
+
+    func update(_ done: Int, _ total: Int) {
+        guard enabled, ContinuousClock.now - start > .seconds(1), total > 0 else { return }
+        shown = true
+        let percent = Int(Double(done) / Double(total) * 100)
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(label): \(percent)% (\(byteText(done)) of \(byteText(total)))".utf8))
+    }
+
+    func finish() {
+        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
+
+/// `20.0 KiB`, `1.5 GiB` (1024-based).
+func byteText(_ bytes: Int) -> String {
+    var value = Double(bytes)
+    for unit in ["B", "KiB", "MiB", "GiB", "TiB"] {
+        if value < 1024 || unit == "TiB" { return unit == "B" ? "\(bytes) B" : String(format: "%.1f", value) + " " + unit }
+        value /= 1024
+    }
+    return "\(bytes) B"
+}
+
+/// `7,946`.
+func countText(_ count: Int) -> String {
+    let digits = String(count)
+    var result = ""
+    for (index, character) in digits.reversed().enumerated() {
+        if index > 0 && index % 3 == 0 { result.append(",") }
+        result.append(character)
+    }
+    return String(result.reversed())
+}
+
+/// `(20, 256)`, `(10,)`, `()`.
+func shapeText(_ shape: [Int]) -> String {
+    shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+}
+
+/// Shortest text that reads back as the same value (Swift's `description`), for Double.
+func numberText(_ value: Double?) -> String {
+    guard let value else { return "-" }
+    return "\(value)"
+}
+
+/// A statistic of a float32 (or narrower) tensor at float32 precision: the shortest text that
+/// reads back as the same `Float`.
+func floatText(_ value: Double?) -> String {
+    value.map { "\(Float($0))" } ?? "-"
+}
+
+/// Rows padded to aligned columns (two spaces apart).
+func aligned(_ rows: [[String]], indent: String = "") -> [String] {
+    let widths = (0..<(rows.map(\.count).max() ?? 0)).map { column in
+        rows.map { column < $0.count ? visibleWidth($0[column]) : 0 }.max() ?? 0
+    }
+    return rows.map { row in
+        indent + row.enumerated().map { column, cell in
+            column == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - visibleWidth(cell))
+        }.joined(separator: "  ")
+    }
+}
+
+/// The printed width of a cell, not counting colour escapes.
+private func visibleWidth(_ text: String) -> Int {
+    var width = 0, inEscape = false
+    for scalar in text.unicodeScalars {
+        if scalar == "\u{1B}" { inEscape = true } else if inEscape { if scalar == "m" { inEscape = false } } else { width += 1 }
+    }
+    return width
+}
