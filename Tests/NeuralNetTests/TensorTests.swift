@@ -78,7 +78,10 @@ import Testing
     }
 
     @Test func descriptionIsNumpyStyleAndSummarised() {
-        #expect(Tensor([[1, 2], [3, 4]]).description == "Tensor(shape=(2, 2), dtype=float32, [[1.0, 2.0], [3.0, 4.0]])")
+        #expect(Tensor([[1, 2], [3, 4]]).description == "Tensor(shape=(2, 2), dtype=float32, [[1.0, 2.0],\n [3.0, 4.0]])")
+        #expect(Tensor(shape: [2, 1, 2], scalars: [1, 2, 3, 4]).formatted() == "[[[1.0, 2.0]],\n\n [[3.0, 4.0]]]")
+        #expect(Tensor(shape: [3], storage: .int32([1, -2, 3])).formatted() == "[1, -2, 3]")
+        #expect(Tensor.zeros([2000]).formatted(summarize: false).components(separatedBy: ", ").count == 2000)
         #expect(Tensor.zeros([10]).description.contains("[0.0, 0.0"))
         let big = Tensor.zeros([2000]).description
         #expect(big.contains("..."))
