@@ -19,14 +19,16 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
 
+        // Vectorizable C loops for comparing and summarising tensor blocks (see README, "Design").
+        .target(name: "CKernels"),
         .target(name: "NeuralNet", dependencies: ["CBLAS"]),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
-        .target(name: "Checkpoint", dependencies: ["NeuralNet", "HDF5", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Checkpoint", dependencies: ["NeuralNet", "HDF5", "CKernels", .product(name: "Crypto", package: "swift-crypto")]),
 
         .executableTarget(name: "heft", dependencies: ["Checkpoint", "NeuralNet", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "tools/heft"),
-        .executableTarget(name: "Walkthrough", dependencies: ["NeuralNet"], path: "tools/walkthrough"),
-        .executableTarget(name: "heft-bench", dependencies: ["NeuralNet"], path: "tools/heft-bench"),
+        .executableTarget(name: "Walkthrough", dependencies: ["NeuralNet", "Checkpoint"], path: "tools/walkthrough"),
+        .executableTarget(name: "heft-bench", dependencies: ["NeuralNet", "Checkpoint", "HDF5"], path: "tools/heft-bench"),
 
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),

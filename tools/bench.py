@@ -2,10 +2,15 @@
 """Heft's benchmark harness: runs each workload for Heft and its reference in one run and prints
 a Markdown table (median, spread, ratio). Driven by `tools/bench`; see README "Performance".
 
-Workloads (more come with later issues):
+Workloads:
   forward   Dense(width -> width) on a batch: Heft (release build, cblas_sgemm) vs numpy `x @ W + b`.
+  diff      two ~1 GiB legacy files (16 Dense 4096x4096, float32) differing in a few elements, and a
+            pair where every element changed by a factor 1 + 1e-5: h5diff, h5diff -d 1e-6, an h5py +
+            numpy script, heft diff, heft dump --stats, heft verify. Wall time and peak RSS per process.
 """
 import argparse
+import shutil
+import tempfile
 import json
 import os
 import platform
@@ -18,6 +23,25 @@ import numpy as np
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 HEFT_BENCH = os.path.join(ROOT, ".build", "release", "heft-bench")
+HEFT = os.path.join(ROOT, ".build", "release", "heft")
+
+H5PY_DIFF = """
+import sys, h5py, numpy as np
+a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+different = 0
+def visit(name, obj):
+    global different
+    if isinstance(obj, h5py.Dataset):
+        other = b[name]
+        rows = max(1, (4 << 20) // max(1, obj.dtype.itemsize * int(np.prod(obj.shape[1:]))))
+        for start in range(0, obj.shape[0] if obj.shape else 1, rows):
+            x, y = (obj[start:start + rows], other[start:start + rows]) if obj.shape else (obj[()], other[()])
+            diff = np.abs(x.astype(np.float64) - y)
+            different += int(np.count_nonzero(diff > 1e-6))
+a.visititems(visit)
+print(different)
+sys.exit(1 if different else 0)
+"""
 
 
 def summarise(seconds):
@@ -65,6 +89,63 @@ def forward(quick):
     return ours["median"] / theirs["median"]
 
 
+def run_process(arguments):
+    """Wall seconds and peak resident memory (MiB) of one process; output discarded."""
+    start = time.perf_counter()
+    process = subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        sys.exit(f"bench: {' '.join(arguments)} failed with exit code {code}: {process.stderr.read().decode()[:500]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def measure(arguments, repeats):
+    runs = [run_process(arguments) for _ in range(repeats + 1)][1:]   # the first run warms up
+    return summarise([r[0] for r in runs]), max(r[1] for r in runs)
+
+
+def diff_workloads(quick):
+    layers, width, repeats = (4, 256, 2) if quick else (16, 4096, 5)
+    folder = tempfile.mkdtemp(prefix="heft-bench-")
+    try:
+        subprocess.run([HEFT_BENCH, "pair", folder, "--layers", str(layers), "--width", str(width)], check=True)
+        a, b, c = (os.path.join(folder, n) for n in ("a.h5", "b.h5", "c.h5"))
+        size = os.path.getsize(a)
+        python = sys.executable
+        for pair_name, other in (("a few elements differ", b), ("every element changed by 1e-5", c)):
+            contenders = [
+                ("h5diff", ["h5diff", a, other]),
+                ("h5diff -d 1e-6", ["h5diff", "-d", "1e-6", a, other]),
+                ("h5py + numpy script", [python, "-c", H5PY_DIFF, a, other]),
+                ("heft diff", [HEFT, "diff", a, other]),
+            ]
+            report(f"diff: {layers} Dense {width}x{width} float32, 2 x {size / 2**30:.2f} GiB, {pair_name}", contenders,
+                   repeats, bytes_read=2 * size, reference="h5diff")
+        report(f"dump / verify: one {size / 2**30:.2f} GiB file", [
+            ("heft dump --stats", [HEFT, "dump", "--stats", a]),
+            ("heft verify", [HEFT, "verify", a]),
+            ("heft dump --hash", [HEFT, "dump", "--hash", a]),
+        ], repeats, bytes_read=size, reference=None)
+    finally:
+        shutil.rmtree(folder)
+
+
+def report(title, contenders, repeats, bytes_read, reference):
+    results = [(name, *measure(arguments, repeats)) for name, arguments in contenders]
+    print(f"\n### {title}; {repeats} runs after 1 warm-up, page cache warm\n")
+    print("| contender | median | min – max | throughput | peak RSS |" + (f" speed-up vs {reference} |" if reference else ""))
+    print("|---|---|---|---|---|" + ("---|" if reference else ""))
+    base = next((stats["median"] for name, stats, _ in results if name == reference), None)
+    for name, stats, rss in results:
+        row = (f"| {name} | {stats['median']:.3f} s | {stats['min']:.3f} – {stats['max']:.3f} s"
+               f" | {bytes_read / stats['median'] / 1e9:.2f} GB/s | {rss:.0f} MiB |")
+        if reference:
+            row += f" {base / stats['median']:.2f}× |"
+        print(row)
+
+
 def machine():
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
@@ -75,7 +156,11 @@ def machine():
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the harness, not the speed")
+    parser.add_argument("workloads", nargs="*", default=["forward", "diff"], help="forward, diff (default: all)")
     args = parser.parse_args()
     print(f"Machine: {machine()}")
-    ratio = forward(args.quick)
-    print(f"\nforward: Heft takes {ratio:.2f}× numpy's time (target ≤ 1.25×)")
+    if "forward" in args.workloads:
+        ratio = forward(args.quick)
+        print(f"\nforward: Heft takes {ratio:.2f}× numpy's time (target ≤ 1.25×)")
+    if "diff" in args.workloads:
+        diff_workloads(args.quick)

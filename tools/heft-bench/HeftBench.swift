@@ -1,10 +1,16 @@
+import Checkpoint
+import Foundation
+import HDF5
 import NeuralNet
 
 /// Release-built timing harness for Heft's workloads, driven by `tools/bench`.
 ///
-/// `heft-bench forward [--batch N] [--width N] [--repeats N]` times `Dense(width → width)` on a batch
-/// and prints one JSON line: `{"workload": "forward", "seconds": [...]}` (one entry per repeat,
-/// after warm-up), so the script can report median and spread beside numpy's.
+/// - `heft-bench forward [--batch N] [--width N] [--repeats N]` times `Dense(width → width)` on a
+///   batch and prints one JSON line: `{"workload": "forward", "seconds": [...]}` (one entry per
+///   repeat, after warm-up), so the script can report median and spread beside numpy's.
+/// - `heft-bench pair DIR [--layers N] [--width N]` writes `DIR/a.h5`, a Sequential of N
+///   Dense(width → width) layers with random float32 weights, and two copies of it: `DIR/b.h5` with
+///   a few elements changed and `DIR/c.h5` with every element scaled by 1 + 1e-5 (the diff workloads).
 @main
 struct HeftBench {
     static func main() {
@@ -18,6 +24,13 @@ struct HeftBench {
         switch workload {
         case "forward":
             forward(batch: options["batch"] ?? 256, width: options["width"] ?? 1024, repeats: options["repeats"] ?? 50)
+        case "pair" where !arguments.isEmpty:
+            do {
+                try pair(directory: arguments[0], layers: options["layers"] ?? 16, width: options["width"] ?? 4096)
+            } catch {
+                print("heft-bench: \(error)")
+                exit(2)
+            }
         default:
             print("heft-bench: unknown workload '\(workload)'")
         }
@@ -25,10 +38,28 @@ struct HeftBench {
 
     static func parseOptions(_ arguments: [String]) -> [String: Int] {
         var options: [String: Int] = [:]
-        for pair in stride(from: 0, to: arguments.count - 1, by: 2) where arguments[pair].hasPrefix("--") {
-            options[String(arguments[pair].dropFirst(2))] = Int(arguments[pair + 1])
+        for index in arguments.indices.dropLast() where arguments[index].hasPrefix("--") {
+            options[String(arguments[index].dropFirst(2))] = Int(arguments[index + 1])
         }
         return options
+    }
+
+    /// The diff workload files (see the type's documentation).
+    static func pair(directory: String, layers: Int, width: Int) throws {
+        let model = try Sequential((0..<layers).map { Dense(width, inputShape: $0 == 0 ? [width] : nil, name: "dense_\($0)") })
+        try model.setWeights(model.weights.enumerated().map { .randomUniform($1.shape, minval: -1, maxval: 1, seed: UInt64($0)) })
+        try model.saveWeights(to: "\(directory)/a.h5")
+        let original = model.getWeights()
+        var changed = original
+        for layer in stride(from: 0, to: layers, by: max(1, layers / 4)) {
+            var values = changed[2 * layer].scalars
+            values[values.count / 2] += 0.25
+            changed[2 * layer] = Tensor(shape: changed[2 * layer].shape, scalars: values)
+        }
+        try model.setWeights(changed)
+        try model.saveWeights(to: "\(directory)/b.h5")
+        try model.setWeights(original.map { Tensor(shape: $0.shape, scalars: $0.scalars.map { $0 * (1 + 1e-5) }) })
+        try model.saveWeights(to: "\(directory)/c.h5")
     }
 
     /// `x · W + b` through ``Dense`` (linear activation), the same work as numpy's `x @ W + b`.

@@ -126,7 +126,8 @@ extension Heft {
                 rows.append(header.map { Terminal.paint($0, .dim) })
             }
             for weight in weights {
-                let name = weight.name == weight.variable || weight.variable == nil ? weight.name : "\(weight.name) (\(weight.variable!))"
+                // Keras 3 names weights by position only: add the variable name when it is known.
+                let name = Int(weight.name) != nil && weight.variable != nil ? "\(weight.name) (\(weight.variable!))" : weight.name
                 var row = [name, weight.path, shapeText(weight.shape), weight.dtype, byteText(weight.size)]
                 if let statistics = weight.stats {
                     let precise = weight.dtype == "float64"

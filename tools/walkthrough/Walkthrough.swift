@@ -1,22 +1,48 @@
+import Checkpoint
+import Foundation
 import NeuralNet
 
 /// The seed workflow of Keras's parameter tutorial, step by step in Heft, printing what Keras prints.
 ///
 /// Each step shows the Swift call, the Keras call it mirrors, and the result.
+///
+/// `heft-walkthrough [--save-to DIR]`: with a directory, the seed models are also saved there as
+/// Keras weights files for `tools/demo` to inspect with `heft`: `seed_mlp.h5` (legacy layout),
+/// `mlp_model.weights.h5` (Keras 3 layout, copy-shared layers), `mlp_model_changed.weights.h5` (the
+/// same with one weight of `hidden1` changed) and `tied.h5` (two layers holding one kernel).
 @main
 struct Walkthrough {
     static func main() throws {
-        setRandomSeed(UInt64(CommandLine.arguments.dropFirst().first ?? "0") ?? 0)
-        try parameterAccess()
+        setRandomSeed(0)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let directory = arguments.first == "--save-to" && arguments.count == 2 ? arguments[1] : nil
+        let net = try parameterAccess()
         try customInitializer()
-        try sharing()
+        let model = try sharing()
+        if let directory { try save(net, model, to: directory) }
+    }
+
+    static func save(_ net: Sequential, _ model: MLPModel, to directory: String) throws {
+        step("try net.saveWeights(to: \"seed_mlp.h5\"); try model.saveWeights(to: \"mlp_model.weights.h5\")",
+             keras: "net.save_weights('seed_mlp.h5'); model.save_weights('mlp_model.weights.h5')")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try net.saveWeights(to: "\(directory)/seed_mlp.h5")
+        try model.saveWeights(to: "\(directory)/mlp_model.weights.h5")
+        var kernel = model.hidden1.kernel!.value.scalars
+        kernel[0] += 0.5
+        try model.hidden1.kernel!.assign(Tensor(shape: [2, 2], scalars: kernel))
+        try model.saveWeights(to: "\(directory)/mlp_model_changed.weights.h5")
+        let encoder = Dense(4, inputShape: [4], name: "encoder"), decoder = Dense(4, name: "decoder")
+        decoder.tie(kernel: encoder.kernel!)
+        try Sequential([encoder, decoder], name: "tied").saveWeights(to: "\(directory)/tied.h5")
+        print("saved seed_mlp.h5, mlp_model.weights.h5, mlp_model_changed.weights.h5 (hidden1's kernel[0, 0] + 0.5) and tied.h5 in \(directory)")
     }
 
     static func step(_ swift: String, keras: String) {
         print("\n>>> \(swift)\n    # Keras: \(keras)")
     }
 
-    static func parameterAccess() throws {
+    static func parameterAccess() throws -> Sequential {
         step("let net = try Sequential([Dense(256, activation: .relu, inputShape: [20]), Dense(10)])",
              keras: "net = Sequential([layers.Dense(256, activation='relu', input_shape=(20,)), layers.Dense(10)])")
         let net = try Sequential([Dense(256, activation: .relu, inputShape: [20]), Dense(10)])
@@ -39,6 +65,7 @@ struct Walkthrough {
 
         step("try net.layer(named: \"dense\").getWeights()[1]", keras: "net.get_layer('dense').get_weights()[1]")
         print(try net.layer(named: "dense").getWeights()[1])
+        return net
     }
 
     static func customInitializer() throws {
@@ -53,7 +80,7 @@ struct Walkthrough {
         print(net.summary())
     }
 
-    static func sharing() throws {
+    static func sharing() throws -> MLPModel {
         step("let model = MLPModel(); _ = model(x)   // call() copies hidden's weights into hidden1",
              keras: "class MLPModel(keras.Model): ... self.hidden1.set_weights(self.hidden.get_weights())")
         let model = MLPModel()
@@ -77,6 +104,7 @@ struct Walkthrough {
         decoder.tie(kernel: encoder.kernel!)
         try encoder.kernel!.assign(.ones([4, 4]))
         print("decoder sees the encoder's update:", decoder.kernel!.value == .ones([4, 4]))
+        return model
     }
 
     static func shapeText(_ shape: [Int]) -> String {

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import HDF5
 import NeuralNet
 
@@ -59,9 +64,18 @@ struct ChunkReader {
     }
 }
 
-/// Calls `body` with a fresh buffer of `bytes` bytes (at least 1), freed afterwards.
+/// Calls `body` with a fresh buffer of `bytes` bytes (at least 1), released afterwards.
+///
+/// Buffers of 1 MiB and more are mapped from the kernel and unmapped after use, so their memory is
+/// returned at once (glibc's heap would keep it and, with its adaptive mmap threshold, grow).
 func withBuffer<R>(_ bytes: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes), alignment: 64)
+    let count = max(1, bytes)
+    if count >= 1 << 20, let mapped = mmap(nil, count, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+       mapped != MAP_FAILED {
+        defer { munmap(mapped, count) }
+        return try body(UnsafeMutableRawBufferPointer(start: mapped, count: count))
+    }
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 64)
     defer { buffer.deallocate() }
     return try body(buffer)
 }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Summary statistics of one tensor, computed in one streaming pass over bounded blocks.
 ///
 /// `minimum`, `maximum`, `mean` and `std` are over the *finite* elements (NaN and ±infinity are
@@ -29,44 +31,33 @@ struct StatisticsAccumulator {
     private var minimum = Double.infinity, maximum = -Double.infinity
     private var mean = 0.0, sumOfSquares = 0.0
 
+    /// Adds one block: a vectorized C pass for the counts, extremes and sum, a second one for the
+    /// squared deviations from the block's mean.
     mutating func add(_ elements: Elements) {
+        var block = heft_statistics()
+        let squares: (Double) -> Double
+        let count: Int
         switch elements {
-        case .float32(let values): add(values)
-        case .float64(let values): add(values)
+        case .float32(let values):
+            guard let base = values.baseAddress else { return }
+            heft_statistics_f32(base, values.count, &block)
+            squares = { heft_squared_deviations_f32(base, values.count, $0) }
+            count = values.count
+        case .float64(let values):
+            guard let base = values.baseAddress else { return }
+            heft_statistics_f64(base, values.count, &block)
+            squares = { heft_squared_deviations_f64(base, values.count, $0) }
+            count = values.count
         }
-    }
-
-    private mutating func add<T: BinaryFloatingPoint>(_ values: UnsafeBufferPointer<T>) {
-        var blockFinite = 0, nan = 0, infinite = 0, zeros = 0
-        var low = T.infinity, high = -T.infinity
-        var sum = 0.0
-        for value in values {
-            if value.isFinite {
-                blockFinite += 1
-                low = Swift.min(low, value)
-                high = Swift.max(high, value)
-                sum += Double(value)
-                if value == 0 { zeros += 1 }
-            } else if value.isNaN {
-                nan += 1
-            } else {
-                infinite += 1
-            }
-        }
-        statistics.count += values.count
-        statistics.nanCount += nan
-        statistics.infinityCount += infinite
-        statistics.zeroCount += zeros
-        guard blockFinite > 0 else { return }
-        let blockMean = sum / Double(blockFinite)
-        var blockSquares = 0.0
-        for value in values where value.isFinite {
-            let delta = Double(value) - blockMean
-            blockSquares += delta * delta
-        }
-        combine(count: blockFinite, mean: blockMean, sumOfSquares: blockSquares)
-        minimum = Swift.min(minimum, Double(low))
-        maximum = Swift.max(maximum, Double(high))
+        statistics.count += count
+        statistics.nanCount += block.nan
+        statistics.infinityCount += block.infinite
+        statistics.zeroCount += block.zeros
+        guard block.finite > 0 else { return }
+        let blockMean = block.sum / Double(block.finite)
+        combine(count: block.finite, mean: blockMean, sumOfSquares: squares(blockMean))
+        minimum = Swift.min(minimum, block.min)
+        maximum = Swift.max(maximum, block.max)
         statistics.minimum = minimum
         statistics.maximum = maximum
         statistics.mean = mean

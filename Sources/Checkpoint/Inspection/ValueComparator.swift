@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CKernels
 import NeuralNet
 
 /// Compares two tensors of one shape and dtype block by block and accumulates the statistics of
@@ -37,6 +38,12 @@ struct ValueComparator {
         Elements.with(a, dtype: dtype) { left in
             Elements.with(b, dtype: dtype) { right in
                 switch (left, right) {
+                case let (.float32(x), .float32(y)) where topCount == 0 && tolerance.ulps == nil:
+                    compareVectorized(x, y, first: first, kernel: { heft_compare_f32($0, $1, $2, $3, $4, $5) },
+                                      find: { heft_find_difference_f32($0, $1, $2, $3) })
+                case let (.float64(x), .float64(y)) where topCount == 0 && tolerance.ulps == nil:
+                    compareVectorized(x, y, first: first, kernel: { heft_compare_f64($0, $1, $2, $3, $4, $5) },
+                                      find: { heft_find_difference_f64($0, $1, $2, $3) })
                 case let (.float32(x), .float32(y)): compare(x, y, first: first)
                 case let (.float64(x), .float64(y)): compare(x, y, first: first)
                 default: preconditionFailure("ValueComparator: both sides have dtype \(dtype)")
@@ -45,34 +52,81 @@ struct ValueComparator {
         }
     }
 
+    /// The element loop. The common case (both values finite) runs without division and with
+    /// predictable branches; NaN and infinities take `compareNonFinite`.
     private mutating func compare<T: BinaryFloatingPoint>(_ a: UnsafeBufferPointer<T>, _ b: UnsafeBufferPointer<T>, first: Int) {
+        let absolute = tolerance.absolute, relative = tolerance.relative, usesUlps = tolerance.ulps != nil
+        var sum = 0.0, counted = 0, mismatched = 0
+        var largest = maxAbs, largestIndex = maxAbsIndex
+        // The largest |a − b| / |b| so far, kept as a fraction to avoid a division per element.
+        var relativeNumerator = maxRel, relativeDenominator = 1.0
         for i in 0..<a.count {
-            let x = a[i], y = b[i]
-            if x == y {
-                countedPairs += 1
+            let x = Double(a[i]), y = Double(b[i])
+            let diff = abs(x - y)
+            guard diff.isFinite else {
+                compareNonFinite(a[i], b[i], index: first + i)
                 continue
             }
-            if x.isNaN || y.isNaN {
-                if x.isNaN && y.isNaN && !tolerance.nanStrict { countedPairs += 1; continue }
-                mismatches += 1
-                nanMismatches += 1
-                record(.nan, index: first + i, Double(x), Double(y))
-                continue
+            counted += 1
+            sum += diff
+            guard diff > 0 else { continue }
+            let magnitude = abs(y)
+            if diff > largest { largest = diff; largestIndex = first + i }
+            if magnitude > 0 && diff * relativeDenominator > relativeNumerator * magnitude {
+                relativeNumerator = diff
+                relativeDenominator = magnitude
             }
-            let dx = Double(x), dy = Double(y)
-            let diff = abs(dx - dy)
-            if diff.isFinite { sumAbs += diff; countedPairs += 1 }
-            if !withinTolerance(dx, dy, diff: diff) { mismatches += 1 }
-            if diff > maxAbs { maxAbs = diff; maxAbsIndex = first + i }
-            if dy != 0 { maxRel = max(maxRel, diff / abs(dy)) }
-            record(diff, index: first + i, dx, dy)
+            let within = usesUlps ? UnitsInLastPlace.distance(x, y, dtype: dtype) <= UInt64(tolerance.ulps!)
+                                  : diff <= absolute + relative * magnitude
+            if !within { mismatched += 1 }
+            if topCount > 0 { record(diff, index: first + i, x, y) }
+        }
+        sumAbs += sum
+        countedPairs += counted
+        mismatches += mismatched
+        maxAbs = largest
+        maxAbsIndex = largestIndex
+        maxRel = relativeNumerator / relativeDenominator
+    }
+
+    /// The fast path for float32 and float64 without `--top` or ULPs: one vectorized C pass
+    /// (``heft_compare_f32``) per block in the stored precision; a second pass finds the index of a
+    /// new largest difference; pairs with NaN or infinities are then compared one by one.
+    private mutating func compareVectorized<T: BinaryFloatingPoint>(
+        _ a: UnsafeBufferPointer<T>, _ b: UnsafeBufferPointer<T>, first: Int,
+        kernel: (UnsafePointer<T>, UnsafePointer<T>, Int, T, T, UnsafeMutablePointer<heft_difference>) -> Void,
+        find: (UnsafePointer<T>, UnsafePointer<T>, Int, Double) -> Int
+    ) {
+        guard let left = a.baseAddress, let right = b.baseAddress else { return }
+        var result = heft_difference()
+        kernel(left, right, a.count, T(tolerance.absolute), T(tolerance.relative), &result)
+        if result.max_diff > maxAbs {
+            maxAbs = result.max_diff
+            maxAbsIndex = first + find(left, right, a.count, result.max_diff)
+        }
+        maxRel = max(maxRel, result.max_rel)
+        sumAbs += result.sum
+        mismatches += result.mismatches
+        countedPairs += a.count - result.non_finite
+        if result.non_finite > 0 {
+            for i in 0..<a.count where !(a[i] - b[i]).isFinite { compareNonFinite(a[i], b[i], index: first + i) }
         }
     }
 
-    private func withinTolerance(_ a: Double, _ b: Double, diff: Double) -> Bool {
-        if a.isInfinite || b.isInfinite { return false }      // equal infinities were caught by ==
-        if let ulps = tolerance.ulps { return UnitsInLastPlace.distance(a, b, dtype: dtype) <= UInt64(ulps) }
-        return diff <= tolerance.absolute + tolerance.relative * abs(b)
+    /// A pair where at least one value is NaN or infinite.
+    private mutating func compareNonFinite<T: BinaryFloatingPoint>(_ x: T, _ y: T, index: Int) {
+        if x == y { countedPairs += 1; return }                       // the same infinity
+        if x.isNaN || y.isNaN {
+            if x.isNaN && y.isNaN && !tolerance.nanStrict { countedPairs += 1; return }
+            mismatches += 1
+            nanMismatches += 1
+            record(.nan, index: index, Double(x), Double(y))
+            return
+        }
+        mismatches += 1                                              // an infinity against another value
+        if maxAbs != .infinity { maxAbs = .infinity; maxAbsIndex = index }
+        if y != 0 { maxRel = .infinity }
+        record(.infinity, index: index, Double(x), Double(y))
     }
 
     /// Keeps the `topCount` largest differences (a NaN mismatch ranks above any number).

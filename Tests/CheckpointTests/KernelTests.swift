@@ -1,0 +1,90 @@
+import NeuralNet
+import Testing
+@testable import Checkpoint
+
+/// The vectorized block kernels against straightforward element-by-element references.
+@Suite struct KernelTests {
+    /// Random values with NaN, ±infinity, ±0 and exact ties sprinkled in, length not a multiple of 8.
+    func values(_ count: Int, seed: UInt64) -> [Double] {
+        var values = Tensor.randomUniform([count], minval: -2, maxval: 2, seed: seed).scalars.map(Double.init)
+        for (index, special) in [(3, Double.nan), (17, .infinity), (18, -.infinity), (40, 0), (41, -0.0)] where index < count {
+            values[index] = special
+        }
+        return values
+    }
+
+    struct Reference {
+        var mismatches = 0, nanMismatches = 0
+        var maxAbs = 0.0, maxAbsIndex = 0, maxRel = 0.0, sum = 0.0, counted = 0
+    }
+
+    func reference(_ a: [Double], _ b: [Double], atol: Double, rtol: Double) -> Reference {
+        var r = Reference()
+        for (i, (x, y)) in zip(a, b).enumerated() {
+            if x == y || (x.isNaN && y.isNaN) { r.counted += 1; continue }
+            if x.isNaN || y.isNaN { r.mismatches += 1; r.nanMismatches += 1; continue }
+            let diff = abs(x - y)
+            if !diff.isFinite {
+                r.mismatches += 1
+                if r.maxAbs != .infinity { r.maxAbs = .infinity; r.maxAbsIndex = i }
+                continue
+            }
+            r.counted += 1
+            r.sum += diff
+            if diff > r.maxAbs { r.maxAbs = diff; r.maxAbsIndex = i }
+            if y != 0 { r.maxRel = max(r.maxRel, diff / abs(y)) }
+            if diff > atol + rtol * abs(y) { r.mismatches += 1 }
+        }
+        return r
+    }
+
+    @Test(arguments: [DType.float32, .float64], [(0.0, 0.0), (0.5, 0.1)])
+    func comparisonMatchesTheReference(_ dtype: DType, _ tolerance: (Double, Double)) {
+        let count = 1003
+        let a = values(count, seed: 1)
+        var b = values(count, seed: 2)
+        b[100] = a[100]                        // an exact tie
+        b[3] = .nan                            // NaN against NaN: equal
+        let (ta, tb) = (Tensor(shape: [count], storage: .float64(a)).converted(to: dtype),
+                        Tensor(shape: [count], storage: .float64(b)).converted(to: dtype))
+        var comparator = ValueComparator(tolerance: Tolerance(absolute: tolerance.0, relative: tolerance.1), topCount: 0, dtype: dtype)
+        ta.withUnsafeBytes { x in tb.withUnsafeBytes { y in comparator.compare(x, y, first: 0) } }
+        let expected = reference(ta.converted(to: .float64).doubleValues, tb.converted(to: .float64).doubleValues,
+                                 atol: tolerance.0, rtol: tolerance.1)
+        #expect(comparator.mismatches == expected.mismatches)
+        #expect(comparator.nanMismatches == expected.nanMismatches)
+        #expect(comparator.maxAbs == expected.maxAbs && comparator.maxAbsIndex == expected.maxAbsIndex)
+        #expect(abs(comparator.maxRel - expected.maxRel) <= 1e-6 * expected.maxRel)
+        #expect(comparator.countedPairs == expected.counted)
+        #expect(abs(comparator.sumAbs - expected.sum) <= 1e-5 * expected.sum)
+    }
+
+    @Test(arguments: [DType.float32, .float64])
+    func statisticsMatchTheReference(_ dtype: DType) {
+        let raw = values(2051, seed: 3)
+        let tensor = Tensor(shape: [raw.count], storage: .float64(raw)).converted(to: dtype)
+        var accumulator = StatisticsAccumulator()
+        // Two uneven blocks, as the chunk reader would deliver them.
+        tensor.withUnsafeBytes { bytes in
+            let split = 1000 * dtype.byteCount
+            Elements.with(UnsafeRawBufferPointer(rebasing: bytes[..<split]), dtype: dtype) { accumulator.add($0) }
+            Elements.with(UnsafeRawBufferPointer(rebasing: bytes[split...]), dtype: dtype) { accumulator.add($0) }
+        }
+        let values = tensor.converted(to: .float64).doubleValues
+        let finite = values.filter(\.isFinite)
+        let mean = finite.reduce(0, +) / Double(finite.count)
+        let std = (finite.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(finite.count)).squareRoot()
+        let statistics = accumulator.statistics
+        #expect(statistics.count == 2051 && statistics.nanCount == 1 && statistics.infinityCount == 2)
+        #expect(statistics.zeroCount == values.filter { $0 == 0 }.count)
+        #expect(statistics.minimum == finite.min() && statistics.maximum == finite.max())
+        #expect(abs(statistics.mean! - mean) < 1e-6 && abs(statistics.std! - std) < 1e-6)
+    }
+}
+
+private extension Tensor {
+    var doubleValues: [Double] {
+        guard case .float64(let values) = storage else { preconditionFailure() }
+        return values
+    }
+}
