@@ -45,7 +45,10 @@ import TestSupport
 
     @Test func fullModelFileUsesItsConfig() throws {
         try withTemporaryDirectory { (dir: String) throws in
-            #expect(try heft("convert", keras("keras3_nested.full.h5"), "\(dir)/n.weights.h5").code == 0)
+            let run = try heft("convert", "--json", keras("keras3_nested.full.h5"), "\(dir)/n.weights.h5")
+            let json = try run.json()
+            #expect(run.code == 0 && json["schema"] as? Int == 1 && json["from"] as? String == "keras-legacy")
+            #expect(json["to"] as? String == "keras-v3" && json["weights"] as? Int == 8 && json["layers"] as? Int == 4)
             #expect(try heft("diff", "\(dir)/n.weights.h5", keras("keras3_nested.weights.h5")).code == 0)
         }
     }

@@ -23,6 +23,9 @@ import TestSupport
     @Test func equalFilesExitZero() throws {
         let run = try heft("diff", keras("tfkeras_seed_mlp.h5"), keras("keras3_seed_mlp.full.h5"))
         #expect(run.code == 0 && run.lines.last == "equal: 4 tensors, none differ")
+        #expect(run.lines.count == 2)   // same tensors are not listed by default
+        let shown = try heft("diff", "--show-same", keras("tfkeras_seed_mlp.h5"), keras("keras3_seed_mlp.full.h5"))
+        #expect(shown.lines.contains { $0.contains("same") && $0.contains("dense/kernel") && $0.contains("5,120 elements, max |Δ| 0.0") })
     }
 
     @Test func changedValuesAreSummarisedWithIndexAndStatistics() throws {

@@ -111,3 +111,29 @@ import TestSupport
         #expect(try !(heft("dump", keras("tfkeras_seed_mlp.h5")).stdout.contains("\u{1B}[")))
     }
 }
+
+/// Colour on a terminal: `heft` runs under `script`, which gives it a pseudo-terminal.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs util-linux script"))
+struct TerminalOutputTests {
+    func onTerminal(_ command: String, noColor: String?) throws -> HeftRun {
+        var environment = ["TERM": "xterm"]
+        environment["NO_COLOR"] = noColor ?? ""
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", "\(heftBinary.path) \(command)", "/dev/null"]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return HeftRun(code: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+    }
+
+    @Test func colourOnlyOnATerminalWithoutNoColor() throws {
+        let coloured = try onTerminal("dump \(keras("tfkeras_seed_mlp.h5"))", noColor: nil)
+        #expect(coloured.code == 0 && coloured.stdout.contains("\u{1B}[1mkeras-legacy\u{1B}[0m"))
+        let plain = try onTerminal("dump \(keras("tfkeras_seed_mlp.h5"))", noColor: "1")
+        #expect(plain.code == 0 && plain.stdout.contains("keras-legacy") && !plain.stdout.contains("\u{1B}["))
+    }
+}
