@@ -4,6 +4,9 @@ a Markdown table (median, spread, ratio). Driven by `tools/bench`; see README "P
 
 Workloads:
   forward   Dense(width -> width) on a batch: Heft (release build, cblas_sgemm) vs numpy `x @ W + b`.
+  persist   save and load: raw write (+ fsync) and read of the same bytes (the physical limit), h5py,
+            tf-keras 2, Keras 3 and Heft (from Swift, release build), and `heft convert`, for a large
+            model (16 Dense 4096x4096, ~1 GiB) and many small layers (300 Dense 32x32).
   diff      two ~1 GiB legacy files (16 Dense 4096x4096, float32) differing in a few elements, and a
             pair where every element changed by a factor 1 + 1e-5: h5diff, h5diff -d 1e-6, an h5py +
             numpy script, heft diff, heft dump --stats, heft verify. Wall time and peak RSS per process.
@@ -146,6 +149,100 @@ def report(title, contenders, repeats, bytes_read, reference):
         print(row)
 
 
+def persist_worker(framework, layers, width, repeats, folder):
+    """Runs in a subprocess: times save and load with one Python contender; prints a JSON line."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    rng = np.random.default_rng(0)
+    shapes = [s for _ in range(layers) for s in ((width, width), (width,))]
+    values = [rng.uniform(-1, 1, size=s).astype(np.float32) for s in shapes]
+    results = {"save": [], "load": []}
+
+    def timed(kind, body):
+        body()
+        for _ in range(repeats):
+            start = time.perf_counter()
+            body()
+            results[kind].append(time.perf_counter() - start)
+
+    if framework == "h5py":
+        import h5py
+        path = os.path.join(folder, "h5py.h5")
+
+        def save():
+            with h5py.File(path, "w") as f:
+                for i, v in enumerate(values):
+                    f.create_dataset(f"dense_{i // 2}/dense_{i // 2}/{'kernel' if i % 2 == 0 else 'bias'}:0", data=v)
+
+        def load():
+            with h5py.File(path, "r") as f:
+                return [f[f"dense_{i // 2}/dense_{i // 2}/{'kernel' if i % 2 == 0 else 'bias'}:0"][()] for i in range(len(values))]
+        timed("save", save)
+        timed("load", load)
+    else:
+        keras = __import__("tf_keras" if framework == "tf-keras" else "keras")
+        model = keras.Sequential([keras.Input((width,))] + [keras.layers.Dense(width) for _ in range(layers)])
+        model.set_weights(values)
+        path = os.path.join(folder, "keras.h5" if framework == "tf-keras" else "keras.weights.h5")
+        timed("save", lambda: model.save_weights(path))
+        timed("load", lambda: model.load_weights(path))
+    print(json.dumps(results))
+
+
+def persist_workloads(quick):
+    cases = [("large", 2, 256) if quick else ("large", 16, 4096), ("many small", 20, 32) if quick else ("many small", 300, 32)]
+    repeats = 2 if quick else 5
+    for label, layers, width in cases:
+        folder = tempfile.mkdtemp(prefix="heft-bench-")
+        try:
+            persist_case(label, layers, width, repeats, folder)
+        finally:
+            shutil.rmtree(folder)
+
+
+def persist_case(label, layers, width, repeats, folder):
+    heft_output, heft_rss = run_capturing([HEFT_BENCH, "persist", folder, "--layers", str(layers), "--width", str(width),
+                                           "--repeats", str(repeats)])
+    heft = json.loads(heft_output)
+    size = heft["bytes"]
+    rows = [("raw write (page cache)", summarise(heft["raw_write"]), heft_rss, "write"),
+            ("raw write + fsync", summarise(heft["raw_write_fsync"]), heft_rss, "write"),
+            ("raw read (into allocated memory)", summarise(heft["raw_read"]), heft_rss, "read")]
+    contenders = {}
+    for framework in ("h5py", "tf-keras", "keras3"):
+        output, rss = run_capturing([sys.executable, __file__, "--worker", framework, str(layers), str(width), str(repeats), folder])
+        contenders[framework] = json.loads(output.strip().splitlines()[-1])
+        rows.append((f"{framework} save", summarise(contenders[framework]["save"]), rss, "write"))
+        rows.append((f"{framework} load", summarise(contenders[framework]["load"]), rss, "read"))
+    rows += [("Heft save (legacy .h5, fsync)", summarise(heft["save_legacy"]), heft_rss, "write"),
+             ("Heft save (.weights.h5, fsync)", summarise(heft["save_v3"]), heft_rss, "write"),
+             ("Heft load (legacy .h5)", summarise(heft["load_legacy"]), heft_rss, "read"),
+             ("Heft load (.weights.h5)", summarise(heft["load_v3"]), heft_rss, "read")]
+    convert = measure([HEFT, "convert", os.path.join(folder, "heft.h5"), os.path.join(folder, "converted.weights.h5")], repeats)
+    rows.append(("heft convert (.h5 → .weights.h5)", convert[0], convert[1], "write"))
+    limit = {"write": summarise(heft["raw_write_fsync"])["median"], "read": summarise(heft["raw_read"])["median"]}
+    best = {"write": min(summarise(c["save"])["median"] for c in contenders.values()),
+            "read": min(summarise(c["load"])["median"] for c in contenders.values())}
+    print(f"\n### persist, {label}: {layers} Dense {width}x{width} float32 ({size / 2**20:.1f} MiB); "
+          f"{repeats} runs after 1 warm-up\n")
+    print("| contender | median | min – max | throughput | ÷ physical limit | vs best Python contender | peak RSS |")
+    print("|---|---|---|---|---|---|---|")
+    for name, stats, rss, kind in rows:
+        print(f"| {name} | {stats['median'] * 1e3:.1f} ms | {stats['min'] * 1e3:.1f} – {stats['max'] * 1e3:.1f} ms"
+              f" | {size / stats['median'] / 1e9:.2f} GB/s | {limit[kind] / stats['median']:.2f}×"
+              f" | {best[kind] / stats['median']:.2f}× | {rss:.0f} MiB |")
+    print("\n(÷ physical limit: raw write + fsync for saves, raw read for loads; above 1 means faster.)")
+
+
+def run_capturing(arguments):
+    """stdout and peak RSS (MiB) of one process."""
+    process = subprocess.Popen(arguments, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    stdout = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"bench: {' '.join(arguments[:3])} failed: {process.stderr.read().decode()[-800:]}")
+    return stdout.decode(), usage.ru_maxrss / 1024
+
+
 def machine():
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
@@ -156,11 +253,18 @@ def machine():
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the harness, not the speed")
-    parser.add_argument("workloads", nargs="*", default=["forward", "diff"], help="forward, diff (default: all)")
+    parser.add_argument("workloads", nargs="*", default=["forward", "persist", "diff"], help="forward, persist, diff (default: all)")
+    parser.add_argument("--worker", nargs=5, metavar=("FRAMEWORK", "LAYERS", "WIDTH", "REPEATS", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker:
+        framework, layers, width, repeats, folder = args.worker
+        persist_worker(framework, int(layers), int(width), int(repeats), folder)
+        sys.exit(0)
     print(f"Machine: {machine()}")
     if "forward" in args.workloads:
         ratio = forward(args.quick)
         print(f"\nforward: Heft takes {ratio:.2f}× numpy's time (target ≤ 1.25×)")
+    if "persist" in args.workloads:
+        persist_workloads(args.quick)
     if "diff" in args.workloads:
         diff_workloads(args.quick)

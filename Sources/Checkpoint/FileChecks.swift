@@ -7,8 +7,10 @@ import HDF5
 
 /// Checks made before libhdf5 sees a file, so each common problem gets its own clear error.
 enum FileChecks {
-    /// Throws ``CheckpointError`` for a missing, directory, unreadable, empty or non-HDF5 path.
-    static func requireReadableHDF5(_ path: String) throws {
+    /// Throws ``CheckpointError`` for a missing, directory, unreadable, empty or non-HDF5 path;
+    /// returns the file's size.
+    @discardableResult
+    static func requireReadableHDF5(_ path: String) throws -> UInt64 {
         var info = stat()
         guard stat(path, &info) == 0 else {
             let code = errno
@@ -29,6 +31,7 @@ enum FileChecks {
         let isHDF5: Bool
         do { isHDF5 = try File.isHDF5(path) } catch { throw CheckpointError(file: path, .notHDF5) }
         if !isHDF5 { throw CheckpointError(file: path, .notHDF5) }
+        return UInt64(info.st_size)
     }
 
     /// Maps a libhdf5 failure to a ``CheckpointError``: a truncated file gets its own reason.

@@ -41,7 +41,8 @@ final class FileIndexer {
                 return weight
             }
             return WeightEntry(name: weight.name, path: weight.path, shape: weight.shape, dtype: weight.dtype,
-                               storageSize: weight.storageSize, sharedWith: first, objectAddress: weight.objectAddress)
+                               storageSize: weight.storageSize, sharedWith: first, objectAddress: weight.objectAddress,
+                               dataOffset: weight.dataOffset)
         }
         index.layers = index.layers.map { LayerEntry(name: $0.name, path: $0.path, weights: $0.weights.map(mark)) }
         index.topLevelWeights = index.topLevelWeights.map(mark)
@@ -159,7 +160,8 @@ final class FileIndexer {
             throw CheckpointError(file: file.path, .unsupportedData(path: dataset.path, detail: error.messages.last ?? "\(error)"))
         }
         return WeightEntry(name: name, path: dataset.path, shape: try dataset.shape, dtype: dtype,
-                           storageSize: try dataset.storageSize, sharedWith: nil, objectAddress: try dataset.objectAddress)
+                           storageSize: try dataset.storageSize, sharedWith: nil, objectAddress: try dataset.objectAddress,
+                           dataOffset: try dataset.layout == .contiguous ? dataset.fileOffset : nil)
     }
 
     // MARK: - Links

@@ -21,8 +21,11 @@ extension Model {
     /// The layout is detected from the content. Legacy files load by Keras's topological rule (the
     /// n-th layer with weights in the file into the n-th layer with weights in the model) or, with
     /// `byName`, into every model layer of the same name. Keras 3 files load by object path, as
-    /// Keras 3 does. Nothing in the model changes unless the whole load succeeds (with
-    /// `skipMismatch`, mismatched layers are left alone and reported). Values whose dtype differs from
+    /// Keras 3 does. Every structural, shape, dtype and tie check runs before any weight changes, so a
+    /// mismatched or damaged file leaves the model as it was (with `skipMismatch`, mismatched layers
+    /// are left alone and reported). Values stored as one verified contiguous block inside the file
+    /// are then read straight into the weights' storage (no second copy of the model in memory); only
+    /// an I/O error during that last step can leave the model partly loaded, and the error says so. Values whose dtype differs from
     /// the weight's are converted to the weight's dtype (rounded to nearest) and listed in
     /// ``LoadReport/conversions``. Ties survive: values are assigned in place.
     ///

@@ -19,6 +19,8 @@ public struct WeightEntry: Sendable, Equatable {
     public let sharedWith: String?
     /// The dataset's address in the file: equal for paths that are hard links to one dataset.
     public let objectAddress: UInt64
+    /// Where the data starts in the file when it is one contiguous, allocated block, else `nil`.
+    public let dataOffset: UInt64?
 
     /// The number of elements, `shape.reduce(1, *)`.
     public var count: Int { shape.reduce(1, *) }

@@ -37,6 +37,8 @@ public final class WeightFile {
     public let layers: [LayerEntry]
     /// Weights owned by the model itself: legacy `top_level_model_weights`, Keras 3 root `/vars`.
     public let topLevelWeights: [WeightEntry]
+    /// The file's size in bytes when it was opened.
+    public let fileSize: UInt64
 
     private let file: File
     /// The layer of each weight path.
@@ -48,7 +50,7 @@ public final class WeightFile {
     ///   HDF5, truncated, not a Keras weights file, a layer group or weight listed but missing, or an
     ///   object that could read another file.
     public init(path: String) throws {
-        try FileChecks.requireReadableHDF5(path)
+        fileSize = try FileChecks.requireReadableHDF5(path)
         self.path = path
         let file = try translatingHDF5Errors(file: path) { try File.open(path) }
         self.file = file
@@ -112,6 +114,26 @@ public final class WeightFile {
                 try dataset.read(into: buffer, as: weight.dtype.elementType)
             }
         }
+    }
+
+    /// Reads a whole tensor into `buffer` (its elements' native little-endian bytes), with one
+    /// library call.
+    ///
+    /// - Precondition: `buffer.count == weight.count * weight.dtype.byteCount`.
+    /// - Throws: ``CheckpointError`` if the data cannot be read.
+    public func read(_ weight: WeightEntry, into buffer: UnsafeMutableRawBufferPointer) throws {
+        try translatingHDF5Errors(file: path) {
+            try file.root.dataset(weight.path).read(into: buffer, as: weight.dtype.elementType)
+        }
+    }
+
+    /// Whether a weight's data is one allocated contiguous block that lies inside the file and holds
+    /// exactly its elements: reading it can then fail only on an I/O error.
+    public func hasVerifiedExtent(_ weight: WeightEntry) -> Bool {
+        guard let offset = weight.dataOffset else { return false }
+        let bytes = weight.count * weight.dtype.byteCount
+        return weight.storageSize == bytes && offset.addingReportingOverflow(UInt64(bytes)).partialValue <= fileSize
+            && !offset.addingReportingOverflow(UInt64(bytes)).overflow
     }
 
     /// Reads the rows `rows` (indices along the first axis) of a tensor, with one library call.

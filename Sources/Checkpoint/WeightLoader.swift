@@ -140,25 +140,43 @@ final class WeightLoader {
 
     // MARK: - Assignment
 
-    /// Reads every planned value, checks ties, then assigns all in place.
+    /// Assigns every planned value without partial loads on bad data.
+    ///
+    /// Phase 1 touches no weight: it reads into memory every value that needs a check or a
+    /// conversion (tied parameters, other dtypes, data that is not one verified contiguous block)
+    /// and checks ties. Phase 2 reads the remaining values straight into the weights' storage (no
+    /// second copy of the model in memory) from extents verified to lie inside the file, so only an
+    /// I/O error can stop it midway, and then assigns the staged values.
     private func commit() throws -> LoadReport {
-        var values: [ObjectIdentifier: (value: Tensor, entry: WeightEntry)] = [:]
+        let sources = Dictionary(grouping: planned) { ObjectIdentifier($0.parameter) }.mapValues(\.count)
+        var staged: [ObjectIdentifier: (value: Tensor, entry: WeightEntry)] = [:]
+        var direct: [Match] = []
         var cache: [UInt64: Tensor] = [:]
         for item in planned {
+            let key = ObjectIdentifier(item.parameter)
+            if sources[key] == 1, item.entry.dtype == item.parameter.dtype, file.hasVerifiedExtent(item.entry) {
+                direct.append(item)
+                continue
+            }
             let value = try cache[item.entry.objectAddress] ?? file.read(item.entry)
             cache[item.entry.objectAddress] = value
-            let key = ObjectIdentifier(item.parameter)
-            if let previous = values[key] {
+            if let previous = staged[key] {
                 if previous.entry.objectAddress != item.entry.objectAddress,
                    !bitwiseEqual(previous.value.converted(to: item.parameter.dtype), value.converted(to: item.parameter.dtype)) {
                     throw CheckpointError(file: file.path, .tiedWeightsDiffer(first: previous.entry.path, second: item.entry.path))
                 }
             } else {
-                values[key] = (value, item.entry)
+                staged[key] = (value, item.entry)
             }
         }
+        do {
+            for item in direct { try item.parameter.withUnsafeMutableBytes { try file.read(item.entry, into: $0) } }
+        } catch {
+            throw CheckpointError(file: file.path, .io("reading failed after every check had passed (\(error)); "
+                + "the model's weights may be partly loaded"))
+        }
         for item in planned {
-            if let pending = values.removeValue(forKey: ObjectIdentifier(item.parameter)) { try item.parameter.assign(pending.value) }
+            if let pending = staged.removeValue(forKey: ObjectIdentifier(item.parameter)) { try item.parameter.assign(pending.value) }
         }
         let assignments = planned.map { item in
             LoadReport.Assignment(layer: item.layer, weight: item.parameter.kerasName, path: item.entry.path,

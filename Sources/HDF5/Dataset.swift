@@ -122,6 +122,15 @@ public final class Dataset {
         }
     }
 
+    /// Where a contiguous dataset's data starts in the file, or `nil` when the data is not one
+    /// allocated contiguous block (chunked, compact, virtual, or not yet written).
+    ///
+    /// The corresponding C function is `H5Dget_offset` (`HADDR_UNDEF` becomes `nil`).
+    public var fileOffset: UInt64? {
+        let offset = UInt64(H5Dget_offset(id))
+        return offset == UInt64.max ? nil : offset
+    }
+
     /// The dataset's dataspace.
     ///
     /// The corresponding C function is `H5Dget_space`.

@@ -18,8 +18,18 @@ enum LayerNaming {
         global.reset()
     }
 
+    /// Snake-cased class names already computed (there are few classes; regexes are slow).
+    private static let snakeCases = Mutex<[String: String]>([:])
+
     /// Keras's `to_snake_case`: `Dense` → `dense`, `MLPModel` → `mlp_model`, `PReLU` → `p_re_lu`.
     static func snakeCase(_ className: String) -> String {
+        if let known = snakeCases.withLock({ $0[className] }) { return known }
+        let result = computeSnakeCase(className)
+        snakeCases.withLock { $0[className] = result }
+        return result
+    }
+
+    private static func computeSnakeCase(_ className: String) -> String {
         let word = className.filter { $0.isLetter || $0.isNumber || $0 == "_" }
         let first = word.replacing(/(.)([A-Z][a-z]+)/) { "\($0.output.1)_\($0.output.2)" }
         let second = first.replacing(/([a-z])([A-Z])/) { "\($0.output.1)_\($0.output.2)" }

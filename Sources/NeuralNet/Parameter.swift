@@ -41,6 +41,13 @@ public final class Parameter: CustomStringConvertible {
         value = newValue.converted(to: value.dtype)
     }
 
+    /// Calls `body` with the value's elements as mutable raw bytes (the native little-endian layout
+    /// of ``dtype``), to overwrite them in place, e.g. by reading a checkpoint straight into the
+    /// weight. Shape and dtype stay the same; ties see the new values at once.
+    public func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+        try value.withUnsafeMutableBytes(body)
+    }
+
     public var description: String {
         "<Parameter \(kerasName) shape=\(formatShape(shape)) dtype=\(dtype)>"
     }

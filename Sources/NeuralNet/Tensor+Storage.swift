@@ -80,3 +80,31 @@ enum BFloat16 {
         return UInt16(truncatingIfNeeded: (bits &+ rounding) >> 16)
     }
 }
+
+extension Tensor {
+    /// Calls `body` with the mutable raw bytes of the elements, to overwrite them in place (for
+    /// example with one `read(2)` or `H5Dread`). Shape and dtype stay as they are; shared storage is
+    /// copied first (copy-on-write), unshared storage is written without a copy.
+    public mutating func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+        func mutate<T>(_ values: inout [T], _ wrap: ([T]) -> Storage,
+                       _ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+            storage = .uint8([])            // drop the enum's reference so `values` is unique
+            defer { storage = wrap(values) }
+            return try values.withUnsafeMutableBytes(body)
+        }
+        switch storage {
+        case .float16(var v): return try mutate(&v, Storage.float16, body)
+        case .bfloat16(var v): return try mutate(&v, Storage.bfloat16, body)
+        case .float32(var v): return try mutate(&v, Storage.float32, body)
+        case .float64(var v): return try mutate(&v, Storage.float64, body)
+        case .int8(var v): return try mutate(&v, Storage.int8, body)
+        case .int16(var v): return try mutate(&v, Storage.int16, body)
+        case .int32(var v): return try mutate(&v, Storage.int32, body)
+        case .int64(var v): return try mutate(&v, Storage.int64, body)
+        case .uint8(var v): return try mutate(&v, Storage.uint8, body)
+        case .uint16(var v): return try mutate(&v, Storage.uint16, body)
+        case .uint32(var v): return try mutate(&v, Storage.uint32, body)
+        case .uint64(var v): return try mutate(&v, Storage.uint64, body)
+        }
+    }
+}

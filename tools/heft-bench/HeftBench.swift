@@ -11,6 +11,10 @@ import NeuralNet
 /// - `heft-bench pair DIR [--layers N] [--width N]` writes `DIR/a.h5`, a Sequential of N
 ///   Dense(width → width) layers with random float32 weights, and two copies of it: `DIR/b.h5` with
 ///   a few elements changed and `DIR/c.h5` with every element scaled by 1 + 1e-5 (the diff workloads).
+/// - `heft-bench persist DIR [--layers N] [--width N] [--repeats N]` times, for a Sequential of N
+///   Dense(width → width) layers: writing and reading the raw bytes of its weights (`write(2)` with
+///   and without `fsync`, `read(2)`: the physical limit), and `saveWeights` / `loadWeights` in both
+///   layouts. Prints one JSON line of seconds lists and the bytes per run.
 @main
 struct HeftBench {
     static func main() {
@@ -24,6 +28,14 @@ struct HeftBench {
         switch workload {
         case "forward":
             forward(batch: options["batch"] ?? 256, width: options["width"] ?? 1024, repeats: options["repeats"] ?? 50)
+        case "persist" where !arguments.isEmpty:
+            do {
+                try persist(directory: arguments[0], layers: options["layers"] ?? 16, width: options["width"] ?? 4096,
+                            repeats: options["repeats"] ?? 5)
+            } catch {
+                print("heft-bench: \(error)")
+                exit(2)
+            }
         case "pair" where !arguments.isEmpty:
             do {
                 try pair(directory: arguments[0], layers: options["layers"] ?? 16, width: options["width"] ?? 4096)
@@ -42,6 +54,70 @@ struct HeftBench {
             options[String(arguments[index].dropFirst(2))] = Int(arguments[index + 1])
         }
         return options
+    }
+
+    /// The save/load workload (see the type's documentation).
+    static func persist(directory: String, layers: Int, width: Int, repeats: Int) throws {
+        let model = try Sequential((0..<layers).map { Dense(width, inputShape: $0 == 0 ? [width] : nil, name: "dense_\($0)") })
+        try model.setWeights(model.weights.enumerated().map { .randomUniform($1.shape, minval: -1, maxval: 1, seed: UInt64($0)) })
+        let tensors = model.getWeights()
+        let bytes = tensors.reduce(0) { $0 + $1.byteCount }
+        let raw = "\(directory)/raw.bin"
+        var results: [String: [Double]] = [:]
+        func time(_ name: String, _ body: () throws -> Void) rethrows {
+            try body()   // warm-up
+            for _ in 0..<repeats {
+                let start = ContinuousClock.now
+                try body()
+                let elapsed = ContinuousClock.now - start
+                results[name, default: []].append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            }
+        }
+        time("raw_write") { writeRaw(tensors, to: raw, sync: false) }
+        time("raw_write_fsync") { writeRaw(tensors, to: raw, sync: true) }
+        var buffers = tensors   // preallocated and touched: the reads below only copy
+        time("raw_read") { readRaw(into: &buffers, from: raw) }
+        try time("save_legacy") { try model.saveWeights(to: "\(directory)/heft.h5") }
+        try time("save_v3") { try model.saveWeights(to: "\(directory)/heft.weights.h5") }
+        try time("load_legacy") { try model.loadWeights(from: "\(directory)/heft.h5") }
+        try time("load_v3") { try model.loadWeights(from: "\(directory)/heft.weights.h5") }
+        let lists = results.keys.sorted().map { "\"\($0)\": \(results[$0]!)" }.joined(separator: ", ")
+        print("{\"workload\": \"persist\", \"bytes\": \(bytes), \(lists)}")
+    }
+
+    /// Writes the tensors' bytes one after another with `write(2)`, optionally followed by `fsync`.
+    static func writeRaw(_ tensors: [Tensor], to path: String, sync: Bool) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        precondition(descriptor >= 0, "heft-bench: cannot create \(path)")
+        for tensor in tensors {
+            tensor.withUnsafeBytes { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                    precondition(written > 0, "heft-bench: write failed")
+                    offset += written
+                }
+            }
+        }
+        if sync { fsync(descriptor) }
+        close(descriptor)
+    }
+
+    /// Reads the bytes back into existing tensors of the same shapes with `read(2)`.
+    static func readRaw(into tensors: inout [Tensor], from path: String) {
+        let descriptor = open(path, O_RDONLY)
+        precondition(descriptor >= 0, "heft-bench: cannot open \(path)")
+        for index in tensors.indices {
+            tensors[index].withUnsafeMutableBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let count = read(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                    precondition(count > 0, "heft-bench: read failed")
+                    offset += count
+                }
+            }
+        }
+        close(descriptor)
     }
 
     /// The diff workload files (see the type's documentation).
