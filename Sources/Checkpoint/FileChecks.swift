@@ -26,12 +26,24 @@ enum FileChecks {
             let code = errno
             throw CheckpointError(file: path, code == EACCES ? .permissionDenied : .io(String(cString: strerror(code))))
         }
-        close(descriptor)
+        defer { close(descriptor) }
         if info.st_size == 0 { throw CheckpointError(file: path, .emptyFile) }
-        let isHDF5: Bool
-        do { isHDF5 = try File.isHDF5(path) } catch { throw CheckpointError(file: path, .notHDF5) }
-        if !isHDF5 { throw CheckpointError(file: path, .notHDF5) }
+        if !hasSignature(descriptor, size: Int64(info.st_size)) { throw CheckpointError(file: path, .notHDF5) }
         return UInt64(info.st_size)
+    }
+
+    /// Whether the HDF5 signature `\x89HDF\r\n\x1a\n` is at offset 0, 512, 1024, 2048, … (after a
+    /// user block), as the HDF5 format specification places it: read directly, without asking
+    /// libhdf5 to open the file twice.
+    private static func hasSignature(_ descriptor: Int32, size: Int64) -> Bool {
+        let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+        var bytes = [UInt8](repeating: 0, count: 8)
+        var offset: Int64 = 0
+        while offset + 8 <= size {
+            if pread(descriptor, &bytes, 8, off_t(offset)) == 8, bytes == signature { return true }
+            offset = offset == 0 ? 512 : offset * 2
+        }
+        return false
     }
 
     /// Maps a libhdf5 failure to a ``CheckpointError``: a truncated file gets its own reason.

@@ -133,3 +133,24 @@ import TestSupport
         #expect(model.getWeights() == before)
     }
 }
+
+/// A file with a user block (the HDF5 signature at offset 512) is still recognised.
+@Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/h5jam"), "needs h5jam (hdf5-tools)"))
+struct UserBlockTests {
+    @Test func signatureAfterAUserBlockIsFound() throws {
+        try withTemporaryDirectory { dir in
+            let model = try Zoo.build("seed_mlp")
+            try model.saveWeights(to: "\(dir)/plain.h5")
+            FileManager.default.createFile(atPath: "\(dir)/block.txt", contents: Data(repeating: 0x41, count: 300))
+            let jam = Process()
+            jam.executableURL = URL(fileURLWithPath: "/usr/bin/h5jam")
+            jam.arguments = ["-i", "\(dir)/plain.h5", "-u", "\(dir)/block.txt", "-o", "\(dir)/jammed.h5"]
+            try jam.run()
+            jam.waitUntilExit()
+            #expect(jam.terminationStatus == 0)
+            let copy = try Zoo.build("seed_mlp")
+            try copy.loadWeights(from: "\(dir)/jammed.h5")
+            #expect(copy.getWeights() == model.getWeights())
+        }
+    }
+}
