@@ -159,7 +159,16 @@ final class FileIndexer {
         do { dtype = DType(try dataset.elementType) } catch let error as HDF5Error {
             throw CheckpointError(file: file.path, .unsupportedData(path: dataset.path, detail: error.messages.last ?? "\(error)"))
         }
-        return WeightEntry(name: name, path: dataset.path, shape: try dataset.shape, dtype: dtype,
+        let shape = try dataset.shape
+        let (bytes, overflow) = shape.reduce((dtype.byteCount, false)) { partial, extent in
+            let product = partial.0.multipliedReportingOverflow(by: extent)
+            return (product.partialValue, partial.1 || product.overflow)
+        }
+        guard !overflow, bytes >= 0 else {
+            throw CheckpointError(file: file.path, .unsupportedData(path: dataset.path,
+                detail: "shape \(shape) of \(dtype) declares more bytes than this machine can address"))
+        }
+        return WeightEntry(name: name, path: dataset.path, shape: shape, dtype: dtype,
                            storageSize: try dataset.storageSize, sharedWith: nil, objectAddress: try dataset.objectAddress,
                            dataOffset: try dataset.layout == .contiguous ? dataset.fileOffset : nil)
     }

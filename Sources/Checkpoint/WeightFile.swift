@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import HDF5
 import NeuralNet
 
@@ -106,9 +111,11 @@ public final class WeightFile {
 
     /// Reads a whole tensor in its stored dtype, with one library call.
     ///
-    /// - Throws: ``CheckpointError`` if the data cannot be read (e.g. the file is truncated).
+    /// - Throws: ``CheckpointError`` if the data cannot be read (e.g. the file is truncated) or the
+    ///   tensor would not fit in this machine's memory (a file can declare any size).
     public func read(_ weight: WeightEntry) throws -> Tensor {
-        try translatingHDF5Errors(file: path) {
+        try requireReadable(weight)
+        return try translatingHDF5Errors(file: path) {
             let dataset = try file.root.dataset(weight.path)
             return try Tensor(shape: weight.shape, dtype: weight.dtype) { buffer in
                 try dataset.read(into: buffer, as: weight.dtype.elementType)
@@ -124,6 +131,23 @@ public final class WeightFile {
     public func read(_ weight: WeightEntry, into buffer: UnsafeMutableRawBufferPointer) throws {
         try translatingHDF5Errors(file: path) {
             try file.root.dataset(weight.path).read(into: buffer, as: weight.dtype.elementType)
+        }
+    }
+
+    /// Throws unless the tensor has stored data (a dataset that was never written would read as
+    /// fill values, and one declaring terabytes would take hours) and, with `inMemory`, its bytes fit
+    /// in the machine's physical memory.
+    func requireReadable(_ weight: WeightEntry, inMemory: Bool = true) throws {
+        let bytes = weight.count * weight.dtype.byteCount   // cannot overflow: checked when the file was indexed
+        if bytes > 0 && weight.storageSize == 0 {
+            throw CheckpointError(file: path, .unsupportedData(path: weight.path,
+                detail: "declares \(bytes) bytes but stores none (the tensor was never written)"))
+        }
+        guard inMemory else { return }
+        let memory = Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard memory <= 0 || bytes <= memory else {
+            throw CheckpointError(file: path, .unsupportedData(path: weight.path,
+                detail: "\(bytes) bytes declared, more than this machine's \(memory) bytes of memory"))
         }
     }
 
@@ -144,6 +168,9 @@ public final class WeightFile {
         precondition(!weight.shape.isEmpty && rows.lowerBound >= 0 && rows.upperBound <= weight.shape[0],
                      "WeightFile.read: rows \(rows) outside \(weight.path) of shape \(weight.shape)")
         let shape = [rows.count] + weight.shape.dropFirst()
+        try requireReadable(WeightEntry(name: weight.name, path: weight.path, shape: shape, dtype: weight.dtype,
+                                        storageSize: weight.storageSize, sharedWith: nil, objectAddress: weight.objectAddress,
+                                        dataOffset: nil))
         return try translatingHDF5Errors(file: path) {
             let dataset = try file.root.dataset(weight.path)
             return try Tensor(shape: shape, dtype: weight.dtype) { buffer in

@@ -154,3 +154,40 @@ struct UserBlockTests {
         }
     }
 }
+
+/// A dataset that declares an absurd size is an error when the file is opened, never a crash.
+@Suite struct DeclaredSizeTests {
+    @Test func tensorsLargerThanMemoryAreRefusedWhenRead() throws {
+        try withTemporaryDirectory { dir in
+            do {
+                let root = try File.create("\(dir)/big.weights.h5", overwrite: true).root
+                _ = try root.createGroup("layers/dense/vars").createDataset("0", type: .float32, shape: [1 << 20, 1 << 20])
+            }
+            let file = try WeightFile(path: "\(dir)/big.weights.h5")
+            #expect(file.weights[0].shape == [1 << 20, 1 << 20])
+            // Never written: refused before any block is read (streaming 4 TiB of fill values would take hours).
+            #expect { try file.read(file.weights[0]) } throws: { "\($0)".contains("stores none (the tensor was never written)") }
+            #expect { try file.statistics(of: file.weights[0]) } throws: { "\($0)".contains("stores none") }
+            #expect { try WeightDiff.compare(file, file, options: .init()) } throws: { "\($0)".contains("stores none") }
+        }
+    }
+
+    @Test func shapesWhoseByteCountOverflowsAreRefused() throws {
+        try withTemporaryDirectory { dir in
+            try Zoo.build("seed_mlp").saveWeights(to: "\(dir)/m.h5")
+            do {
+                let root = try File.open("\(dir)/m.h5", access: .readWrite).root
+                try root.group("dense").writeStrings("weight_names", ["dense/kernel:0", "dense/bias:0", "dense/huge:0"],
+                                                     storage: .variableLength(.ascii))
+                _ = try root.group("dense").createDataset("dense/huge:0", type: .float32, shape: [1 << 40, 1 << 40])
+            }
+            do {
+                _ = try WeightFile(path: "\(dir)/m.h5")
+                Issue.record("a dataset of 2^80 elements was accepted")
+            } catch let error as CheckpointError {
+                #expect(error.reason == .unsupportedData(path: "/dense/dense/huge:0",
+                        detail: "shape [1099511627776, 1099511627776] of float32 declares more bytes than this machine can address"))
+            }
+        }
+    }
+}
