@@ -50,8 +50,8 @@ final class FileIndexer {
 
     private func layoutIndex() throws -> FileIndex {
         if try hasStrings(root, "layer_names") { return try legacyIndex(root, isFullModel: false) }
-        if try isHardGroup("model_weights", in: root), try hasStrings(try root.group("model_weights"), "layer_names") {
-            return try legacyIndex(try root.group("model_weights"), isFullModel: true)
+        if let modelWeights = try hardGroup("model_weights", in: root), try hasStrings(modelWeights, "layer_names") {
+            return try legacyIndex(modelWeights, isFullModel: true)
         }
         var index = FileIndex(format: .kerasV3)
         try walkV3(root, depth: 0, into: &index)
@@ -71,14 +71,13 @@ final class FileIndexer {
         index.backend = try optionalString(group, "backend")
         index.modelConfig = try optionalString(root, "model_config")
         for name in try group.readChunkedStrings("layer_names") {
-            guard try resolvesToGroup(name, in: group) else {
+            guard let layerGroup = try hardGroup(name, in: group) else {
                 throw CheckpointError(file: file.path, .missingLayerGroup(layer: name))
             }
-            let layerGroup = try group.group(name)
             index.layers.append(LayerEntry(name: name, path: layerGroup.path, weights: try legacyWeights(of: layerGroup, layer: name)))
         }
-        if try isHardGroup("top_level_model_weights", in: group) {
-            index.topLevelWeights = try legacyWeights(of: try group.group("top_level_model_weights"), layer: "top_level_model_weights")
+        if let topLevel = try hardGroup("top_level_model_weights", in: group) {
+            index.topLevelWeights = try legacyWeights(of: topLevel, layer: "top_level_model_weights")
         }
         return index
     }
@@ -86,10 +85,10 @@ final class FileIndexer {
     private func legacyWeights(of group: Group, layer: String) throws -> [WeightEntry] {
         guard try hasStrings(group, "weight_names") else { return [] }
         return try group.readChunkedStrings("weight_names").map { weightName in
-            guard try resolvesToDataset(weightName, in: group) else {
+            guard let dataset = try hardDataset(weightName, in: group) else {
                 throw CheckpointError(file: file.path, .missingWeight(layer: layer, weight: weightName))
             }
-            return try entry(try group.dataset(weightName), name: weightName)
+            return try entry(dataset, name: weightName)
         }
     }
 
@@ -101,8 +100,9 @@ final class FileIndexer {
         }
         for name in try links(of: group).keys.sorted(by: naturalOrder) {
             try requireHardLink(name, in: group)
-            guard try group.objectKind(at: name) == .group else { continue }
-            let child = try group.group(name)
+            // Groups are opened directly (a dataset here fails to open as a group and is skipped):
+            // cheaper than asking libhdf5 for each object's kind first.
+            guard let child = openedOrNil({ try group.group(name) }) else { continue }
             if name == "vars" {
                 let weights = try v3Weights(child)
                 if group.path == "/" {
@@ -141,15 +141,16 @@ final class FileIndexer {
         let names = try links(of: vars).keys.filter { Int($0) != nil }.sorted { Int($0)! < Int($1)! }
         return try names.compactMap { name in
             try requireHardLink(name, in: vars)
-            guard try vars.objectKind(at: name) == .dataset else { return nil }
-            return try entry(try vars.dataset(name), name: name)
+            guard let dataset = openedOrNil({ try vars.dataset(name) }) else { return nil }
+            return try entry(dataset, name: name)
         }
     }
 
     // MARK: - Datasets
 
     private func entry(_ dataset: Dataset, name: String) throws -> WeightEntry {
-        if try dataset.layout == .virtual {
+        let layout = try dataset.layout
+        if layout == .virtual {
             throw CheckpointError(file: file.path, .unsafeObject(path: dataset.path, kind: "a virtual dataset"))
         }
         if try dataset.externalFileCount > 0 {
@@ -170,7 +171,7 @@ final class FileIndexer {
         }
         return WeightEntry(name: name, path: dataset.path, shape: shape, dtype: dtype,
                            storageSize: try dataset.storageSize, sharedWith: nil, objectAddress: try dataset.objectAddress,
-                           dataOffset: try dataset.layout == .contiguous ? dataset.fileOffset : nil)
+                           dataOffset: layout == .contiguous ? dataset.fileOffset : nil)
     }
 
     // MARK: - Links
@@ -194,32 +195,36 @@ final class FileIndexer {
         }
     }
 
-    /// Follows the relative `path` from `group` through hard links only; false if a part is missing.
-    private func resolves(_ path: String, in group: Group, to kind: ObjectKind) throws -> Bool {
-        var current = group
+    /// The group at the relative `path` from `group`, reached through hard links only (a soft,
+    /// external or user-defined link on the way throws); `nil` if a part is missing or not a group.
+    private func hardGroup(_ path: String, in group: Group) throws -> Group? {
         let parts = path.split(separator: "/").map(String.init)
-        guard !parts.isEmpty else { return false }
-        for (position, part) in parts.enumerated() {
-            guard try links(of: current)[part] != nil else { return false }
+        guard !parts.isEmpty else { return nil }
+        var current = group
+        for part in parts {
+            guard try links(of: current)[part] != nil else { return nil }
             try requireHardLink(part, in: current)
-            let partKind = try current.objectKind(at: part)
-            if position == parts.count - 1 { return partKind == kind }
-            guard partKind == .group else { return false }
-            current = try current.group(part)
+            guard let next = openedOrNil({ try current.group(part) }) else { return nil }
+            current = next
         }
-        return false
+        return current
     }
 
-    private func resolvesToGroup(_ path: String, in group: Group) throws -> Bool {
-        try resolves(path, in: group, to: .group)
+    /// The dataset at the relative `path` from `group`, reached through hard links only; `nil` if a
+    /// part is missing, an intermediate part is not a group or the last part is not a dataset.
+    private func hardDataset(_ path: String, in group: Group) throws -> Dataset? {
+        let parts = path.split(separator: "/").map(String.init)
+        guard let last = parts.last else { return nil }
+        guard let parent = parts.count == 1 ? group : try hardGroup(parts.dropLast().joined(separator: "/"), in: group),
+              try links(of: parent)[last] != nil else { return nil }
+        try requireHardLink(last, in: parent)
+        return openedOrNil { try parent.dataset(last) }
     }
 
-    private func resolvesToDataset(_ path: String, in group: Group) throws -> Bool {
-        try resolves(path, in: group, to: .dataset)
-    }
-
-    private func isHardGroup(_ name: String, in group: Group) throws -> Bool {
-        try resolves(name, in: group, to: .group)
+    /// The object `open` returns, or `nil` when libhdf5 cannot open it as that kind of object. The
+    /// link was checked to exist just before, so a failure here means "not a group" or "not a dataset".
+    private func openedOrNil<Object>(_ open: () throws -> Object) -> Object? {
+        do { return try open() } catch { return nil }
     }
 
     // MARK: - Attributes
