@@ -220,17 +220,17 @@ def persist_case(label, layers, width, repeats, folder):
     convert = measure([HEFT, "convert", os.path.join(folder, "heft.h5"), os.path.join(folder, "converted.weights.h5")], repeats)
     rows.append(("heft convert (.h5 → .weights.h5)", convert[0], convert[1], "write"))
     limit = {"write": summarise(heft["raw_write_fsync"])["median"], "read": summarise(heft["raw_read"])["median"]}
-    best = {"write": min(summarise(c["save"])["median"] for c in contenders.values()),
-            "read": min(summarise(c["load"])["median"] for c in contenders.values())}
     print(f"\n### persist, {label}: {layers} Dense {width}x{width} float32 ({size / 2**20:.1f} MiB); "
           f"{repeats} runs after 1 warm-up\n")
-    print("| contender | median | min – max | throughput | ÷ physical limit | vs best Python contender | peak RSS |")
-    print("|---|---|---|---|---|---|---|")
+    print("| contender | median | min – max | throughput | vs physical limit | vs h5py | vs tf-keras | vs Keras 3 | peak RSS |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, stats, rss, kind in rows:
+        side = "save" if kind == "write" else "load"
+        versus = " | ".join(f"{summarise(contenders[f][side])['median'] / stats['median']:.2f}×" for f in ("h5py", "tf-keras", "keras3"))
         print(f"| {name} | {stats['median'] * 1e3:.1f} ms | {stats['min'] * 1e3:.1f} – {stats['max'] * 1e3:.1f} ms"
-              f" | {size / stats['median'] / 1e9:.2f} GB/s | {limit[kind] / stats['median']:.2f}×"
-              f" | {best[kind] / stats['median']:.2f}× | {rss:.0f} MiB |")
-    print("\n(÷ physical limit: raw write + fsync for saves, raw read for loads; above 1 means faster.)")
+              f" | {size / stats['median'] / 1e9:.2f} GB/s | {limit[kind] / stats['median']:.2f}× | {versus} | {rss:.0f} MiB |")
+    print("\n(Ratios are the other side's time divided by this row's: above 1 means this row is faster. Physical"
+          " limit: raw write + fsync for saves, raw read for loads; contenders: their save for saves, load for loads.)")
 
 
 def run_capturing(arguments):
