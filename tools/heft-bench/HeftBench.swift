@@ -14,7 +14,8 @@ import NeuralNet
 /// - `heft-bench persist DIR [--layers N] [--width N] [--repeats N]` times, for a Sequential of N
 ///   Dense(width → width) layers: writing and reading the raw bytes of its weights (`write(2)` with
 ///   and without `fsync`, `read(2)`: the physical limit), and `saveWeights` / `loadWeights` in both
-///   layouts. Prints one JSON line of seconds lists and the bytes per run.
+///   layouts, and the libhdf5 floor (open, read, close per dataset, no checks). Prints one JSON
+///   line of seconds lists and the bytes per run.
 @main
 struct HeftBench {
     static func main() {
@@ -81,8 +82,22 @@ struct HeftBench {
         try time("save_v3") { try model.saveWeights(to: "\(directory)/heft.weights.h5") }
         try time("load_legacy") { try model.loadWeights(from: "\(directory)/heft.h5") }
         try time("load_v3") { try model.loadWeights(from: "\(directory)/heft.weights.h5") }
+        let paths = model.layers.flatMap { layer in layer.weights.map { "\(layer.name)/\($0.kerasName)" } }
+        var targets = tensors
+        try time("hdf5_floor") { try readWithoutChecks(paths, from: "\(directory)/heft.h5", into: &targets) }
         let lists = results.keys.sorted().map { "\"\($0)\": \(results[$0]!)" }.joined(separator: ", ")
         print("{\"workload\": \"persist\", \"bytes\": \(bytes), \(lists)}")
+    }
+
+    /// The least libhdf5 work a loader can do: open the file, then open, read and close each dataset
+    /// by its path, with no checks at all (the floor under any HDF5 loader, h5py's included).
+    static func readWithoutChecks(_ paths: [String], from path: String, into tensors: inout [Tensor]) throws {
+        let root = try File.open(path).root
+        for (index, datasetPath) in paths.enumerated() {
+            let dataset = try root.dataset(datasetPath)
+            let type = tensors[index].dtype == .float32 ? ElementType.float32 : ElementType.float64
+            try tensors[index].withUnsafeMutableBytes { try dataset.read(into: $0, as: type) }
+        }
     }
 
     /// Writes the tensors' bytes one after another with `write(2)`, optionally followed by `fsync`.
