@@ -18,7 +18,7 @@ final class FileIndexer {
     private let file: File
     private let root: Group
     /// Link tables of groups already listed, by group path.
-    private var linkTables: [String: [String: LinkKind]] = [:]
+    private var linkTables: [String: [String: Link]] = [:]
     private static let maximumDepth = 64
 
     init(file: File) throws {
@@ -85,10 +85,10 @@ final class FileIndexer {
     private func legacyWeights(of group: Group, layer: String) throws -> [WeightEntry] {
         guard try hasStrings(group, "weight_names") else { return [] }
         return try group.readChunkedStrings("weight_names").map { weightName in
-            guard let dataset = try hardDataset(weightName, in: group) else {
+            guard let (dataset, link) = try hardDataset(weightName, in: group) else {
                 throw CheckpointError(file: file.path, .missingWeight(layer: layer, weight: weightName))
             }
-            return try entry(dataset, name: weightName)
+            return try entry(dataset, name: weightName, link: link)
         }
     }
 
@@ -142,18 +142,20 @@ final class FileIndexer {
         return try names.compactMap { name in
             try requireHardLink(name, in: vars)
             guard let dataset = openedOrNil({ try vars.dataset(name) }) else { return nil }
-            return try entry(dataset, name: name)
+            return try entry(dataset, name: name, link: try links(of: vars)[name])
         }
     }
 
     // MARK: - Datasets
 
-    private func entry(_ dataset: Dataset, name: String) throws -> WeightEntry {
-        let layout = try dataset.layout
+    /// The entry for `dataset`, reached through the hard link `link` (which gives its address).
+    private func entry(_ dataset: Dataset, name: String, link: Link?) throws -> WeightEntry {
+        let storage = try dataset.storageProperties
+        let layout = storage.layout
         if layout == .virtual {
             throw CheckpointError(file: file.path, .unsafeObject(path: dataset.path, kind: "a virtual dataset"))
         }
-        if try dataset.externalFileCount > 0 {
+        if storage.externalFileCount > 0 {
             throw CheckpointError(file: file.path, .unsafeObject(path: dataset.path, kind: "external raw storage"))
         }
         let dtype: DType
@@ -170,15 +172,16 @@ final class FileIndexer {
                 detail: "shape \(shape) of \(dtype) declares more bytes than this machine can address"))
         }
         return WeightEntry(name: name, path: dataset.path, shape: shape, dtype: dtype,
-                           storageSize: try dataset.storageSize, sharedWith: nil, objectAddress: try dataset.objectAddress,
+                           storageSize: try dataset.storageSize, sharedWith: nil,
+                           objectAddress: try link?.objectAddress ?? dataset.objectAddress,
                            dataOffset: layout == .contiguous ? dataset.fileOffset : nil)
     }
 
     // MARK: - Links
 
-    private func links(of group: Group) throws -> [String: LinkKind] {
+    private func links(of group: Group) throws -> [String: Link] {
         if let table = linkTables[group.path] { return table }
-        let table = Dictionary(try group.links().map { ($0.name, $0.kind) }, uniquingKeysWith: { first, _ in first })
+        let table = Dictionary(try group.links().map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         linkTables[group.path] = table
         return table
     }
@@ -186,7 +189,7 @@ final class FileIndexer {
     /// Throws unless `name` in `group` is a hard link.
     private func requireHardLink(_ name: String, in group: Group) throws {
         let path = group.path == "/" ? "/\(name)" : "\(group.path)/\(name)"
-        switch try links(of: group)[name] {
+        switch try links(of: group)[name]?.kind {
         case .hard?, nil: return
         case .soft(let target)?: throw CheckpointError(file: file.path, .unsafeObject(path: path, kind: "a soft link to \(target)"))
         case let .external(otherFile, otherPath)?:
@@ -212,13 +215,13 @@ final class FileIndexer {
 
     /// The dataset at the relative `path` from `group`, reached through hard links only; `nil` if a
     /// part is missing, an intermediate part is not a group or the last part is not a dataset.
-    private func hardDataset(_ path: String, in group: Group) throws -> Dataset? {
+    private func hardDataset(_ path: String, in group: Group) throws -> (Dataset, Link)? {
         let parts = path.split(separator: "/").map(String.init)
         guard let last = parts.last else { return nil }
         guard let parent = parts.count == 1 ? group : try hardGroup(parts.dropLast().joined(separator: "/"), in: group),
-              try links(of: parent)[last] != nil else { return nil }
+              let link = try links(of: parent)[last] else { return nil }
         try requireHardLink(last, in: parent)
-        return openedOrNil { try parent.dataset(last) }
+        return openedOrNil { try parent.dataset(last) }.map { ($0, link) }
     }
 
     /// The object `open` returns, or `nil` when libhdf5 cannot open it as that kind of object. The

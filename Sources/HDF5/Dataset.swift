@@ -83,6 +83,28 @@ public final class Dataset {
         }
     }
 
+    /// Layout and external-file count read from one copy of the creation properties (what a
+    /// reader checks before trusting a dataset, at half the cost of asking for each).
+    ///
+    /// The corresponding C functions are `H5Dget_create_plist`, `H5Pget_layout` and
+    /// `H5Pget_external_count`.
+    /// - Throws: ``HDF5Error`` if the creation properties cannot be read.
+    public var storageProperties: StorageProperties {
+        get throws {
+            let properties = try creationProperties()
+            let layout = H5Pget_layout(properties.id)
+            try check(layout.rawValue, "get layout", location)
+            let count = try check(H5Pget_external_count(properties.id), "count external files", location)
+            let kind: Layout = switch layout {
+            case H5D_CHUNKED: .chunked
+            case H5D_COMPACT: .compact
+            case H5D_VIRTUAL: .virtual
+            default: .contiguous
+            }
+            return StorageProperties(layout: kind, externalFileCount: Int(count))
+        }
+    }
+
     /// The number of external raw-data files (0 for data stored in this file).
     ///
     /// The corresponding C function is `H5Pget_external_count`.

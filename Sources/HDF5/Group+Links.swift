@@ -5,7 +5,8 @@ extension Group {
     ///
     /// External and soft links are reported, never followed.
     ///
-    /// The corresponding C functions are `H5Literate`, `H5Lget_val` and `H5Lunpack_elink_val`.
+    /// The corresponding C functions are `H5Literate`, `H5Lget_val` and `H5Lunpack_elink_val`;
+    /// a hard link's object address comes from the same `H5L_info_t`.
     /// - Throws: ``HDF5Error`` if the group cannot be iterated.
     public func links() throws -> [Link] {
         let entries = LinkEntries()
@@ -15,14 +16,16 @@ extension Group {
                 { _, name, info, context in
                     guard let name, let info, let context else { return -1 }
                     Unmanaged<LinkEntries>.fromOpaque(context).takeUnretainedValue().items
-                        .append((String(cString: name), info.pointee.type, info.pointee.u.val_size))
+                        .append((String(cString: name), info.pointee.type, info.pointee.u.val_size,
+                                 UInt64(info.pointee.u.address)))
                     return 0
                 }, Unmanaged.passUnretained(entries).toOpaque())
         }
         try check(status, "list links", location)
         var links: [Link] = []
-        for (name, type, valueSize) in entries.items {
-            links.append(Link(name: name, kind: try linkKind(name, type, valueSize: valueSize)))
+        for (name, type, valueSize, address) in entries.items {
+            links.append(Link(name: name, kind: try linkKind(name, type, valueSize: valueSize),
+                              objectAddress: type == H5L_TYPE_HARD ? address : nil))
         }
         return links
     }
@@ -143,5 +146,5 @@ extension Group {
 
 /// Collects `H5Literate` results; the C callback cannot capture context.
 private final class LinkEntries {
-    var items: [(name: String, type: H5L_type_t, valueSize: Int)] = []
+    var items: [(name: String, type: H5L_type_t, valueSize: Int, address: UInt64)] = []
 }
