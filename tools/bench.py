@@ -92,20 +92,25 @@ def forward(quick):
     return ours["median"] / theirs["median"]
 
 
-def run_process(arguments):
-    """Wall seconds and peak resident memory (MiB) of one process; output discarded."""
-    start = time.perf_counter()
-    process = subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        sys.exit(f"bench: {' '.join(arguments)} failed with exit code {code}: {process.stderr.read().decode()[:500]}")
-    return elapsed, usage.ru_maxrss / 1024
+def run_process(arguments, capture=False, allowed=(0, 1)):
+    """Wall seconds, peak resident memory (MiB) and (with `capture`) stdout of one process.
+
+    stderr goes to a temporary file, so a chatty process cannot block on a full pipe."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(arguments, stdout=subprocess.PIPE if capture else subprocess.DEVNULL, stderr=errors)
+        stdout = process.stdout.read() if capture else b""
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code not in allowed:
+            errors.seek(0)
+            sys.exit(f"bench: {' '.join(arguments[:3])} failed with exit code {code}: {errors.read().decode()[-800:]}")
+    return elapsed, usage.ru_maxrss / 1024, stdout.decode()
 
 
 def measure(arguments, repeats):
-    runs = [run_process(arguments) for _ in range(repeats + 1)][1:]   # the first run warms up
+    runs = [run_process(arguments)[:2] for _ in range(repeats + 1)][1:]   # the first run warms up
     return summarise([r[0] for r in runs]), max(r[1] for r in runs)
 
 
@@ -235,13 +240,9 @@ def persist_case(label, layers, width, repeats, folder):
 
 
 def run_capturing(arguments):
-    """stdout and peak RSS (MiB) of one process."""
-    process = subprocess.Popen(arguments, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    stdout = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"bench: {' '.join(arguments[:3])} failed: {process.stderr.read().decode()[-800:]}")
-    return stdout.decode(), usage.ru_maxrss / 1024
+    """stdout and peak RSS (MiB) of one process that must succeed."""
+    _, rss, stdout = run_process(arguments, capture=True, allowed=(0,))
+    return stdout, rss
 
 
 def machine():

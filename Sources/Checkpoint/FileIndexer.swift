@@ -5,7 +5,6 @@ import NeuralNet
 struct FileIndex {
     var format: WeightFileFormat
     var isFullModel = false
-    var weightsRoot = "/"
     var kerasVersion: String?
     var backend: String?
     var modelConfig: String?
@@ -66,7 +65,7 @@ final class FileIndexer {
     // MARK: - Legacy layout
 
     private func legacyIndex(_ group: Group, isFullModel: Bool) throws -> FileIndex {
-        var index = FileIndex(format: .kerasLegacy, isFullModel: isFullModel, weightsRoot: group.path)
+        var index = FileIndex(format: .kerasLegacy, isFullModel: isFullModel)
         index.kerasVersion = try optionalString(group, "keras_version")
         index.backend = try optionalString(group, "backend")
         index.modelConfig = try optionalString(root, "model_config")

@@ -30,7 +30,7 @@ public final class WeightFile {
     /// Whether the weights sit in the `model_weights` group of a full-model legacy file.
     public let isFullModel: Bool
     /// The group that holds the layers: `/`, or `/model_weights` in a full-model file.
-    public let weightsRoot: String
+    public var weightsRoot: String { isFullModel ? "/model_weights" : "/" }
     /// The `keras_version` attribute (legacy layout), if present.
     public let kerasVersion: String?
     /// The `backend` attribute (legacy layout), if present.
@@ -62,7 +62,6 @@ public final class WeightFile {
         let index = try translatingHDF5Errors(file: path) { try FileIndexer(file: file).index() }
         format = index.format
         isFullModel = index.isFullModel
-        weightsRoot = index.weightsRoot
         kerasVersion = index.kerasVersion
         backend = index.backend
         modelConfig = index.modelConfig
@@ -114,9 +113,9 @@ public final class WeightFile {
     /// - Throws: ``CheckpointError`` if the data cannot be read (e.g. the file is truncated) or the
     ///   tensor would not fit in this machine's memory (a file can declare any size).
     public func read(_ weight: WeightEntry) throws -> Tensor {
-        try requireReadable(weight)
+        try requireReadable(weight, holding: weight.count * weight.dtype.byteCount)
         return try translatingHDF5Errors(file: path) {
-            let dataset = try file.root.dataset(weight.path)
+            let dataset = try self.dataset(weight)
             return try Tensor(shape: weight.shape, dtype: weight.dtype) { buffer in
                 try dataset.read(into: buffer, as: weight.dtype.elementType)
             }
@@ -130,20 +129,21 @@ public final class WeightFile {
     /// - Throws: ``CheckpointError`` if the data cannot be read.
     public func read(_ weight: WeightEntry, into buffer: UnsafeMutableRawBufferPointer) throws {
         try translatingHDF5Errors(file: path) {
-            try file.root.dataset(weight.path).read(into: buffer, as: weight.dtype.elementType)
+            try dataset(weight).read(into: buffer, as: weight.dtype.elementType)
         }
     }
 
     /// Throws unless the tensor has stored data (a dataset that was never written would read as
-    /// fill values, and one declaring terabytes would take hours) and, with `inMemory`, its bytes fit
-    /// in the machine's physical memory.
-    func requireReadable(_ weight: WeightEntry, inMemory: Bool = true) throws {
-        let bytes = weight.count * weight.dtype.byteCount   // cannot overflow: checked when the file was indexed
-        if bytes > 0 && weight.storageSize == 0 {
+    /// fill values, and one declaring terabytes would take hours) and, when `bytes` of it are to be
+    /// held in memory at once, they fit in the machine's physical memory. `nil` means block-wise
+    /// streaming (bounded memory).
+    func requireReadable(_ weight: WeightEntry, holding bytes: Int?) throws {
+        let declared = weight.count * weight.dtype.byteCount   // cannot overflow: checked when the file was indexed
+        if (bytes ?? declared) > 0 && weight.storageSize == 0 {
             throw CheckpointError(file: path, .unsupportedData(path: weight.path,
-                detail: "declares \(bytes) bytes but stores none (the tensor was never written)"))
+                detail: "declares \(declared) bytes but stores none (the tensor was never written)"))
         }
-        guard inMemory else { return }
+        guard let bytes else { return }
         let memory = Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
         guard memory <= 0 || bytes <= memory else {
             throw CheckpointError(file: path, .unsupportedData(path: weight.path,
@@ -156,8 +156,8 @@ public final class WeightFile {
     public func hasVerifiedExtent(_ weight: WeightEntry) -> Bool {
         guard let offset = weight.dataOffset else { return false }
         let bytes = weight.count * weight.dtype.byteCount
-        return weight.storageSize == bytes && offset.addingReportingOverflow(UInt64(bytes)).partialValue <= fileSize
-            && !offset.addingReportingOverflow(UInt64(bytes)).overflow
+        let (end, overflow) = offset.addingReportingOverflow(UInt64(bytes))
+        return weight.storageSize == bytes && !overflow && end <= fileSize
     }
 
     /// Reads the rows `rows` (indices along the first axis) of a tensor, with one library call.
@@ -168,14 +168,11 @@ public final class WeightFile {
         precondition(!weight.shape.isEmpty && rows.lowerBound >= 0 && rows.upperBound <= weight.shape[0],
                      "WeightFile.read: rows \(rows) outside \(weight.path) of shape \(weight.shape)")
         let shape = [rows.count] + weight.shape.dropFirst()
-        try requireReadable(WeightEntry(name: weight.name, path: weight.path, shape: shape, dtype: weight.dtype,
-                                        storageSize: weight.storageSize, sharedWith: nil, objectAddress: weight.objectAddress,
-                                        dataOffset: nil))
+        try requireReadable(weight, holding: shape.reduce(weight.dtype.byteCount, *))
         return try translatingHDF5Errors(file: path) {
-            let dataset = try file.root.dataset(weight.path)
+            let dataset = try self.dataset(weight)
             return try Tensor(shape: shape, dtype: weight.dtype) { buffer in
-                try dataset.read(into: buffer, as: weight.dtype.elementType,
-                                 offset: [rows.lowerBound] + weight.shape.dropFirst().map { _ in 0 }, count: shape)
+                try dataset.readRows(rows, of: weight, into: buffer)
             }
         }
     }

@@ -54,8 +54,8 @@ final class WeightLoader {
         }
         if let (parameter, weight) = zip(parameters, entry.weights).first(where: { $0.shape != $1.shape }) {
             return try reject("Shape mismatch in layer #\(index) (named \(layer.name)) for weight \(parameter.kerasName). "
-                + "Weight expects shape \(shapeText(parameter.shape)). Received saved weight with shape "
-                + "\(shapeText(weight.shape)) (\(weight.path))")
+                + "Weight expects shape \(formatShape(parameter.shape)). Received saved weight with shape "
+                + "\(formatShape(weight.shape)) (\(weight.path))")
         }
         planned += zip(parameters, entry.weights).map { ($0, layer.name, $1) }
     }
@@ -129,7 +129,7 @@ final class WeightLoader {
             }
             if let (parameter, weight) = zip(own, found).first(where: { $0.shape != $1.shape }) {
                 failures.append("The shape of the target variable and the shape of the target value in variable.assign(value) "
-                    + "must match. variable.shape=\(shapeText(parameter.shape)), Received: value.shape=\(shapeText(weight.shape)). "
+                    + "must match. variable.shape=\(formatShape(parameter.shape)), Received: value.shape=\(formatShape(weight.shape)). "
                     + "Target variable: \(parameter.kerasName) of layer '\(placement.layer.name)' (\(weight.path))")
                 continue
             }
@@ -192,11 +192,6 @@ func bitwiseEqual(_ a: Tensor, _ b: Tensor) -> Bool {
     a.shape == b.shape && a.dtype == b.dtype && a.withUnsafeBytes { x in b.withUnsafeBytes { y in x.elementsEqual(y) } }
 }
 
-/// A shape as Keras prints it: `(20, 256)`, `(10,)`.
-func shapeText(_ shape: [Int]) -> String {
-    shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-}
-
 private func shapes(_ list: [[Int]]) -> String {
-    "[" + list.map(shapeText).joined(separator: ", ") + "]"
+    "[" + list.map(formatShape).joined(separator: ", ") + "]"
 }

@@ -70,16 +70,17 @@ public final class Dataset {
     /// The corresponding C function is `H5Pget_layout`.
     /// - Throws: ``HDF5Error`` if the creation properties cannot be read.
     public var layout: Layout {
-        get throws {
-            let properties = try creationProperties()
-            let layout = H5Pget_layout(properties.id)
-            try check(layout.rawValue, "get layout", location)
-            switch layout {
-            case H5D_CHUNKED: return .chunked
-            case H5D_COMPACT: return .compact
-            case H5D_VIRTUAL: return .virtual
-            default: return .contiguous
-            }
+        get throws { try layout(of: try creationProperties()) }
+    }
+
+    private func layout(of properties: PropertyList) throws(HDF5Error) -> Layout {
+        let layout = H5Pget_layout(properties.id)
+        try check(layout.rawValue, "get layout", location)
+        switch layout {
+        case H5D_CHUNKED: return .chunked
+        case H5D_COMPACT: return .compact
+        case H5D_VIRTUAL: return .virtual
+        default: return .contiguous
         }
     }
 
@@ -92,16 +93,8 @@ public final class Dataset {
     public var storageProperties: StorageProperties {
         get throws {
             let properties = try creationProperties()
-            let layout = H5Pget_layout(properties.id)
-            try check(layout.rawValue, "get layout", location)
             let count = try check(H5Pget_external_count(properties.id), "count external files", location)
-            let kind: Layout = switch layout {
-            case H5D_CHUNKED: .chunked
-            case H5D_COMPACT: .compact
-            case H5D_VIRTUAL: .virtual
-            default: .contiguous
-            }
-            return StorageProperties(layout: kind, externalFileCount: Int(count))
+            return StorageProperties(layout: try layout(of: properties), externalFileCount: Int(count))
         }
     }
 

@@ -34,8 +34,8 @@ public enum NeuralNetError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 }
 
-/// Formats a shape as Keras prints it: `(20, 256)`, `(10,)`, `()`.
-func formatShape(_ shape: [Int]) -> String {
+/// A shape as Keras and numpy print it: `(20, 256)`, `(10,)`, `()`.
+public func formatShape(_ shape: [Int]) -> String {
     shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
 }
 

@@ -28,7 +28,8 @@ extension Tensor {
         }
     }
 
-    func doubleValues() -> [Double] {
+    /// The elements as `Double` (exact for every float dtype and for integers up to 2⁵³).
+    public func doubleValues() -> [Double] {
         switch storage {
         case .float16, .bfloat16: floatValues().map { Double($0) }
         case .float32(let v): v.map { Double($0) }

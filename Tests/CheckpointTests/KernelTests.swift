@@ -49,7 +49,7 @@ import Testing
                         Tensor(shape: [count], storage: .float64(b)).converted(to: dtype))
         var comparator = ValueComparator(tolerance: Tolerance(absolute: tolerance.0, relative: tolerance.1), topCount: 0, dtype: dtype)
         ta.withUnsafeBytes { x in tb.withUnsafeBytes { y in comparator.compare(x, y, first: 0) } }
-        let expected = reference(ta.converted(to: .float64).doubleValues, tb.converted(to: .float64).doubleValues,
+        let expected = reference(ta.doubleValues(), tb.doubleValues(),
                                  atol: tolerance.0, rtol: tolerance.1)
         #expect(comparator.mismatches == expected.mismatches)
         #expect(comparator.nanMismatches == expected.nanMismatches)
@@ -70,7 +70,7 @@ import Testing
             Elements.with(UnsafeRawBufferPointer(rebasing: bytes[..<split]), dtype: dtype) { accumulator.add($0) }
             Elements.with(UnsafeRawBufferPointer(rebasing: bytes[split...]), dtype: dtype) { accumulator.add($0) }
         }
-        let values = tensor.converted(to: .float64).doubleValues
+        let values = tensor.doubleValues()
         let finite = values.filter(\.isFinite)
         let mean = finite.reduce(0, +) / Double(finite.count)
         let std = (finite.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(finite.count)).squareRoot()
@@ -79,12 +79,5 @@ import Testing
         #expect(statistics.zeroCount == values.filter { $0 == 0 }.count)
         #expect(statistics.minimum == finite.min() && statistics.maximum == finite.max())
         #expect(abs(statistics.mean! - mean) < 1e-6 && abs(statistics.std! - std) < 1e-6)
-    }
-}
-
-private extension Tensor {
-    var doubleValues: [Double] {
-        guard case .float64(let values) = storage else { preconditionFailure() }
-        return values
     }
 }

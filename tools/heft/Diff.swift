@@ -1,6 +1,7 @@
 import ArgumentParser
 import Checkpoint
 import Foundation
+import NeuralNet
 
 extension Heft {
     /// `heft diff A B`: tensor-by-tensor comparison for CI, with tolerances and bounded output.
@@ -124,9 +125,9 @@ extension Heft {
 
         private func detail(_ tensor: TensorComparison) -> String {
             switch tensor.status {
-            case .added: "\(shapeText(tensor.shapeB ?? [])) \(tensor.dtypeB ?? "") only in B"
-            case .removed: "\(shapeText(tensor.shapeA ?? [])) \(tensor.dtypeA ?? "") only in A"
-            case .shapeChanged: "shape \(shapeText(tensor.shapeA ?? [])) → \(shapeText(tensor.shapeB ?? []))"
+            case .added: "\(formatShape(tensor.shapeB ?? [])) \(tensor.dtypeB ?? "") only in B"
+            case .removed: "\(formatShape(tensor.shapeA ?? [])) \(tensor.dtypeA ?? "") only in A"
+            case .shapeChanged: "shape \(formatShape(tensor.shapeA ?? [])) → \(formatShape(tensor.shapeB ?? []))"
             case .dtypeChanged: "dtype \(tensor.dtypeA ?? "") → \(tensor.dtypeB ?? "")"
             case .same: "\(countText(tensor.total ?? 0)) elements, max |Δ| \(numberText(tensor.maxAbsDiff))"
             case .changed:

@@ -83,7 +83,7 @@ extension Heft {
             if hash { described.sha256 = try weightFile.sha256(of: weight) }
             if values {
                 let tensor = try weightFile.read(weight)
-                described.values = output.json ? tensor.doubleArray : nil
+                described.values = output.json ? tensor.doubleValues() : nil
                 described.valuesText = output.json ? nil : tensor.formatted(summarize: !full)
             }
             return described
@@ -128,7 +128,7 @@ extension Heft {
             for weight in weights {
                 // Keras 3 names weights by position only: add the variable name when it is known.
                 let name = Int(weight.name) != nil && weight.variable != nil ? "\(weight.name) (\(weight.variable!))" : weight.name
-                var row = [name, weight.path, shapeText(weight.shape), weight.dtype, byteText(weight.size)]
+                var row = [name, weight.path, formatShape(weight.shape), weight.dtype, byteText(weight.size)]
                 if let statistics = weight.stats {
                     let precise = weight.dtype == "float64"
                     row += [statistics.minimum, statistics.maximum, statistics.mean, statistics.std].map { precise ? numberText($0) : floatText($0) }
@@ -159,7 +159,7 @@ extension Heft {
             print("\(file): \(Terminal.paint("hdf5", .bold)) (not a Keras weights file; generic tree)")
             print(aligned(entries.map { entry in
                 switch entry.kind {
-                case .dataset: [entry.path, "dataset", shapeText(entry.shape ?? []), entry.dtype ?? "?", byteText(entry.storageSize ?? 0)]
+                case .dataset: [entry.path, "dataset", formatShape(entry.shape ?? []), entry.dtype ?? "?", byteText(entry.storageSize ?? 0)]
                 case .group: [entry.path, "group"]
                 default: [entry.path, entry.kind.rawValue, entry.target ?? ""]
                 }
@@ -219,12 +219,4 @@ struct GenericDocument: Encodable {
     let file: String
     let format: String
     let objects: [HDF5Tree.Entry]
-}
-
-extension Tensor {
-    /// The elements of a float64 tensor.
-    var doubleArray: [Double] {
-        guard case .float64(let values) = converted(to: .float64).storage else { preconditionFailure("float64 storage") }
-        return values
-    }
 }

@@ -62,11 +62,6 @@ func countText(_ count: Int) -> String {
     return String(result.reversed())
 }
 
-/// `(20, 256)`, `(10,)`, `()`.
-func shapeText(_ shape: [Int]) -> String {
-    shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-}
-
 /// Shortest text that reads back as the same value (Swift's `description`), for Double.
 func numberText(_ value: Double?) -> String {
     guard let value else { return "-" }

@@ -49,18 +49,18 @@ struct Walkthrough {
 
         step("let y = net(.randomUniform([2, 20])); y.shape", keras: "Y = net(tf.random.uniform(shape=(2, 20))); Y.shape")
         let y = net(.randomUniform([2, 20]))
-        print(shapeText(y.shape))
+        print(formatShape(y.shape))
 
         step("for w in net.trainableWeights { print(w.shape) }", keras: "for w in net.trainable_weights: print(w.shape)")
-        for w in net.trainableWeights { print(shapeText(w.shape)) }
+        for w in net.trainableWeights { print(formatShape(w.shape)) }
 
         step("for w in net.getWeights() { print(w.shape) }", keras: "for w in net.get_weights(): print(w.shape)")
-        for w in net.getWeights() { print(shapeText(w.shape)) }
+        for w in net.getWeights() { print(formatShape(w.shape)) }
 
         step("for layer in net.layers { try net.layer(named: layer.name).weights }",
              keras: "for layer in net.layers: net.get_layer(name=layer.name).weights")
         for layer in net.layers {
-            print(layer.name, try net.layer(named: layer.name).weights.map { "\($0.kerasName) \(shapeText($0.shape))" })
+            print(layer.name, try net.layer(named: layer.name).weights.map { "\($0.kerasName) \(formatShape($0.shape))" })
         }
 
         step("try net.layer(named: \"dense\").getWeights()[1]", keras: "net.get_layer('dense').get_weights()[1]")
@@ -105,10 +105,6 @@ struct Walkthrough {
         try encoder.kernel!.assign(.ones([4, 4]))
         print("decoder sees the encoder's update:", decoder.kernel!.value == .ones([4, 4]))
         return model
-    }
-
-    static func shapeText(_ shape: [Int]) -> String {
-        shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
     }
 }
 

@@ -38,19 +38,13 @@ struct ChunkReader {
 
     /// Reads one block into the start of `buffer` and returns the bytes read.
     func read(_ block: (row: Int, count: Int), into buffer: UnsafeMutableRawBufferPointer) throws -> UnsafeRawBufferPointer {
-        let type = weight.dtype.elementType
-        guard let rows = weight.shape.first else {
+        guard weight.shape.first != nil else {
             let bytes = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<weight.dtype.byteCount])
-            try dataset.read(into: bytes, as: type)
+            try dataset.read(into: bytes, as: weight.dtype.elementType)
             return UnsafeRawBufferPointer(bytes)
         }
         let bytes = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(block.count * rowElements * weight.dtype.byteCount)])
-        if block.count == rows {
-            try dataset.read(into: bytes, as: type)
-        } else {
-            try dataset.read(into: bytes, as: type, offset: [block.row] + weight.shape.dropFirst().map { _ in 0 },
-                             count: [block.count] + weight.shape.dropFirst())
-        }
+        try dataset.readRows(block.row..<(block.row + block.count), of: weight, into: bytes)
         return UnsafeRawBufferPointer(bytes)
     }
 

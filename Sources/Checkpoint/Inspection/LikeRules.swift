@@ -1,3 +1,5 @@
+import NeuralNet
+
 /// Whether a weights file would load into the model a reference file describes, by Keras's rules.
 enum LikeRules {
     static func check(_ file: WeightFile, against reference: WeightFile) -> Verification.LikeCheck {
@@ -57,6 +59,6 @@ enum LikeRules {
     }
 
     private static func describe(_ layer: LayerEntry) -> String {
-        "'\(layer.name)' (\(layer.path)) [" + layer.weights.map { shapeText($0.shape) }.joined(separator: ", ") + "]"
+        "'\(layer.name)' (\(layer.path)) [" + layer.weights.map { formatShape($0.shape) }.joined(separator: ", ") + "]"
     }
 }

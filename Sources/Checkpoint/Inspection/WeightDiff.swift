@@ -148,8 +148,8 @@ public enum WeightDiff {
     /// Reads the two tensors (same shape and dtype) block by block in step.
     static func forEachBlockPair(_ fileA: WeightFile, _ a: WeightEntry, _ fileB: WeightFile, _ b: WeightEntry,
                                  _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, Int) throws -> Void) throws {
-        try fileA.requireReadable(a, inMemory: false)
-        try fileB.requireReadable(b, inMemory: false)
+        try fileA.requireReadable(a, holding: nil)
+        try fileB.requireReadable(b, holding: nil)
         let readerA = try translatingHDF5Errors(file: fileA.path) { try ChunkReader(file: fileA, weight: a) }
         let readerB = try translatingHDF5Errors(file: fileB.path) { try ChunkReader(file: fileB, weight: b) }
         try withBuffer(readerA.bufferBytes) { bufferA in

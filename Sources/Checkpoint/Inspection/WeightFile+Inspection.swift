@@ -30,7 +30,7 @@ extension WeightFile {
     /// - Throws: ``CheckpointError`` if the data cannot be read, or what `body` throws.
     public func forEachBlock(of weight: WeightEntry,
                              _ body: (_ bytes: UnsafeRawBufferPointer, _ firstElement: Int) throws -> Void) throws {
-        try requireReadable(weight, inMemory: false)
+        try requireReadable(weight, holding: nil)
         try translatingHDF5Errors(file: path) {
             let reader = try ChunkReader(file: self, weight: weight)
             try withBuffer(reader.bufferBytes) { buffer in try reader.forEach(into: buffer, body) }
