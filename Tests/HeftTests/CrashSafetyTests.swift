@@ -1,0 +1,451 @@
+import Foundation
+import NeuralNet
+import Testing
+import TestSupport
+@testable import Checkpoint
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Fault injection against the crash-safe writer behind `heft convert` and `saveWeights`
+/// (docs/reliability.md §2): SIGKILL at any point of a save, a file-size limit that makes the
+/// write fail midway, and targets that cannot be written.
+@Suite(.serialized) struct CrashSafetyTests {
+    /// How many saves are killed.
+    static let trials = 120
+    /// After this many killed saves, a complete save checks that no temporary file survived.
+    static let trialsBetweenCompleteSaves = 20
+
+    @Test func sigkillAtAnyPointLeavesTheCompleteOldOrTheCompleteNewFile() throws {
+        try withTemporaryDirectory { dir in
+            let scenario = try ReplacementScenario(directory: dir)
+            var tally = KillTally(measuredDurations: scenario.measuredDurations)
+            for (index, delay) in killDelays(count: Self.trials, over: scenario.saveDuration).enumerated() {
+                if index > 0 && index % Self.trialsBetweenCompleteSaves == 0 { try scenario.expectCompleteSaveLeavesNoTemporary() }
+                let trial = try scenario.killedSave(after: delay)
+                tally.add(trial)
+                guard case .other(let what) = trial.content else { continue }
+                let command = "heft convert \(scenario.newSource) \(scenario.target)"
+                Issue.record("trial \(index): `\(command)` killed after \(milliseconds(trial.killedAfter)) (\(trial.termination)): the target is \(what)")
+            }
+            try scenario.expectCompleteSaveLeavesNoTemporary()
+            print(tally.report(referencesAreByteIdentical: scenario.referencesAreByteIdentical))
+        }
+    }
+
+    @Test func aFileSizeLimitIsAClearErrorAndKeepsTheOldFile() throws {
+        try withTemporaryDirectory { dir in
+            let target = try makeOutputDirectory(in: dir) + "/w.h5"
+            let newSource = "\(dir)/new.h5"
+            try saveModel(target, widths: [16, 16], values: constantWeights(widths: [16, 16], from: 1))
+            try saveModel(newSource, widths: [1024, 1536, 1024], values: constantWeights(widths: [1024, 1536, 1024], from: 5))
+            // 4096 blocks are 2 MiB in dash's 512-byte blocks and 4 MiB in bash's 1 KiB blocks: above
+            // the old file and below the new one either way.
+            let limitBlocks = 4096
+            try #require(try fileSize(target) < 2 << 20 && fileSize(newSource) > 8 << 20)
+            let oldBytes = try contents(target)
+            let script = "trap '' XFSZ; ulimit -f \(limitBlocks) && exec \"$0\" \"$@\""
+            let run = try SpawnedGroup(["/bin/sh", "-c", script, heftBinary.path, "convert", newSource, target], logsIn: dir).finish()
+            expectFileError(run, target: target, saying: String(cString: strerror(EFBIG)))
+            #expect(try contents(target) == oldBytes, "the old file is intact")
+            #expect(try temporaries(nextTo: target) == [])
+            print("CrashSafety: file-size limit of \(limitBlocks) blocks: exit \(run.code), stderr: \(run.stderr)", terminator: "")
+        }
+    }
+
+    @Test(.enabled(if: try privateMountsWork(), "needs `unshare -rm` (user and mount namespaces) and tmpfs mounts in them"))
+    func aFullFilesystemIsAClearErrorAndKeepsTheOldFile() throws {
+        try withTemporaryDirectory { dir in
+            let out = try makeOutputDirectory(in: dir), snapshot = "\(dir)/snapshot"
+            let oldFile = "\(dir)/old.h5", newSource = "\(dir)/new.h5"
+            try saveModel(oldFile, widths: [16, 16], values: constantWeights(widths: [16, 16], from: 1))
+            try saveModel(newSource, widths: [256, 512, 256], values: constantWeights(widths: [256, 512, 256], from: 5))
+            try #require(try fileSize(oldFile) < 64 << 10 && fileSize(newSource) > 512 << 10)
+            // In a private mount namespace: a 256 KiB tmpfs over `out` holding the old file, the save,
+            // then a copy of what the tmpfs holds (dot files included) to `snapshot`; the mount
+            // disappears with the namespace.
+            let script = #"mount -t tmpfs -o size=256k heft-full "$1" && cp "$2" "$1/w.h5" && "$0" convert "$3" "$1/w.h5"; "#
+                + #"code=$?; cp -a "$1" "$4" && exit $code"#
+            let arguments = ["/usr/bin/unshare", "-rm", "/bin/sh", "-c", script, heftBinary.path, out, oldFile, newSource, snapshot]
+            let run = try SpawnedGroup(arguments, logsIn: dir).finish()
+            expectFileError(run, target: "\(out)/w.h5", saying: String(cString: strerror(ENOSPC)))
+            #expect(try contents("\(snapshot)/w.h5") == contents(oldFile), "the old file is intact")
+            #expect(try temporaries(nextTo: "\(snapshot)/w.h5") == [])
+            print("CrashSafety: full 256 KiB tmpfs: exit \(run.code), stderr: \(run.stderr)", terminator: "")
+        }
+    }
+
+    @Test(.enabled(if: canRunUnprivileged, "needs a non-root user, or setpriv to become one"))
+    func anUnwritableDirectoryIsAClearErrorAndKeepsTheOldFile() throws {
+        try withTemporaryDirectory { dir in
+            let directory = try makeOutputDirectory(in: dir)
+            let target = "\(directory)/w.h5", newSource = "\(dir)/new.h5"
+            try saveModel(target, widths: [4, 4], values: constantWeights(widths: [4, 4], from: 1))
+            try saveModel(newSource, widths: [4, 4], values: constantWeights(widths: [4, 4], from: 5))
+            let oldBytes = try contents(target)
+            try #require(chmod(directory, 0o555) == 0)
+            defer { chmod(directory, 0o755) }
+            let run = try SpawnedGroup(unprivileged([heftBinary.path, "convert", newSource, target]), logsIn: dir).finish()
+            expectFileError(run, target: target, saying: "cannot write to the directory \(directory): \(String(cString: strerror(EACCES)))")
+            #expect(try contents(target) == oldBytes, "the old file is intact")
+            #expect(try temporaries(nextTo: target) == [])
+        }
+    }
+
+    @Test func aDirectoryAsTargetIsAClearErrorAndIsLeftAlone() throws {
+        try withTemporaryDirectory { dir in
+            let target = try makeOutputDirectory(in: dir)
+            let newSource = "\(dir)/new.h5"
+            try saveModel(newSource, widths: [4, 4], values: constantWeights(widths: [4, 4], from: 5))
+            try #require(FileManager.default.createFile(atPath: "\(target)/keep", contents: Data([1, 2, 3])))
+            let run = try heft("convert", newSource, target)
+            expectFileError(run, target: target, saying: "is a directory")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: target) == ["keep"])
+            #expect(try temporaries(nextTo: target) == [])
+        }
+    }
+}
+
+// MARK: - The kill scenario
+
+/// An old checkpoint at ``target`` and the source of a new one with other values (same layout and
+/// size, ~24 MiB so that a save takes long enough to be killed in every phase), written by the
+/// real `heft convert`.
+private struct ReplacementScenario {
+    /// The file being replaced, alone in its directory (apart from temporaries).
+    let target: String
+    /// The input of every `heft convert … target`.
+    let newSource: String
+    /// The complete old file at ``target``.
+    let oldBytes: Data
+    /// The weights of a complete new file.
+    let newWeights: [NamedWeight]
+    /// The size of a complete new file.
+    let newSize: Int
+    /// The wall times of five complete `heft convert newSource target`, from spawn to exit.
+    let measuredDurations: [Duration]
+    /// Their median.
+    var saveDuration: Duration { median(measuredDurations) }
+    /// Whether two complete new files are byte for byte the same (HDF5 stores object modification
+    /// times, so they are not when the saves fall in different seconds; weights are compared then).
+    let referencesAreByteIdentical: Bool
+    private let logs: String
+
+    static let widths = [1024, 2048, 2048]
+
+    init(directory: String) throws {
+        logs = directory
+        target = try makeOutputDirectory(in: directory) + "/target.h5"
+        let oldSource = "\(directory)/old-source.h5"
+        newSource = "\(directory)/new-source.h5"
+        try saveModel(oldSource, widths: Self.widths, values: constantWeights(widths: Self.widths, from: 1))
+        try saveModel(newSource, widths: Self.widths, values: constantWeights(widths: Self.widths, from: 5))
+        try #require(try heft("convert", oldSource, target).code == 0)
+        oldBytes = try contents(target)
+
+        // Complete saves to the target itself, as in the trials, each followed by putting the old file back.
+        var durations: [Duration] = []
+        var references: [Data] = []
+        var weights: [NamedWeight] = []
+        for _ in 0..<5 {
+            let save = try SpawnedGroup([heftBinary.path, "convert", newSource, target], logsIn: directory)
+            try #require(try save.wait() == .exited(0))
+            durations.append(save.started.duration(to: .now))
+            references.append(try contents(target))
+            weights = try namedWeights(target)
+            try oldBytes.write(to: URL(fileURLWithPath: target))
+        }
+        measuredDurations = durations
+        referencesAreByteIdentical = references.allSatisfy { $0 == references[0] }
+        newSize = references[0].count
+        newWeights = weights
+        try #require(newWeights != namedWeights(oldSource) && newSize == oldBytes.count)
+    }
+
+    /// Starts `heft convert newSource target`, kills its process group with SIGKILL `delay` after
+    /// the spawn, reaps it, and classifies what the target holds. The old file is put back afterwards.
+    func killedSave(after delay: Duration) throws -> KillTrial {
+        let save = try SpawnedGroup([heftBinary.path, "convert", newSource, target], logsIn: logs)
+        sleep(until: save.started + delay)
+        let killedAfter = save.started.duration(to: .now)
+        try save.killGroup()
+        let termination = try save.wait()
+        let ownTemporary = ".\(SafeFileReplacement.split(target).name)\(SafeFileReplacement.marker)\(save.leader)-"
+        let trial = KillTrial(killedAfter: killedAfter, termination: termination, content: try content(of: target),
+                              leftTemporary: try temporaries(nextTo: target).contains { $0.hasPrefix(ownTemporary) })
+        if trial.content != .old { try oldBytes.write(to: URL(fileURLWithPath: target)) }
+        return trial
+    }
+
+    /// Saves to the target without interruption, expects the complete new file and no temporary
+    /// file next to it (the save removes those of killed processes), and puts the old file back.
+    func expectCompleteSaveLeavesNoTemporary() throws {
+        let run = try heft("convert", newSource, target)
+        #expect(run.code == 0, "\(run.stderr)")
+        #expect(try content(of: target) == .new)
+        #expect(try temporaries(nextTo: target) == [], "a temporary file survived a complete save")
+        try oldBytes.write(to: URL(fileURLWithPath: target))
+    }
+
+    /// Whether `path` holds the complete old file, a complete new one, or anything else.
+    func content(of path: String) throws -> FileContent {
+        let bytes = try contents(path)
+        if bytes == oldBytes { return .old }
+        guard bytes.count == newSize else { return .other("\(bytes.count) bytes: neither file (old and new have \(newSize))") }
+        do {
+            let weights = try namedWeights(path)
+            return weights == newWeights ? .new : .other("a loadable file whose weights are neither the old nor the new ones")
+        } catch {
+            return .other("not loadable: \(error)")
+        }
+    }
+}
+
+/// What a target holds after a killed save.
+private enum FileContent: Equatable {
+    case old, new
+    case other(String)
+}
+
+/// One killed save.
+private struct KillTrial {
+    /// When SIGKILL was sent, after the spawn.
+    let killedAfter: Duration
+    let termination: Termination
+    let content: FileContent
+    /// Whether the killed process left its temporary file next to the target.
+    let leftTemporary: Bool
+}
+
+/// Counts of outcomes, overall and by kill point (tenths of the save duration).
+private struct KillTally {
+    /// The wall times of complete saves; kill points are reported relative to their median.
+    let measuredDurations: [Duration]
+    private var trials: [KillTrial] = []
+
+    init(measuredDurations: [Duration]) {
+        self.measuredDurations = measuredDurations
+    }
+
+    mutating func add(_ trial: KillTrial) {
+        trials.append(trial)
+    }
+
+    /// A human-readable summary for the test log.
+    func report(referencesAreByteIdentical: Bool) -> String {
+        let saveDuration = median(measuredDurations)
+        var lines = ["CrashSafety: \(trials.count) SIGKILL trials over a \(milliseconds(saveDuration)) save (spawn to exit; "
+                     + "median of \(measuredDurations.map(milliseconds).joined(separator: ", "))); "
+                     + "complete new files byte-identical: \(referencesAreByteIdentical)",
+                     "  total: \(summary(trials))"]
+        let tenths = Dictionary(grouping: trials) { min(9, Int(10 * ($0.killedAfter / saveDuration))) }
+        for (tenth, group) in tenths.sorted(by: { $0.key < $1.key }) {
+            lines.append("  kill at \(tenth * 10)–\(tenth * 10 + 10)%: \(summary(group))")
+        }
+        let kills = trials.map(\.killedAfter)
+        lines.append("  earliest kill \(milliseconds(kills.min() ?? .zero)), latest \(milliseconds(kills.max() ?? .zero))")
+        return lines.joined(separator: "\n")
+    }
+
+    private func summary(_ trials: [KillTrial]) -> String {
+        let old = trials.filter { $0.content == .old }.count, new = trials.filter { $0.content == .new }.count
+        let finished = trials.filter { $0.termination == .exited(0) }.count
+        return "\(trials.count) kills: \(old) old, \(new) new, \(trials.count - old - new) other; "
+            + "\(trials.filter(\.leftTemporary).count) left a temporary, \(finished) had already finished"
+    }
+}
+
+/// `count` kill delays spread uniformly over `[0, duration)`: one at a random point of each of
+/// `count` equal slices, in random order (so the periodic complete saves see every phase).
+private func killDelays(count: Int, over duration: Duration) -> [Duration] {
+    (0..<count).map { slice in duration * ((Double(slice) + Double.random(in: 0..<1)) / Double(count)) }.shuffled()
+}
+
+// MARK: - Files
+
+/// A weight of a file: its name and values.
+private struct NamedWeight: Equatable {
+    let name: String
+    let value: Tensor
+}
+
+/// Every weight of the file at `path`, in file order.
+private func namedWeights(_ path: String) throws -> [NamedWeight] {
+    let file = try WeightFile(path: path)
+    return try file.weights.map { NamedWeight(name: file.name(of: $0), value: try file.read($0)) }
+}
+
+/// A Dense stack's kernels and biases for `widths`, each tensor filled with its own constant
+/// (`first`, `first + 1`, …).
+private func constantWeights(widths: [Int], from first: Float) -> [Tensor] {
+    (1..<widths.count).flatMap { layer in
+        let value = first + Float(2 * (layer - 1))
+        return [Tensor.full([widths[layer - 1], widths[layer]], value: value), Tensor.full([widths[layer]], value: value + 1)]
+    }
+}
+
+/// Creates `directory/out` for a target, so that listing it shows only the target and temporaries.
+private func makeOutputDirectory(in directory: String) throws -> String {
+    try FileManager.default.createDirectory(atPath: "\(directory)/out", withIntermediateDirectories: false)
+    return "\(directory)/out"
+}
+
+/// The names of Heft's temporary files (`.<name>.heft-tmp-<pid>-<random>`) in the target's directory.
+private func temporaries(nextTo target: String) throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: SafeFileReplacement.split(target).directory)
+        .filter { $0.contains(SafeFileReplacement.marker) }
+}
+
+/// The bytes of the file at `path`.
+private func contents(_ path: String) throws -> Data {
+    try Data(contentsOf: URL(fileURLWithPath: path))
+}
+
+/// The size in bytes of the file at `path`.
+private func fileSize(_ path: String) throws -> Int {
+    try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+}
+
+/// Expects `run` to be the file-problem failure: exit code 2 and exactly one stderr line,
+/// `heft: error: <target>: …`, that contains `reason`.
+private func expectFileError(_ run: HeftRun, target: String, saying reason: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    let isOneLine = run.stderr.hasSuffix("\n") && !run.stderr.dropLast().contains("\n")
+    #expect(run.code == 2, "exit code; stderr: \(run.stderr)", sourceLocation: sourceLocation)
+    #expect(isOneLine, "one stderr line: \(run.stderr)", sourceLocation: sourceLocation)
+    #expect(run.stderr.hasPrefix("heft: error: \(target): ") && run.stderr.contains(reason),
+            "stderr names \(target) and says '\(reason)': \(run.stderr)", sourceLocation: sourceLocation)
+}
+
+/// The middle one of `durations` (the upper middle one of an even count).
+private func median(_ durations: [Duration]) -> Duration {
+    durations.sorted()[durations.count / 2]
+}
+
+/// `duration` in whole milliseconds, for messages.
+private func milliseconds(_ duration: Duration) -> String {
+    "\(Int((duration / .milliseconds(1)).rounded())) ms"
+}
+
+// MARK: - Processes
+
+/// Whether a process can run without root's permission overrides: this one is not root, or
+/// `setpriv` can make the child `nobody`.
+private let canRunUnprivileged = geteuid() != 0 || FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+
+/// `arguments`, run as `nobody` through `setpriv` when this process is root (root ignores permissions).
+private func unprivileged(_ arguments: [String]) -> [String] {
+    geteuid() != 0 ? arguments : ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + arguments
+}
+
+/// Whether `unshare -rm` can give a child its own user and mount namespaces in which it may mount
+/// a tmpfs (unprivileged user namespaces, or root with CAP_SYS_ADMIN).
+private func privateMountsWork() throws -> Bool {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else { return false }
+    return try withTemporaryDirectory { dir in
+        let probe = ["/usr/bin/unshare", "-rm", "/bin/sh", "-c", #"mount -t tmpfs -o size=64k heft-probe "$0""#, dir]
+        return try SpawnedGroup(probe, logsIn: dir).wait() == .exited(0)
+    }
+}
+
+/// How a child process ended.
+private enum Termination: Equatable, CustomStringConvertible {
+    case exited(Int32)
+    case signaled(Int32)
+
+    /// Decodes a `waitpid` status (the `WIFEXITED` / `WTERMSIG` macros are not imported into Swift).
+    init(waitStatus status: Int32) {
+        let signal = status & 0x7f
+        self = signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
+    }
+
+    var description: String {
+        switch self {
+        case .exited(let code): "exited with \(code)"
+        case .signaled(let signal): "killed by signal \(signal)"
+        }
+    }
+}
+
+/// A failed system call of the process plumbing.
+private struct SystemCallError: Error, CustomStringConvertible {
+    let call: String
+    let code: Int32
+
+    var description: String { "\(call) failed: \(String(cString: strerror(code)))" }
+}
+
+/// A child process started with `posix_spawn` as the leader of a new process group, so that it and
+/// any worker process it forks can be killed together. Its stdin is /dev/null; its stdout and
+/// stderr go to files in a logs directory (no pipes to drain).
+private struct SpawnedGroup {
+    /// The child's process id, which is also its process group id.
+    let leader: pid_t
+    /// Just before the spawn.
+    let started: ContinuousClock.Instant
+    private let stdoutPath: String
+    private let stderrPath: String
+
+    /// Spawns `arguments[0]` (an absolute path) with `arguments` and this process's environment.
+    init(_ arguments: [String], logsIn directory: String) throws {
+        stdoutPath = "\(directory)/spawned.stdout"
+        stderrPath = "\(directory)/spawned.stderr"
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        try Self.check("posix_spawnattr_setflags", posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP)))
+        try Self.check("posix_spawnattr_setpgroup", posix_spawnattr_setpgroup(&attributes, 0))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for (descriptor, path, flags) in [(0, "/dev/null", O_RDONLY), (1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC),
+                                          (2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC)] {
+            try Self.check("posix_spawn_file_actions_addopen", posix_spawn_file_actions_addopen(&actions, Int32(descriptor), path, flags, 0o644))
+        }
+        let argv = arguments.map { strdup($0) } + [nil]
+        let environment = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + environment).forEach { free($0) } }
+        var pid = pid_t()
+        started = .now
+        try Self.check("posix_spawn \(arguments[0])", posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environment))
+        leader = pid
+    }
+
+    /// Sends SIGKILL to every process in the group (a finished but unreaped leader still counts).
+    func killGroup() throws {
+        guard kill(-leader, SIGKILL) == 0 else { throw SystemCallError(call: "kill(-\(leader), SIGKILL)", code: errno) }
+    }
+
+    /// Waits for the leader to end and reaps it. Call once.
+    func wait() throws -> Termination {
+        var status: Int32 = 0
+        while waitpid(leader, &status, 0) < 0 {
+            guard errno == EINTR else { throw SystemCallError(call: "waitpid(\(leader))", code: errno) }
+        }
+        return Termination(waitStatus: status)
+    }
+
+    /// Waits for the leader to end and returns its exit code (128 + signal if killed) and output.
+    func finish() throws -> HeftRun {
+        let code: Int32 = switch try wait() {
+        case .exited(let code): code
+        case .signaled(let signal): 128 + signal
+        }
+        return HeftRun(code: code, stdout: String(decoding: try contents(stdoutPath), as: UTF8.self),
+                       stderr: String(decoding: try contents(stderrPath), as: UTF8.self))
+    }
+
+    /// Throws unless `result`, a `posix_spawn*` return value, is 0.
+    private static func check(_ call: String, _ result: Int32) throws {
+        guard result == 0 else { throw SystemCallError(call: call, code: result) }
+    }
+}
+
+/// Blocks the calling thread until `deadline`; `nanosleep` keeps kill points precise to well under
+/// a millisecond, which a task sleep on the shared executor does not.
+private func sleep(until deadline: ContinuousClock.Instant) {
+    let remaining = ContinuousClock.now.duration(to: deadline)
+    guard remaining > .zero else { return }
+    let (seconds, attoseconds) = remaining.components
+    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000)), left = timespec()
+    while nanosleep(&request, &left) != 0 && errno == EINTR { request = left }
+}
