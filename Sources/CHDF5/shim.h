@@ -2,6 +2,7 @@
 #define CHDF5_SHIM_H
 
 #include <hdf5.h>
+#include <string.h>
 
 /*
  * Accessors for HDF5 macros that Swift cannot import.
@@ -52,6 +53,7 @@ static inline H5F_libver_t chdf5_libver_latest(void) { return H5F_LIBVER_LATEST;
 /* Property list classes. */
 static inline hid_t chdf5_file_access(void) { return H5P_FILE_ACCESS; }
 static inline hid_t chdf5_link_create(void) { return H5P_LINK_CREATE; }
+static inline hid_t chdf5_root_class(void) { return H5P_ROOT; }
 
 /* HDF5's automatic error printing is a per-thread setting in thread-safe builds: turn it off for
    the calling thread, once per thread (a thread-local flag makes later calls nearly free). */
@@ -61,6 +63,32 @@ static inline void chdf5_silence_errors_on_this_thread(void) {
         H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
         silenced = 1;
     }
+}
+
+/* External links that are listed but never followed. Unregistering HDF5's own external-link class
+   removes its query callback (CVE-2018-16438: an out-of-bounds read on a crafted link value) and
+   its traversal (which opens another file); this replacement class keeps listing working: its
+   query copies the raw link value with bounds checks, and any traversal fails. */
+static inline hid_t chdf5_refuse_external_traversal(const char *name, hid_t group, const void *value,
+                                                    size_t size, hid_t lapl, hid_t dxpl) {
+    (void)name; (void)group; (void)value; (void)size; (void)lapl; (void)dxpl;
+    return H5I_INVALID_HID;
+}
+
+static inline ssize_t chdf5_copy_external_link_value(const char *name, const void *value, size_t size,
+                                                     void *buffer, size_t bufferSize) {
+    (void)name;
+    if (buffer != NULL && value != NULL) memcpy(buffer, value, size < bufferSize ? size : bufferSize);
+    return (ssize_t)size;
+}
+
+static inline herr_t chdf5_make_external_links_inert(void) {
+    static const H5L_class_t inert = {
+        H5L_LINK_CLASS_T_VERS, H5L_TYPE_EXTERNAL, "external link (never followed)",
+        NULL, NULL, NULL, chdf5_refuse_external_traversal, NULL, chdf5_copy_external_link_value,
+    };
+    if (H5Lis_registered(H5L_TYPE_EXTERNAL) > 0 && H5Lunregister(H5L_TYPE_EXTERNAL) < 0) return -1;
+    return H5Lregister(&inert);
 }
 
 #endif /* CHDF5_SHIM_H */

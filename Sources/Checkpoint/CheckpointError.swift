@@ -1,8 +1,8 @@
 /// The one error type of the `Checkpoint` module. Every message is one line that starts with the
 /// file and names the object (layer, weight or HDF5 path) concerned.
-public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatable, Codable {
     /// What went wrong, with the details a user needs.
-    public enum Reason: Sendable, Equatable {
+    public enum Reason: Sendable, Equatable, Codable {
         case fileNotFound
         case isDirectory
         case permissionDenied
@@ -21,6 +21,15 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
         case unsafeObject(path: String, kind: String)
         /// A dataset whose type Heft does not read (e.g. compound or string data).
         case unsupportedData(path: String, detail: String)
+        /// An object whose metadata contradicts itself (dimensions beyond their maximum, stored
+        /// bytes that cannot hold the declared tensor): the file is damaged or crafted.
+        case corruptObject(path: String, detail: String)
+        /// An object beyond one of the reader's ``ReadLimits`` (named in the detail).
+        case limitExceeded(path: String, detail: String)
+        /// An isolated reader (see ``Isolation``) crashed, hung or exceeded its limits.
+        case workerFailed(String)
+        /// A tensor whose bytes no longer match the SHA-256 Heft stored when it wrote the file.
+        case integrity(path: String, detail: String)
         /// The model and the file do not match (layer counts, weight counts, shapes, paths).
         case mismatch(String)
         /// A model ties one parameter across layers but the file stores different values for it.
@@ -58,6 +67,10 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
         case let .missingWeight(layer, weight): "layer '\(layer)': weight_names lists '\(weight)' but the dataset is missing"
         case let .unsafeObject(path, kind): "\(path): refused: \(kind) (it can read other files on this machine)"
         case let .unsupportedData(path, detail): "\(path): unsupported data: \(detail)"
+        case let .corruptObject(path, detail): "\(path): the file is damaged: \(detail)"
+        case let .limitExceeded(path, detail): "\(path): refused: \(detail)"
+        case let .integrity(path, detail): "\(path): integrity check failed: \(detail)"
+        case .workerFailed(let text): text
         case .mismatch(let text): text
         case let .tiedWeightsDiffer(first, second):
             "the model ties \(first) and \(second) to one parameter, but the file stores different values for them"

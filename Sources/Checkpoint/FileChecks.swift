@@ -52,7 +52,7 @@ enum FileChecks {
         if text.contains("truncated file") || text.contains("addr overflow") || text.contains("address of object past end") {
             return CheckpointError(file: path, .truncated("\(error.object): cannot \(error.operation)"))
         }
-        return CheckpointError(file: path, .hdf5(String(error.description.dropFirst(path.count + 2))))
+        return CheckpointError(file: path, .hdf5("\(error.object): cannot \(error.operation): \(error.detail)"))
     }
 }
 

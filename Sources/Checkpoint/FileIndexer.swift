@@ -16,13 +16,16 @@ struct FileIndex {
 final class FileIndexer {
     private let file: File
     private let root: Group
+    private let limits: ReadLimits
     /// Link tables of groups already listed, by group path.
     private var linkTables: [String: [String: Link]] = [:]
-    private static let maximumDepth = 64
+    /// Links listed so far, against ``ReadLimits/maximumObjects``.
+    private var linkCount = 0
 
-    init(file: File) throws {
+    init(file: File, limits: ReadLimits) throws {
         self.file = file
         self.root = try file.root
+        self.limits = limits
     }
 
     func index() throws -> FileIndex {
@@ -53,7 +56,7 @@ final class FileIndexer {
             return try legacyIndex(modelWeights, isFullModel: true)
         }
         var index = FileIndex(format: .kerasV3)
-        try walkV3(root, depth: 0, into: &index)
+        try walkV3(root, ancestors: [try file.root.objectAddress], into: &index)
         index.layers = inWritingOrder(index.layers)
         guard !index.layers.isEmpty || !index.topLevelWeights.isEmpty else {
             throw CheckpointError(file: file.path, .notAWeightsFile(
@@ -93,12 +96,20 @@ final class FileIndexer {
 
     // MARK: - Keras 3 layout
 
-    private func walkV3(_ group: Group, depth: Int, into index: inout FileIndex) throws {
-        guard depth < Self.maximumDepth else {
-            throw CheckpointError(file: file.path, .notAWeightsFile("groups nested deeper than \(Self.maximumDepth) levels at \(group.path)"))
+    /// Walks the groups below `group` depth-first in natural name order; `ancestors` are the
+    /// addresses of the groups on the way down, so a hard-link cycle is recognised, not followed.
+    private func walkV3(_ group: Group, ancestors: [UInt64], into index: inout FileIndex) throws {
+        guard ancestors.count <= limits.maximumDepth else {
+            throw CheckpointError(file: file.path, .limitExceeded(path: group.path,
+                detail: "groups nested deeper than \(limits.maximumDepth) levels (ReadLimits.maximumDepth)"))
         }
-        for name in try links(of: group).keys.sorted(by: naturalOrder) {
+        let table = try links(of: group)
+        for name in table.keys.sorted(by: naturalOrder) {
             try requireHardLink(name, in: group)
+            if let address = table[name]?.objectAddress, ancestors.contains(address) {
+                throw CheckpointError(file: file.path, .corruptObject(path: join(group.path, name),
+                    detail: "a hard link back to an enclosing group (a cycle)"))
+            }
             // Groups are opened directly (a dataset here fails to open as a group and is skipped):
             // cheaper than asking libhdf5 for each object's kind first.
             guard let child = openedOrNil({ try group.group(name) }) else { continue }
@@ -111,7 +122,7 @@ final class FileIndexer {
                     index.layers.append(LayerEntry(name: layerName, path: group.path, weights: weights))
                 }
             } else {
-                try walkV3(child, depth: depth + 1, into: &index)
+                try walkV3(child, ancestors: ancestors + [table[name]?.objectAddress ?? 0], into: &index)
             }
         }
     }
@@ -140,6 +151,7 @@ final class FileIndexer {
         let names = try links(of: vars).keys.filter { Int($0) != nil }.sorted { Int($0)! < Int($1)! }
         return try names.compactMap { name in
             try requireHardLink(name, in: vars)
+            ObjectTracker.reading(join(vars.path, name), in: file.path)
             guard let dataset = openedOrNil({ try vars.dataset(name) }) else { return nil }
             return try entry(dataset, name: name, link: try links(of: vars)[name])
         }
@@ -147,47 +159,125 @@ final class FileIndexer {
 
     // MARK: - Datasets
 
-    /// The entry for `dataset`, reached through the hard link `link` (which gives its address).
+    /// The entry for `dataset`, reached through the hard link `link` (which gives its address),
+    /// after every check that needs no data: storage that stays in this file, an allowed type and
+    /// filter pipeline, a consistent extent within ``ReadLimits``, and stored bytes that can hold
+    /// the declared tensor (no decompression bomb).
     private func entry(_ dataset: Dataset, name: String, link: Link?) throws -> WeightEntry {
         let storage = try dataset.storageProperties
-        let layout = storage.layout
-        if layout == .virtual {
-            throw CheckpointError(file: file.path, .unsafeObject(path: dataset.path, kind: "a virtual dataset"))
-        }
-        if storage.externalFileCount > 0 {
-            throw CheckpointError(file: file.path, .unsafeObject(path: dataset.path, kind: "external raw storage"))
-        }
+        try requireLocalStorage(storage, of: dataset)
         let dtype: DType
         do { dtype = DType(try dataset.elementType) } catch let error as HDF5Error {
             throw CheckpointError(file: file.path, .unsupportedData(path: dataset.path, detail: error.messages.last ?? "\(error)"))
         }
         let shape = try dataset.shape
-        let (bytes, overflow) = shape.reduce((dtype.byteCount, false)) { partial, extent in
-            let product = partial.0.multipliedReportingOverflow(by: extent)
-            return (product.partialValue, partial.1 || product.overflow)
-        }
-        guard !overflow, bytes >= 0 else {
-            throw CheckpointError(file: file.path, .unsupportedData(path: dataset.path,
-                detail: "shape \(shape) of \(dtype) declares more bytes than this machine can address"))
-        }
+        let bytes = try declaredBytes(of: dataset, shape: shape, dtype: dtype)
+        let storageSize = try dataset.storageSize
+        try requireConsistentStorage(storage, storageSize: storageSize, declared: bytes, dtype: dtype, of: dataset)
         return WeightEntry(name: name, path: dataset.path, shape: shape, dtype: dtype,
-                           storageSize: try dataset.storageSize, sharedWith: nil,
+                           storageSize: storageSize, sharedWith: nil,
                            objectAddress: try link?.objectAddress ?? dataset.objectAddress,
-                           dataOffset: layout == .contiguous ? dataset.fileOffset : nil)
+                           dataOffset: storage.layout == .contiguous ? dataset.fileOffset : nil)
+    }
+
+    /// The filters Heft lets libhdf5 run: built into every libhdf5, no plugin involved.
+    static let allowedFilters: [Int: String] = [1: "deflate", 2: "shuffle", 3: "fletcher32"]
+
+    /// Throws unless the data lives in this file and needs only built-in filters.
+    private func requireLocalStorage(_ storage: StorageProperties, of dataset: Dataset) throws {
+        if storage.layout == .virtual {
+            throw CheckpointError(file: file.path, .unsafeObject(path: dataset.path, kind: "a virtual dataset"))
+        }
+        if storage.externalFileCount > 0 {
+            throw CheckpointError(file: file.path, .unsafeObject(path: dataset.path, kind: "external raw storage"))
+        }
+        if let filter = storage.filters.first(where: { Self.allowedFilters[$0.id] == nil }) {
+            let name = filter.name.isEmpty ? "" : "'\(filter.name)' "
+            throw CheckpointError(file: file.path, .unsupportedData(path: dataset.path,
+                detail: "filter \(name)(id \(filter.id)) is not one of deflate, shuffle, fletcher32 (Heft loads no filter plugins)"))
+        }
+    }
+
+    /// The tensor's size in bytes, computed with overflow checks, after checking the extent is
+    /// consistent (dimensions within their maximum, no null dataspace) and within the limit.
+    private func declaredBytes(of dataset: Dataset, shape: [Int], dtype: DType) throws -> Int {
+        for (axis, (extent, maximum)) in zip(shape, try dataset.maximumShape).enumerated() {
+            if let maximum, extent > maximum {
+                throw CheckpointError(file: file.path, .corruptObject(path: dataset.path,
+                    detail: "dimension \(axis) is \(extent) but its declared maximum is \(maximum)"))
+            }
+        }
+        guard let bytes = checkedProduct(shape, times: dtype.byteCount) else {
+            throw CheckpointError(file: file.path, .limitExceeded(path: dataset.path,
+                detail: "shape \(formatShape(shape)) of \(dtype) declares more bytes than this machine can address"))
+        }
+        if try dataset.elementCount != bytes / dtype.byteCount {
+            throw CheckpointError(file: file.path, .unsupportedData(path: dataset.path, detail: "a null dataspace (no elements)"))
+        }
+        if bytes > limits.maximumTensorBytes {
+            throw CheckpointError(file: file.path, .limitExceeded(path: dataset.path,
+                detail: "shape \(formatShape(shape)) of \(dtype) declares \(bytes) bytes, more than the "
+                    + "\(limits.maximumTensorBytes)-byte limit per tensor (ReadLimits.maximumTensorBytes)"))
+        }
+        return bytes
+    }
+
+    /// Throws if the stored bytes cannot hold the declared tensor: a contiguous block of another
+    /// size, missing chunks, chunks beyond the limit, or compression beyond the ratio limit. No
+    /// stored bytes at all (a tensor never written) is reported when the tensor is read.
+    private func requireConsistentStorage(_ storage: StorageProperties, storageSize: Int, declared: Int, dtype: DType,
+                                          of dataset: Dataset) throws {
+        guard storageSize > 0 else { return }
+        if let chunk = storage.chunkShape {
+            guard let chunkBytes = checkedProduct(chunk, times: dtype.byteCount), chunkBytes <= limits.maximumChunkBytes else {
+                throw CheckpointError(file: file.path, .limitExceeded(path: dataset.path,
+                    detail: "chunks of shape \(formatShape(chunk)) exceed the \(limits.maximumChunkBytes)-byte limit per chunk "
+                        + "(ReadLimits.maximumChunkBytes)"))
+            }
+        }
+        if storage.filters.isEmpty {
+            let exact = storage.layout != .chunked   // chunked: edge chunks are stored whole
+            if exact ? storageSize != declared : storageSize < declared {
+                throw CheckpointError(file: file.path, .corruptObject(path: dataset.path,
+                    detail: "stores \(storageSize) bytes for the \(declared) bytes its shape declares"))
+            }
+        } else if declared > limits.compressionCheckBytes && declared / storageSize > limits.maximumCompressionRatio {
+            throw CheckpointError(file: file.path, .limitExceeded(path: dataset.path,
+                detail: "\(storageSize) stored bytes expand to \(declared) (more than \(limits.maximumCompressionRatio):1, "
+                    + "ReadLimits.maximumCompressionRatio): a decompression bomb"))
+        }
+    }
+
+    /// `factor × Π values`, or `nil` on overflow or a negative value.
+    private func checkedProduct(_ values: [Int], times factor: Int) -> Int? {
+        var product = factor
+        for value in values {
+            let (next, overflow) = product.multipliedReportingOverflow(by: value)
+            guard !overflow, next >= 0 else { return nil }
+            product = next
+        }
+        return product
     }
 
     // MARK: - Links
 
     private func links(of group: Group) throws -> [String: Link] {
         if let table = linkTables[group.path] { return table }
-        let table = Dictionary(try group.links().map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        ObjectTracker.reading(group.path, in: file.path)
+        let list = try group.links()
+        linkCount += list.count
+        guard linkCount <= limits.maximumObjects else {
+            throw CheckpointError(file: file.path, .limitExceeded(path: group.path,
+                detail: "more than \(limits.maximumObjects) objects (ReadLimits.maximumObjects)"))
+        }
+        let table = Dictionary(list.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         linkTables[group.path] = table
         return table
     }
 
     /// Throws unless `name` in `group` is a hard link.
     private func requireHardLink(_ name: String, in group: Group) throws {
-        let path = group.path == "/" ? "/\(name)" : "\(group.path)/\(name)"
+        let path = join(group.path, name)
         switch try links(of: group)[name]?.kind {
         case .hard?, nil: return
         case .soft(let target)?: throw CheckpointError(file: file.path, .unsafeObject(path: path, kind: "a soft link to \(target)"))
@@ -195,6 +285,10 @@ final class FileIndexer {
             throw CheckpointError(file: file.path, .unsafeObject(path: path, kind: "an external link to \(otherFile):\(otherPath)"))
         case .other?: throw CheckpointError(file: file.path, .unsafeObject(path: path, kind: "a user-defined link"))
         }
+    }
+
+    private func join(_ groupPath: String, _ name: String) -> String {
+        groupPath == "/" ? "/\(name)" : "\(groupPath)/\(name)"
     }
 
     /// The group at the relative `path` from `group`, reached through hard links only (a soft,
@@ -220,6 +314,7 @@ final class FileIndexer {
         guard let parent = parts.count == 1 ? group : try hardGroup(parts.dropLast().joined(separator: "/"), in: group),
               let link = try links(of: parent)[last] else { return nil }
         try requireHardLink(last, in: parent)
+        ObjectTracker.reading(join(parent.path, last), in: file.path)
         return openedOrNil { try parent.dataset(last) }.map { ($0, link) }
     }
 

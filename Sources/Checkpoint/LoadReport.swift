@@ -20,6 +20,9 @@ public struct LoadReport: Sendable {
     /// The file's layers that have weights but were not loaded into anything (by-name loads of names
     /// the model lacks, extra Keras 3 objects): Keras ignores them silently, Heft lists their paths.
     public let unusedFileLayers: [String]
+    /// How many tensors were checked against the SHA-256 Heft stored when it wrote the file (0 for
+    /// files from Keras, or with ``LoadOptions/verifyIntegrity`` off).
+    public let verifiedDigests: Int
 
     /// The assignments that converted between dtypes.
     public var conversions: [Assignment] { assignments.filter { $0.conversion != nil } }

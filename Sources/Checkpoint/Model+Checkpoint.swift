@@ -29,12 +29,23 @@ extension Model {
     /// the weight's are converted to the weight's dtype (rounded to nearest) and listed in
     /// ``LoadReport/conversions``. Ties survive: values are assigned in place.
     ///
+    /// Files Heft wrote carry a SHA-256 per tensor (see ``Integrity``); they are checked before any
+    /// weight changes unless `options.verifyIntegrity` is off. `options` also sets the reader's
+    /// ``ReadLimits`` and whether the file is first checked in an isolated process.
+    ///
     /// - Throws: ``CheckpointError`` naming the file and, for mismatches, the layer and weight with
-    ///   expected and found counts or shapes and the first point where file and model diverge.
+    ///   expected and found counts or shapes and the first point where file and model diverge; for
+    ///   a tensor whose bytes changed since Heft wrote it, an integrity error naming it.
     @discardableResult
-    public func loadWeights(from path: String, byName: Bool = false, skipMismatch: Bool = false) throws -> LoadReport {
-        let file = try WeightFile(path: path)
-        let loader = WeightLoader(file: file, model: self, skipMismatch: skipMismatch)
+    public func loadWeights(from path: String, byName: Bool = false, skipMismatch: Bool = false,
+                            options: LoadOptions = LoadOptions()) throws -> LoadReport {
+        if let isolation = options.isolation {
+            try Isolation.check(files: [path], limits: isolation) {
+                try WeightFile(path: path, limits: options.limits).checkTensors(verifyingDigests: options.verifyIntegrity)
+            }
+        }
+        let file = try WeightFile(path: path, limits: options.limits)
+        let loader = WeightLoader(file: file, model: self, skipMismatch: skipMismatch, verifyIntegrity: options.verifyIntegrity)
         switch file.format {
         case .kerasLegacy:
             return try byName ? loader.loadLegacyByName() : loader.loadLegacyByOrder()

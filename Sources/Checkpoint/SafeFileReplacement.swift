@@ -27,6 +27,10 @@ enum SafeFileReplacement {
             try fsyncPath(temporary, file: target)
             guard rename(temporary, target) == 0 else { throw ioError(target, "cannot rename the new file into place") }
             try fsyncPath(directory, file: target)
+        } catch let error as CheckpointError {
+            unlink(temporary)
+            guard case .hdf5(let text) = error.reason else { throw error }
+            throw CheckpointError(file: target, .io("\(text); the previous file is intact"))
         } catch {
             unlink(temporary)
             throw error
@@ -52,7 +56,7 @@ enum SafeFileReplacement {
         }
     }
 
-    /// Removes `.<name>.heft-tmp-<pid>-*` files whose process is gone.
+    /// Removes `.<name>.heft-tmp-<pid>-*` files whose process has ended.
     static func removeStaleTemporaries(in directory: String, for name: String) {
         guard let stream = opendir(directory) else { return }
         defer { closedir(stream) }
@@ -61,8 +65,24 @@ enum SafeFileReplacement {
             let entryName = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             guard entryName.hasPrefix(prefix),
                   let pid = Int32(entryName.dropFirst(prefix.count).prefix { $0 != "-" }) else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { unlink("\(directory)/\(entryName)") }
+            if hasEnded(pid) { unlink("\(directory)/\(entryName)") }
         }
+    }
+
+    /// Whether process `pid` no longer runs: it does not exist, or it has exited and only waits to
+    /// be reaped (a zombie, state `Z` or `X` in `/proc/<pid>/stat`: a killed worker whose parent
+    /// died too stays one until init reaps it).
+    static func hasEnded(_ pid: Int32) -> Bool {
+        if kill(pid, 0) != 0 { return errno == ESRCH }
+        guard let stat = fopen("/proc/\(pid)/stat", "r") else { return false }
+        defer { fclose(stat) }
+        var line = [CChar](repeating: 0, count: 512)
+        guard fgets(&line, Int32(line.count), stat) != nil else { return false }
+        // "<pid> (<command>) <state> …": the state follows the last ')'.
+        let text = String(cString: line)
+        guard let close = text.lastIndex(of: ")") else { return false }
+        let state = text[text.index(after: close)...].drop { $0 == " " }.first
+        return state == "Z" || state == "X"
     }
 
     private static func copyPermissions(from target: String, to temporary: String) throws {

@@ -45,21 +45,23 @@ public final class WeightFile {
     /// The file's size in bytes when it was opened.
     public let fileSize: UInt64
 
-    private let file: File
+    let file: File
     /// The layer of each weight path.
     private let layerNameByPath: [String: String]
 
-    /// Opens and indexes a weights file without reading any tensor.
+    /// Opens and indexes a weights file without reading any tensor, checking every object it lists
+    /// against `limits` (see ``ReadLimits``).
     ///
     /// - Throws: ``CheckpointError`` naming the file: missing, a directory, unreadable, empty, not
-    ///   HDF5, truncated, not a Keras weights file, a layer group or weight listed but missing, or an
-    ///   object that could read another file.
-    public init(path: String) throws {
+    ///   HDF5, truncated, not a Keras weights file, a layer group or weight listed but missing, an
+    ///   object that could read another file, damaged metadata, or a tensor beyond `limits`.
+    public init(path: String, limits: ReadLimits = ReadLimits()) throws {
         fileSize = try FileChecks.requireReadableHDF5(path)
         self.path = path
+        ObjectTracker.reading("the superblock and root group", in: path)
         let file = try translatingHDF5Errors(file: path) { try File.open(path) }
         self.file = file
-        let index = try translatingHDF5Errors(file: path) { try FileIndexer(file: file).index() }
+        let index = try translatingHDF5Errors(file: path) { try FileIndexer(file: file, limits: limits).index() }
         format = index.format
         isFullModel = index.isFullModel
         kerasVersion = index.kerasVersion
@@ -105,7 +107,8 @@ public final class WeightFile {
 
     /// The dataset behind a weight, for block-wise reading.
     func dataset(_ weight: WeightEntry) throws -> Dataset {
-        try file.root.dataset(weight.path)
+        ObjectTracker.reading(weight.path, in: path)
+        return try file.root.dataset(weight.path)
     }
 
     /// Reads a whole tensor in its stored dtype, with one library call.

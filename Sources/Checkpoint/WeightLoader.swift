@@ -6,13 +6,17 @@ final class WeightLoader {
     private let file: WeightFile
     private let model: Model
     private let skipMismatch: Bool
+    private let verifyIntegrity: Bool
     private var planned: [Match] = []
     private var skipped: [String] = []
+    /// Tensors whose SHA-256 matched the one Heft stored.
+    private var verifiedDigests = 0
 
-    init(file: WeightFile, model: Model, skipMismatch: Bool) {
+    init(file: WeightFile, model: Model, skipMismatch: Bool, verifyIntegrity: Bool) {
         self.file = file
         self.model = model
         self.skipMismatch = skipMismatch
+        self.verifyIntegrity = verifyIntegrity
     }
 
     // MARK: - Legacy layout
@@ -146,7 +150,8 @@ final class WeightLoader {
     /// conversion (tied parameters, other dtypes, data that is not one verified contiguous block)
     /// and checks ties. Phase 2 reads the remaining values straight into the weights' storage (no
     /// second copy of the model in memory) from extents verified to lie inside the file, so only an
-    /// I/O error can stop it midway, and then assigns the staged values.
+    /// I/O error can stop it midway, and then assigns the staged values. Stored SHA-256 digests are
+    /// checked in phase 1: on the staged bytes, and by streaming the others.
     private func commit() throws -> LoadReport {
         let sources = Dictionary(grouping: planned) { ObjectIdentifier($0.parameter) }.mapValues(\.count)
         var staged: [ObjectIdentifier: (value: Tensor, entry: WeightEntry)] = [:]
@@ -158,7 +163,7 @@ final class WeightLoader {
                 direct.append(item)
                 continue
             }
-            let value = try cache[item.entry.objectAddress] ?? file.read(item.entry)
+            let value = try cache[item.entry.objectAddress] ?? readVerified(item.entry)
             cache[item.entry.objectAddress] = value
             if let previous = staged[key] {
                 if previous.entry.objectAddress != item.entry.objectAddress,
@@ -169,6 +174,7 @@ final class WeightLoader {
                 staged[key] = (value, item.entry)
             }
         }
+        try verifyDigests(of: direct.map(\.entry))
         do {
             for item in direct { try item.parameter.withUnsafeMutableBytes { try file.read(item.entry, into: $0) } }
         } catch {
@@ -184,7 +190,32 @@ final class WeightLoader {
         }
         let used = Set(planned.map(\.entry.path))
         let unused = file.layers.filter { !$0.weights.isEmpty && !$0.weights.contains { used.contains($0.path) } }.map(\.path)
-        return LoadReport(format: file.format, assignments: assignments, skipped: skipped, unusedFileLayers: unused)
+        return LoadReport(format: file.format, assignments: assignments, skipped: skipped, unusedFileLayers: unused,
+                          verifiedDigests: verifiedDigests)
+    }
+
+    // MARK: - Integrity
+
+    /// Reads a tensor to stage it, checking its stored SHA-256 (if any) on the bytes read.
+    private func readVerified(_ entry: WeightEntry) throws -> Tensor {
+        let value = try file.read(entry)
+        if verifyIntegrity, let stored = try file.storedDigest(of: entry) {
+            try file.requireDigest(value.withUnsafeBytes { Integrity.digest($0) }, matches: stored, for: entry)
+            verifiedDigests += 1
+        }
+        return value
+    }
+
+    /// Checks the stored SHA-256 of each tensor that will be read straight into a weight, by
+    /// streaming its bytes before any weight changes (bounded memory; a mismatch leaves the model
+    /// as it was).
+    private func verifyDigests(of entries: [WeightEntry]) throws {
+        guard verifyIntegrity else { return }
+        for entry in entries {
+            guard let stored = try file.storedDigest(of: entry) else { continue }
+            try file.requireDigest(try file.sha256(of: entry), matches: stored, for: entry)
+            verifiedDigests += 1
+        }
     }
 }
 

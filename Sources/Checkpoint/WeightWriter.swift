@@ -1,3 +1,4 @@
+import Foundation
 import HDF5
 import NeuralNet
 
@@ -22,17 +23,34 @@ enum WeightWriter {
     private static func writeFile(_ plan: SavePlan, format: WeightFileFormat, at temporary: String, reportedAs path: String) throws {
         let file = try File.create(temporary, overwrite: true)
         let root = try file.root
-        var written: [SavePlan.ShareKey: String] = [:]
+        var written = WrittenTensors()
         switch format {
         case .kerasLegacy: try writeLegacy(plan, root: root, written: &written, reportedAs: path)
         case .kerasV3: try writeV3(plan, root: root, written: &written)
         }
+        try writeManifest(written, on: root)
         try file.flush()
+    }
+
+    /// What has been written so far: the first path of each array, and every path's digest.
+    struct WrittenTensors {
+        var firstPath: [SavePlan.ShareKey: (path: String, digest: String)] = [:]
+        var paths: [(path: String, digest: String)] = []
+        var bytes = 0
+    }
+
+    /// The root manifest, written after every tensor (see ``Integrity``).
+    private static func writeManifest(_ written: WrittenTensors, on root: Group) throws {
+        let manifest = Integrity.Manifest(tensors: written.paths.count, bytes: written.bytes,
+                                          digest: Integrity.manifestDigest(written.paths))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        try root.writeString(Integrity.manifestAttribute, String(decoding: try encoder.encode(manifest), as: UTF8.self))
     }
 
     // MARK: - Legacy
 
-    private static func writeLegacy(_ plan: SavePlan, root: Group, written: inout [SavePlan.ShareKey: String], reportedAs path: String) throws {
+    private static func writeLegacy(_ plan: SavePlan, root: Group, written: inout WrittenTensors, reportedAs path: String) throws {
         let names = plan.legacyLayers.map(\.name)
         if let duplicate = Dictionary(grouping: names, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
             throw CheckpointError(file: path, .unsupportedModel("two layers are named '\(duplicate)'"))
@@ -62,7 +80,7 @@ enum WeightWriter {
 
     // MARK: - Keras 3
 
-    private static func writeV3(_ plan: SavePlan, root: Group, written: inout [SavePlan.ShareKey: String]) throws {
+    private static func writeV3(_ plan: SavePlan, root: Group, written: inout WrittenTensors) throws {
         for object in plan.v3Objects {
             let vars = try root.createGroup(object.path + "/vars")
             try vars.writeString("name", object.layerName, encoding: .utf8)
@@ -75,16 +93,23 @@ enum WeightWriter {
 
     // MARK: - Data
 
-    /// Writes the weight's values at `path`, or a hard link to the path that already holds them.
+    /// Writes the weight's values at `path` with their SHA-256 as the dataset's
+    /// ``Integrity/digestAttribute``, or a hard link to the path that already holds them.
     private static func writeDataset(_ weight: SavePlan.Weight, at path: String, in root: Group,
-                                     written: inout [SavePlan.ShareKey: String]) throws {
-        if let first = written[weight.shareKey] {
-            try root.createHardLink(path, to: first)
+                                     written: inout WrittenTensors) throws {
+        if let first = written.firstPath[weight.shareKey] {
+            try root.createHardLink(path, to: first.path)
+            written.paths.append(("/" + path, first.digest))
             return
         }
         let value = try weight.value()
         let dataset = try root.createDataset(path, type: value.dtype.elementType, shape: value.shape)
-        try value.withUnsafeBytes { try dataset.write(from: $0, as: value.dtype.elementType) }
-        written[weight.shareKey] = "/" + path
+        let digest = try value.withUnsafeBytes { bytes in
+            try Integrity.digest(bytes) { try dataset.write(from: bytes, as: value.dtype.elementType) }
+        }
+        try dataset.writeString(Integrity.digestAttribute, digest)
+        written.firstPath[weight.shareKey] = ("/" + path, digest)
+        written.paths.append(("/" + path, digest))
+        written.bytes += value.count * value.dtype.byteCount
     }
 }

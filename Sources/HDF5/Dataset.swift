@@ -84,18 +84,38 @@ public final class Dataset {
         }
     }
 
-    /// Layout and external-file count read from one copy of the creation properties (what a
-    /// reader checks before trusting a dataset, at half the cost of asking for each).
+    /// Layout, external-file count, filters and chunk shape, read from one copy of the creation
+    /// properties: everything a reader checks before trusting a dataset.
     ///
-    /// The corresponding C functions are `H5Dget_create_plist`, `H5Pget_layout` and
-    /// `H5Pget_external_count`.
+    /// The corresponding C functions are `H5Dget_create_plist`, `H5Pget_layout`,
+    /// `H5Pget_external_count`, `H5Pget_nfilters`, `H5Pget_filter2` and `H5Pget_chunk`.
     /// - Throws: ``HDF5Error`` if the creation properties cannot be read.
     public var storageProperties: StorageProperties {
         get throws {
             let properties = try creationProperties()
             let count = try check(H5Pget_external_count(properties.id), "count external files", location)
-            return StorageProperties(layout: try layout(of: properties), externalFileCount: Int(count))
+            let layout = try layout(of: properties)
+            return StorageProperties(layout: layout, externalFileCount: Int(count), filters: try filters(of: properties),
+                                     chunkShape: layout == .chunked ? try chunkShape(of: properties) : nil)
         }
+    }
+
+    /// The largest dimensions the dataset may be extended to; `nil` for an unlimited dimension.
+    /// A sound dataset's ``shape`` never exceeds them.
+    ///
+    /// The corresponding C function is `H5Sget_simple_extent_dims`.
+    /// - Throws: ``HDF5Error`` if the dataspace cannot be read.
+    public var maximumShape: [Int?] {
+        get throws { try dataspace().maximumShape(location) }
+    }
+
+    /// The number of elements the dataspace holds: the product of ``shape``, except for a null
+    /// dataspace (no elements, shape `[]`).
+    ///
+    /// The corresponding C function is `H5Sget_simple_extent_npoints`.
+    /// - Throws: ``HDF5Error`` if the dataspace cannot be read.
+    public var elementCount: Int {
+        get throws { try dataspace().elementCount(location) }
     }
 
     /// The number of external raw-data files (0 for data stored in this file).
@@ -116,13 +136,20 @@ public final class Dataset {
     /// The corresponding C functions are `H5Pget_nfilters` and `H5Pget_filter2`.
     /// - Throws: ``HDF5Error`` if the creation properties cannot be read.
     public var filters: [Filter] {
-        get throws {
-            let properties = try creationProperties()
-            let count = try check(H5Pget_nfilters(properties.id), "count filters", location)
-            return try (0..<UInt32(count)).map { index throws(HDF5Error) in
-                try filter(at: index, properties)
-            }
+        get throws { try filters(of: try creationProperties()) }
+    }
+
+    private func filters(of properties: PropertyList) throws(HDF5Error) -> [Filter] {
+        let count = try check(H5Pget_nfilters(properties.id), "count filters", location)
+        return try (0..<UInt32(count)).map { index throws(HDF5Error) in
+            try filter(at: index, properties)
         }
+    }
+
+    private func chunkShape(of properties: PropertyList) throws(HDF5Error) -> [Int] {
+        var dims = [hsize_t](repeating: 0, count: 32)
+        let rank = try check(H5Pget_chunk(properties.id, Int32(dims.count), &dims), "get chunk shape", location)
+        return try dims.prefix(Int(rank)).map { dim throws(HDF5Error) in try location.int(dim, "get chunk shape") }
     }
 
     /// The object's address in the file: equal for two paths that are hard links to one object.

@@ -7,7 +7,8 @@ extension Group {
     ///
     /// The corresponding C functions are `H5Literate`, `H5Lget_val` and `H5Lunpack_elink_val`;
     /// a hard link's object address comes from the same `H5L_info_t`.
-    /// - Throws: ``HDF5Error`` if the group cannot be iterated.
+    /// - Throws: ``HDF5Error`` if the group cannot be iterated or a link's name is empty or holds
+    ///   a `/` (a damaged group).
     public func links() throws -> [Link] {
         let entries = LinkEntries()
         let status = withExtendedLifetime(entries) {
@@ -24,6 +25,11 @@ extension Group {
         try check(status, "list links", location)
         var links: [Link] = []
         for (name, type, valueSize, address) in entries.items {
+            // A name is never empty nor contains "/" in a sound file; such a name could not be
+            // opened (or would open something else), so it is an error in the file, not a path.
+            if name.isEmpty || name.contains("/") {
+                throw location.error("list links", "a link named '\(name)': the group is damaged")
+            }
             links.append(Link(name: name, kind: try linkKind(name, type, valueSize: valueSize),
                               objectAddress: type == H5L_TYPE_HARD ? address : nil))
         }
@@ -124,7 +130,9 @@ extension Group {
             return type == H5L_TYPE_HARD ? .hard : .other
         }
         let location = location(of: name)
-        var value = [CChar](repeating: 0, count: valueSize)
+        // Two spare zero bytes: a crafted value without terminators still ends inside the buffer
+        // when the file name and path are measured.
+        var value = [CChar](repeating: 0, count: valueSize + 2)
         try check(
             H5Lget_val(id, name, &value, valueSize, defaultPropertyList), "read link value",
             location)

@@ -25,6 +25,18 @@ public final class Group {
     /// Errors about the group itself name its path.
     var location: Location { Location(file: file.path, object: path) }
 
+    /// The group's address in the file: equal for two paths that are hard links to one group.
+    ///
+    /// The corresponding C function is `H5Oget_info2`.
+    /// - Throws: ``HDF5Error`` if the object header cannot be read.
+    public var objectAddress: UInt64 {
+        get throws {
+            var info = H5O_info_t()
+            try check(H5Oget_info2(id, &info, UInt32(H5O_INFO_BASIC)), "get object info", location)
+            return UInt64(info.addr)
+        }
+    }
+
     /// The location of `relativePath` for errors, as an absolute path.
     func location(of relativePath: String) -> Location {
         Location(file: file.path, object: absolutePath(relativePath))

@@ -21,10 +21,17 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
         "\(file): \(object): cannot \(operation): \(detail)"
     }
 
-    /// The innermost message without its `function(): ` prefix.
-    private var detail: String {
+    /// The innermost message without its `function(): ` prefix, on one line. A failed system
+    /// call is reduced to its system error (`File too large`): libhdf5 also lists the time,
+    /// descriptor, buffer address and offsets, with a line break inside.
+    public var detail: String {
         guard let innermost = messages.last else { return "unknown HDF5 error" }
-        guard let prefix = innermost.firstRange(of: "(): ") else { return innermost }
-        return String(innermost[prefix.upperBound...])
+        let text = innermost.firstRange(of: "(): ").map { String(innermost[$0.upperBound...]) } ?? innermost
+        if let system = text.firstRange(of: "error message = '"),
+           let end = text[system.upperBound...].firstIndex(of: "'"),
+           let summary = text.firstRange(of: ":").map({ text[..<$0.lowerBound] }) {
+            return "\(summary): \(text[system.upperBound..<end])"
+        }
+        return text.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 }

@@ -157,18 +157,35 @@ struct UserBlockTests {
 
 /// A dataset that declares an absurd size is an error when the file is opened, never a crash.
 @Suite struct DeclaredSizeTests {
-    @Test func tensorsLargerThanMemoryAreRefusedWhenRead() throws {
+    @Test func tensorsNeverWrittenAreRefusedWhenRead() throws {
+        try withTemporaryDirectory { dir in
+            do {
+                let root = try File.create("\(dir)/big.weights.h5", overwrite: true).root
+                _ = try root.createGroup("layers/dense/vars").createDataset("0", type: .float32, shape: [1 << 16, 1 << 16])
+            }
+            let file = try WeightFile(path: "\(dir)/big.weights.h5")
+            #expect(file.weights[0].shape == [1 << 16, 1 << 16])
+            // Never written: refused before any block is read (streaming 16 GiB of fill values would take minutes).
+            #expect { try file.read(file.weights[0]) } throws: { "\($0)".contains("stores none (the tensor was never written)") }
+            #expect { try file.statistics(of: file.weights[0]) } throws: { "\($0)".contains("stores none") }
+            #expect { try WeightDiff.compare(file, file, options: .init()) } throws: { "\($0)".contains("stores none") }
+        }
+    }
+
+    @Test func tensorsBeyondTheSizeLimitAreRefusedWhenOpenedUnlessTheLimitIsRaised() throws {
         try withTemporaryDirectory { dir in
             do {
                 let root = try File.create("\(dir)/big.weights.h5", overwrite: true).root
                 _ = try root.createGroup("layers/dense/vars").createDataset("0", type: .float32, shape: [1 << 20, 1 << 20])
             }
-            let file = try WeightFile(path: "\(dir)/big.weights.h5")
-            #expect(file.weights[0].shape == [1 << 20, 1 << 20])
-            // Never written: refused before any block is read (streaming 4 TiB of fill values would take hours).
-            #expect { try file.read(file.weights[0]) } throws: { "\($0)".contains("stores none (the tensor was never written)") }
-            #expect { try file.statistics(of: file.weights[0]) } throws: { "\($0)".contains("stores none") }
-            #expect { try WeightDiff.compare(file, file, options: .init()) } throws: { "\($0)".contains("stores none") }
+            #expect { try WeightFile(path: "\(dir)/big.weights.h5") } throws: { error in
+                (error as? CheckpointError)?.reason == .limitExceeded(path: "/layers/dense/vars/0",
+                    detail: "shape (1048576, 1048576) of float32 declares 4398046511104 bytes, more than the "
+                        + "68719476736-byte limit per tensor (ReadLimits.maximumTensorBytes)")
+            }
+            var limits = ReadLimits()
+            limits.maximumTensorBytes = 8 << 40
+            #expect(try WeightFile(path: "\(dir)/big.weights.h5", limits: limits).weights[0].shape == [1 << 20, 1 << 20])
         }
     }
 
@@ -185,8 +202,8 @@ struct UserBlockTests {
                 _ = try WeightFile(path: "\(dir)/m.h5")
                 Issue.record("a dataset of 2^80 elements was accepted")
             } catch let error as CheckpointError {
-                #expect(error.reason == .unsupportedData(path: "/dense/dense/huge:0",
-                        detail: "shape [1099511627776, 1099511627776] of float32 declares more bytes than this machine can address"))
+                #expect(error.reason == .limitExceeded(path: "/dense/dense/huge:0",
+                        detail: "shape (1099511627776, 1099511627776) of float32 declares more bytes than this machine can address"))
             }
         }
     }

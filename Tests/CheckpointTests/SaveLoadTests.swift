@@ -137,6 +137,7 @@ import TestSupport
                         }
                         return true
                     } catch {
+                        Issue.record("task \(task): \(error)")
                         return false
                     }
                 }

@@ -21,13 +21,14 @@ extension Heft {
         @Argument(help: "The output path.") var outputPath: String
         @Option(help: "The output layout: keras-legacy or keras-v3.") var to: Layout?
         @OptionGroup var output: OutputOptions
+        @OptionGroup var reader: ReaderOptions
 
         func run() throws {
-            try runWithExitCode {
-                let file = try WeightFile(path: input)
+            try runWithExitCode(reader, files: [input]) {
+                let file = try reader.open(input)
                 let format = to.map { WeightFileFormat(rawValue: $0.rawValue)! } ?? WeightFileFormat(forPath: outputPath)
                 try file.convert(to: outputPath, format: format)
-                let written = try WeightFile(path: outputPath)
+                let written = try reader.open(outputPath)
                 let document = ConvertDocument(schema: jsonSchemaVersion, input: input, output: outputPath, from: file.format.rawValue,
                                                to: written.format.rawValue, layers: written.layers.filter { !$0.weights.isEmpty }.count,
                                                weights: written.weights.count)

@@ -51,6 +51,7 @@ extension Heft {
         var format: OutputFormat = .text
 
         @OptionGroup var output: OutputOptions
+        @OptionGroup var reader: ReaderOptions
 
         func validate() throws {
             guard atol >= 0, rtol >= 0, atol.isFinite, rtol.isFinite else { throw ValidationError("--atol and --rtol must be finite and ≥ 0") }
@@ -77,8 +78,8 @@ extension Heft {
         }
 
         func run() throws {
-            try runWithExitCode {
-                let fileA = try WeightFile(path: a), fileB = try WeightFile(path: b)
+            try runWithExitCode(reader, files: [a, b]) {
+                let fileA = try reader.open(a), fileB = try reader.open(b)
                 let progress = Progress("heft diff")
                 let result = try WeightDiff.compare(fileA, fileB, options: options, progress: progress.update)
                 progress.finish()

@@ -33,16 +33,17 @@ extension Heft {
         var layerGlobs: [String] = []
 
         @OptionGroup var output: OutputOptions
+        @OptionGroup var reader: ReaderOptions
 
         func validate() throws {
             if full && !values { throw ValidationError("--full needs --values") }
         }
 
         func run() throws {
-            try runWithExitCode {
+            try runWithExitCode(reader, files: [file]) {
                 let weightFile: WeightFile
                 do {
-                    weightFile = try WeightFile(path: file)
+                    weightFile = try reader.open(file)
                 } catch let error as CheckpointError {
                     guard case .notAWeightsFile = error.reason else { throw error }
                     try dumpGenericTree()

@@ -1,3 +1,4 @@
+import Checkpoint
 import Foundation
 
 /// Terminal-aware output: colour only when stdout is a terminal and NO_COLOR is unset or empty;
@@ -14,8 +15,13 @@ enum Terminal {
         colourEnabled ? "\u{1B}[\(colour.rawValue)m\(text)\u{1B}[0m" : text
     }
 
+    /// Writes `line` to stderr (the parent's, in an isolated worker; see ``Isolation``).
     static func standardError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        writeMessage(line + "\n")
+    }
+
+    static func writeMessage(_ text: String) {
+        FileHandle(fileDescriptor: Isolation.messageDescriptor, closeOnDealloc: false).write(Data(text.utf8))
     }
 }
 
@@ -24,7 +30,7 @@ enum Terminal {
 final class Progress {
     private let label: String
     private let start = ContinuousClock.now
-    private let enabled = isatty(STDERR_FILENO) == 1
+    private let enabled = isatty(Isolation.messageDescriptor) == 1
     private var shown = false
 
     init(_ label: String) { self.label = label }
@@ -33,11 +39,11 @@ final class Progress {
         guard enabled, ContinuousClock.now - start > .seconds(1), total > 0 else { return }
         shown = true
         let percent = Int(Double(done) / Double(total) * 100)
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(label): \(percent)% (\(byteText(done)) of \(byteText(total)))".utf8))
+        Terminal.writeMessage("\r\u{1B}[K\(label): \(percent)% (\(byteText(done)) of \(byteText(total)))")
     }
 
     func finish() {
-        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if shown { Terminal.writeMessage("\r\u{1B}[K") }
     }
 }
 

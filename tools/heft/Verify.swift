@@ -9,8 +9,10 @@ extension Heft {
             abstract: "Check that a weights file is sound and that tied layers carry identical arrays.",
             discussion: """
                 Sound: every listed layer and weight resolves, every tensor is fully readable and its \
-                values are finite (unless --allow-nonfinite). Paths that are hard links to one dataset \
-                are reported as shared. Exit code 0 when everything holds, 1 when a check fails.
+                values are finite (unless --allow-nonfinite). Integrity: files written by Heft carry a \
+                SHA-256 per tensor and a manifest; every digest is recomputed and tensors whose bytes \
+                changed are reported. Paths that are hard links to one dataset are reported as shared. \
+                Exit code 0 when everything holds, 1 when a check fails.
                 """)
 
         @Argument(help: "The weights file.") var file: String
@@ -28,6 +30,7 @@ extension Heft {
         var like: String?
 
         @OptionGroup var output: OutputOptions
+        @OptionGroup var reader: ReaderOptions
 
         func validate() throws {
             for group in tie where group.split(separator: ",").count < 2 {
@@ -36,9 +39,9 @@ extension Heft {
         }
 
         func run() throws {
-            try runWithExitCode {
-                let weightFile = try WeightFile(path: file)
-                let reference = try like.map { try WeightFile(path: $0) }
+            try runWithExitCode(reader, files: [file] + (like.map { [$0] } ?? [])) {
+                let weightFile = try reader.open(file)
+                let reference = try like.map { try reader.open($0) }
                 var options = Verification.Options()
                 options.allowNonFinite = allowNonfinite
                 options.ties = tie.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
@@ -73,6 +76,7 @@ extension Heft {
                 rows.append(line(true, "sound: every tensor readable, " + (allowNonfinite ? "non-finite values allowed" : "all values finite")))
             }
             rows += report.problems.map { line(false, "\($0.path): \($0.problem)") }
+            rows.append(integrityLine(report.integrity))
             rows += report.shared.map { line(nil, "shared: " + $0.dropFirst().joined(separator: ", ") + " → hard link to \($0[0])") }
             for tie in report.ties { rows += tieLines(tie) }
             if let groups = report.identicalGroups {
@@ -88,6 +92,17 @@ extension Heft {
             }
             print(aligned(rows, indent: "  ").joined(separator: "\n"))
             print(report.ok ? Terminal.paint("verified", .green) : Terminal.paint("verification failed", .red))
+        }
+
+        private func integrityLine(_ integrity: Verification.IntegrityCheck) -> [String] {
+            switch integrity.status {
+            case .verified:
+                line(true, "integrity: \(integrity.checked) tensor(s) match the SHA-256 stored when the file was written; manifest complete")
+            case .failed:
+                line(false, "integrity: the file changed after it was written (see above)")
+            case .absent:
+                line(nil, "integrity: no stored digests (not written by Heft): values cannot be checked against the writer's")
+            }
         }
 
         private func tieLines(_ tie: Verification.TieCheck) -> [[String]] {

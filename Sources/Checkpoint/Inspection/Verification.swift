@@ -76,10 +76,28 @@ public enum Verification {
         }
     }
 
+    /// The integrity check against the digests Heft stores (see ``Integrity``).
+    public struct IntegrityCheck: Sendable, Codable, Equatable {
+        public enum Status: String, Sendable, Codable {
+            /// Every tensor's SHA-256 and the manifest match.
+            case verified
+            /// A digest or the manifest does not match (the problems say where).
+            case failed
+            /// The file carries no Heft digests (written by Keras or h5py): values unverifiable.
+            case absent
+        }
+        public let status: Status
+        /// Distinct tensors whose SHA-256 was recomputed and compared.
+        public let checked: Int
+        /// Whether the file has a ``Integrity/manifestAttribute``.
+        public let manifest: Bool
+    }
+
     public struct Report: Sendable, Codable {
         public let ok: Bool
         public let tensors: Int
         public let problems: [Problem]
+        public let integrity: IntegrityCheck
         /// Groups of paths that are hard links to one dataset.
         public let shared: [[String]]
         public let ties: [TieCheck]
@@ -87,7 +105,7 @@ public enum Verification {
         public let like: LikeCheck?
 
         enum CodingKeys: String, CodingKey {
-            case ok, tensors, problems, shared, ties, identicalGroups = "identical_groups", like
+            case ok, tensors, problems, integrity, shared, ties, identicalGroups = "identical_groups", like
         }
     }
 
@@ -97,13 +115,14 @@ public enum Verification {
     ///   for failures outside the tensors themselves.
     public static func verify(_ file: WeightFile, options: Options, like reference: WeightFile? = nil,
                               progress: ((Int, Int) -> Void)? = nil) throws -> Report {
-        let scan = scanTensors(file, allowNonFinite: options.allowNonFinite, hashing: options.findIdenticalGroups, progress: progress)
+        var scan = scanTensors(file, allowNonFinite: options.allowNonFinite, hashing: options.findIdenticalGroups, progress: progress)
+        let integrity = checkIntegrity(file, &scan)
         let ties = try options.ties.map { try checkTie($0, in: file) }
         let groups = options.findIdenticalGroups ? identicalGroups(file, scan) : nil
         let like = reference.map { LikeRules.check(file, against: $0) }
         let ok = scan.problems.isEmpty && ties.allSatisfy(\.ok) && (like?.ok ?? true)
-        return Report(ok: ok, tensors: file.weights.count, problems: scan.problems, shared: sharedGroups(file),
-                      ties: ties, identicalGroups: groups, like: like)
+        return Report(ok: ok, tensors: file.weights.count, problems: scan.problems, integrity: integrity,
+                      shared: sharedGroups(file), ties: ties, identicalGroups: groups, like: like)
     }
 
     // MARK: - Soundness
@@ -112,6 +131,10 @@ public enum Verification {
         var problems: [Problem] = []
         var statistics: [UInt64: TensorStatistics] = [:]
         var hashes: [UInt64: String] = [:]
+        /// The stored digest of each distinct dataset that has one.
+        var storedDigests: [UInt64: String] = [:]
+        /// Distinct datasets whose recomputed digest was compared with the stored one.
+        var checkedDigests = 0
     }
 
     private static func scanTensors(_ file: WeightFile, allowNonFinite: Bool, hashing: Bool,
@@ -122,18 +145,33 @@ public enum Verification {
         var done = 0
         for weight in unique {
             do {
+                let stored = try file.storedDigest(of: weight)
+                scan.storedDigests[weight.objectAddress] = stored
                 var accumulator = StatisticsAccumulator()
                 var hasher = SHA256()
                 try file.forEachBlock(of: weight) { bytes, _ in
                     Elements.with(bytes, dtype: weight.dtype) { accumulator.add($0) }
-                    if hashing { hasher.update(bufferPointer: bytes) }
+                    if hashing || stored != nil { hasher.update(bufferPointer: bytes) }
                 }
                 let statistics = accumulator.statistics
                 scan.statistics[weight.objectAddress] = statistics
-                if hashing { scan.hashes[weight.objectAddress] = hexDigest(hasher.finalize()) }
+                if hashing || stored != nil {
+                    let digest = hexDigest(hasher.finalize())
+                    scan.hashes[weight.objectAddress] = digest
+                    if let stored {
+                        scan.checkedDigests += 1
+                        try file.requireDigest(digest, matches: stored, for: weight)
+                    }
+                }
                 if !allowNonFinite && (statistics.nanCount > 0 || statistics.infinityCount > 0) {
                     scan.problems.append(Problem(path: weight.path,
                         problem: "\(statistics.nanCount) NaN and \(statistics.infinityCount) infinite value(s) of \(statistics.count)"))
+                }
+            } catch let error as CheckpointError {
+                if case let .integrity(_, detail) = error.reason {
+                    scan.problems.append(Problem(path: weight.path, problem: "integrity: \(detail)"))
+                } else {
+                    scan.problems.append(Problem(path: weight.path, problem: "unreadable: \(error)"))
                 }
             } catch {
                 scan.problems.append(Problem(path: weight.path, problem: "unreadable: \(error)"))
@@ -142,6 +180,40 @@ public enum Verification {
             progress?(done, total)
         }
         return scan
+    }
+
+    // MARK: - Integrity
+
+    /// Compares the manifest with the paths and stored digests the file holds now; adds a problem
+    /// when a Heft file's manifest or a tensor digest is missing or does not match.
+    private static func checkIntegrity(_ file: WeightFile, _ scan: inout Scan) -> IntegrityCheck {
+        let failedBefore = scan.problems.contains { $0.problem.hasPrefix("integrity:") }
+        let manifest: Integrity.Manifest?
+        do {
+            manifest = try file.manifest()
+        } catch {
+            scan.problems.append(Problem(path: "/", problem: "integrity: \(error)"))
+            return IntegrityCheck(status: .failed, checked: scan.checkedDigests, manifest: true)
+        }
+        guard let manifest else {
+            if scan.storedDigests.isEmpty { return IntegrityCheck(status: failedBefore ? .failed : .absent, checked: 0, manifest: false) }
+            scan.problems.append(Problem(path: "/", problem: "integrity: tensors carry digests but the "
+                + "\(Integrity.manifestAttribute) attribute is missing (the file was not completely written, or was edited)"))
+            return IntegrityCheck(status: .failed, checked: scan.checkedDigests, manifest: false)
+        }
+        let paths = (file.weights + file.topLevelWeights).map { (path: $0.path, digest: scan.storedDigests[$0.objectAddress] ?? "") }
+        var failed = failedBefore
+        if let missing = paths.first(where: { $0.digest.isEmpty }) {
+            scan.problems.append(Problem(path: missing.path, problem: "integrity: no \(Integrity.digestAttribute) attribute, "
+                + "but the file's manifest covers every tensor (the tensor was added or its digest removed)"))
+            failed = true
+        } else if paths.count != manifest.tensors || Integrity.manifestDigest(paths) != manifest.digest {
+            scan.problems.append(Problem(path: "/", problem: "integrity: the manifest lists \(manifest.tensors) tensor path(s), "
+                + "the file has \(paths.count)" + (paths.count == manifest.tensors ? " but their paths or digests differ" : "")
+                + " (tensors were added, removed, renamed or re-hashed after the file was written)"))
+            failed = true
+        }
+        return IntegrityCheck(status: failed ? .failed : .verified, checked: scan.checkedDigests, manifest: true)
     }
 
     /// One entry per dataset (the first path of each hard-linked group).

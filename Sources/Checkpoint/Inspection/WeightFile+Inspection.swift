@@ -37,8 +37,3 @@ extension WeightFile {
         }
     }
 }
-
-/// A digest as lowercase hex.
-func hexDigest(_ digest: SHA256.Digest) -> String {
-    digest.map { byte in byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }.joined()
-}

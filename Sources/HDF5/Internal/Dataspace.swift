@@ -42,6 +42,17 @@ final class Dataspace {
         return shape
     }
 
+    /// The largest dimensions the dataspace may grow to; `nil` for an unlimited dimension.
+    ///
+    /// The corresponding C function is `H5Sget_simple_extent_dims`.
+    func maximumShape(_ location: Location) throws(HDF5Error) -> [Int?] {
+        let rank = try check(H5Sget_simple_extent_ndims(id), "get dataspace rank", location)
+        var dims = [hsize_t](repeating: 0, count: Int(rank))
+        var maximum = [hsize_t](repeating: 0, count: Int(rank))
+        try check(H5Sget_simple_extent_dims(id, &dims, &maximum), "get dataspace dimensions", location)
+        return maximum.map { $0 == hsize_t.max || $0 > hsize_t(Int.max) ? nil : Int($0) }
+    }
+
     /// The number of elements: 1 for a scalar, 0 for a null dataspace.
     ///
     /// The corresponding C function is `H5Sget_simple_extent_npoints`.

@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Crypto
+import Dispatch
+import Foundation
+import HDF5
+
+/// The integrity data Heft's writer adds to every file, invisible to Keras (which ignores unknown
+/// attributes): a `sha256` attribute on each dataset with the SHA-256 of the tensor's canonical
+/// bytes (its elements in row-major order, each in the stored dtype as little-endian bytes), and a
+/// root `heft_manifest` attribute, written last, that lists how many paths and bytes the file holds
+/// and a digest over every path and its tensor digest. HDF5 checks nothing in unfiltered raw data,
+/// so these are what turns a flipped bit into an error instead of a wrong weight.
+public enum Integrity {
+    /// The dataset attribute holding the tensor's SHA-256 as lowercase hex.
+    public static let digestAttribute = "sha256"
+    /// The root attribute holding the ``Manifest`` as JSON.
+    public static let manifestAttribute = "heft_manifest"
+
+    /// The root manifest: written after every tensor, so its presence marks a complete file.
+    public struct Manifest: Codable, Sendable, Equatable {
+        /// Always `sha256`.
+        public var algorithm = "sha256"
+        /// The number of weight paths (hard-linked paths counted each).
+        public var tensors: Int
+        /// The declared bytes of the distinct datasets.
+        public var bytes: Int
+        /// SHA-256 of the lines `<path> <tensor digest>\n` of every weight path, sorted by path.
+        public var digest: String
+    }
+
+    /// The manifest digest of `(path, tensor digest)` pairs: order-independent (sorted by path).
+    static func manifestDigest(_ entries: [(path: String, digest: String)]) -> String {
+        var hasher = SHA256()
+        for entry in entries.sorted(by: { $0.path < $1.path }) {
+            hasher.update(data: Data("\(entry.path) \(entry.digest)\n".utf8))
+        }
+        return hexDigest(hasher.finalize())
+    }
+
+    /// The SHA-256 (lowercase hex) of `bytes`.
+    static func digest(_ bytes: UnsafeRawBufferPointer) -> String {
+        var hasher = SHA256()
+        hasher.update(bufferPointer: bytes)
+        return hexDigest(hasher.finalize())
+    }
+
+    /// The SHA-256 of `bytes`, computed on a second thread while `body` runs on this one (both only
+    /// read `bytes`), so hashing costs no time when `body` is as slow as hashing (an HDF5 write).
+    /// Buffers under 1 MiB are hashed here, where a thread hand-off would cost more than it saves.
+    static func digest(_ bytes: UnsafeRawBufferPointer, whileRunning body: () throws -> Void) throws -> String {
+        guard bytes.count >= 1 << 20 else {
+            try body()
+            return digest(bytes)
+        }
+        let job = BackgroundDigest(bytes)
+        // Waits even when `body` throws: the caller may free `bytes` as soon as this returns.
+        defer { _ = job.result() }
+        try body()
+        return job.result()
+    }
+}
+
+/// One SHA-256 running on a global dispatch queue.
+///
+/// `@unchecked Sendable`: the buffer is only read, and the caller keeps it alive until ``result()``
+/// returns (``Integrity/digest(_:whileRunning:)`` waits on every path); `digest` is written once
+/// by the worker before it signals the semaphore and read only after waiting on it.
+private final class BackgroundDigest: @unchecked Sendable {
+    private let bytes: UnsafeRawBufferPointer
+    private let done = DispatchSemaphore(value: 0)
+    private var digest = ""
+    private var collected = false
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+        DispatchQueue.global().async { [self] in
+            digest = Integrity.digest(self.bytes)
+            done.signal()
+        }
+    }
+
+    /// Waits for the digest (once; later calls return it at once).
+    func result() -> String {
+        if !collected {
+            done.wait()
+            collected = true
+        }
+        return digest
+    }
+}
+
+/// A digest as lowercase hex.
+func hexDigest(_ digest: SHA256.Digest) -> String {
+    let hex = Array("0123456789abcdef".utf8)
+    var text = [UInt8]()
+    text.reserveCapacity(64)
+    for byte in digest {
+        text.append(hex[Int(byte >> 4)])
+        text.append(hex[Int(byte & 15)])
+    }
+    return String(decoding: text, as: UTF8.self)
+}

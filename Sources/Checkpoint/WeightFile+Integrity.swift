@@ -1,0 +1,62 @@
+import Crypto
+import Foundation
+import HDF5
+
+extension WeightFile {
+    /// The SHA-256 Heft stored for a weight when it wrote the file (the dataset's
+    /// ``Integrity/digestAttribute``), or `nil` when the file carries none.
+    ///
+    /// - Throws: ``CheckpointError`` if the attribute exists but is not a 64-digit hex string.
+    public func storedDigest(of weight: WeightEntry) throws -> String? {
+        try translatingHDF5Errors(file: path) {
+            let dataset = try dataset(weight)
+            guard try dataset.hasAttribute(Integrity.digestAttribute) else { return nil }
+            let digest = try dataset.readString(Integrity.digestAttribute)
+            guard digest.utf8.count == 64, digest.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+                throw CheckpointError(file: path, .corruptObject(path: weight.path,
+                    detail: "its \(Integrity.digestAttribute) attribute is not a SHA-256 in hex: '\(digest.prefix(80))'"))
+            }
+            return digest
+        }
+    }
+
+    /// The manifest Heft wrote last when it wrote the file, or `nil` when the file has none.
+    ///
+    /// - Throws: ``CheckpointError`` if the attribute exists but is not a manifest.
+    public func manifest() throws -> Integrity.Manifest? {
+        try translatingHDF5Errors(file: path) {
+            let root = try file.root
+            guard try root.hasAttribute(Integrity.manifestAttribute) else { return nil }
+            let text = try root.readString(Integrity.manifestAttribute)
+            do {
+                return try JSONDecoder().decode(Integrity.Manifest.self, from: Data(text.utf8))
+            } catch {
+                throw CheckpointError(file: path, .corruptObject(path: "/",
+                    detail: "its \(Integrity.manifestAttribute) attribute is not a Heft manifest: '\(text.prefix(80))'"))
+            }
+        }
+    }
+
+    /// Reads every distinct tensor in bounded blocks and, with `verifyingDigests`, compares each
+    /// stored SHA-256 with the bytes read: a file that passes can be loaded without surprises.
+    ///
+    /// - Throws: ``CheckpointError`` for the first tensor that cannot be read or whose digest
+    ///   does not match.
+    public func checkTensors(verifyingDigests: Bool = true) throws {
+        for weight in (weights + topLevelWeights) where weight.sharedWith == nil {
+            let stored = verifyingDigests ? try storedDigest(of: weight) : nil
+            var hasher = SHA256()
+            try forEachBlock(of: weight) { bytes, _ in
+                if stored != nil { hasher.update(bufferPointer: bytes) }
+            }
+            if let stored { try requireDigest(hexDigest(hasher.finalize()), matches: stored, for: weight) }
+        }
+    }
+
+    /// Throws unless `computed`, the SHA-256 of the weight's bytes as read, equals the stored one.
+    func requireDigest(_ computed: String, matches stored: String, for weight: WeightEntry) throws {
+        guard computed != stored else { return }
+        throw CheckpointError(file: path, .integrity(path: weight.path,
+            detail: "the bytes changed after the file was written (sha256 stored \(stored.prefix(12))…, read \(computed.prefix(12))…)"))
+    }
+}
