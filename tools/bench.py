@@ -220,8 +220,10 @@ def persist_case(label, layers, width, repeats, folder):
         rows.append((f"{framework} load", summarise(contenders[framework]["load"]), rss, "read"))
     rows += [("Heft save (legacy .h5, fsync)", summarise(heft["save_legacy"]), heft_rss, "write"),
              ("Heft save (.weights.h5, fsync)", summarise(heft["save_v3"]), heft_rss, "write"),
-             ("Heft load (legacy .h5)", summarise(heft["load_legacy"]), heft_rss, "read"),
-             ("Heft load (.weights.h5)", summarise(heft["load_v3"]), heft_rss, "read"),
+             ("Heft load (legacy .h5), SHA-256 of every tensor checked (default)", summarise(heft["load_legacy"]), heft_rss, "read"),
+             ("Heft load (.weights.h5), SHA-256 checked (default)", summarise(heft["load_v3"]), heft_rss, "read"),
+             ("Heft load (legacy .h5), digests not checked", summarise(heft["load_legacy_unchecked"]), heft_rss, "read"),
+             ("Heft load (.weights.h5), digests not checked", summarise(heft["load_v3_unchecked"]), heft_rss, "read"),
              ("libhdf5 floor: open + read + close per dataset, no checks", summarise(heft["hdf5_floor"]), heft_rss, "read")]
     convert = measure([HEFT, "convert", os.path.join(folder, "heft.h5"), os.path.join(folder, "converted.weights.h5")], repeats)
     rows.append(("heft convert (.h5 → .weights.h5)", convert[0], convert[1], "write"))

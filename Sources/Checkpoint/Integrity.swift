@@ -4,7 +4,6 @@ import Glibc
 import Darwin
 #endif
 import Crypto
-import Dispatch
 import Foundation
 import HDF5
 
@@ -64,29 +63,26 @@ public enum Integrity {
     }
 }
 
-/// One SHA-256 running on a global dispatch queue.
+/// One SHA-256 running on its own thread (fork-safe, see ``WorkerThread``).
 ///
 /// `@unchecked Sendable`: the buffer is only read, and the caller keeps it alive until ``result()``
-/// returns (``Integrity/digest(_:whileRunning:)`` waits on every path); `digest` is written once
-/// by the worker before it signals the semaphore and read only after waiting on it.
+/// returns (``Integrity/digest(_:whileRunning:)`` waits on every path); `digest` is written by the
+/// worker before it finishes and read only after ``WorkerThread/finish()`` has waited for it.
 private final class BackgroundDigest: @unchecked Sendable {
     private let bytes: UnsafeRawBufferPointer
-    private let done = DispatchSemaphore(value: 0)
+    private let worker = WorkerThread(name: "heft.digest")
     private var digest = ""
     private var collected = false
 
     init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
-        DispatchQueue.global().async { [self] in
-            digest = Integrity.digest(self.bytes)
-            done.signal()
-        }
+        worker.submit { [self] in digest = Integrity.digest(self.bytes) }
     }
 
     /// Waits for the digest (once; later calls return it at once).
     func result() -> String {
         if !collected {
-            done.wait()
+            worker.finish()
             collected = true
         }
         return digest

@@ -43,20 +43,48 @@ extension WeightFile {
     /// - Throws: ``CheckpointError`` for the first tensor that cannot be read or whose digest
     ///   does not match.
     public func checkTensors(verifyingDigests: Bool = true) throws {
-        for weight in (weights + topLevelWeights) where weight.sharedWith == nil {
-            let stored = verifyingDigests ? try storedDigest(of: weight) : nil
-            var hasher = SHA256()
-            try forEachBlock(of: weight) { bytes, _ in
-                if stored != nil { hasher.update(bufferPointer: bytes) }
-            }
-            if let stored { try requireDigest(hexDigest(hasher.finalize()), matches: stored, for: weight) }
+        try requireDigests(of: (weights + topLevelWeights).filter { $0.sharedWith == nil }, readingAll: true,
+                           verifying: verifyingDigests)
+    }
+
+    /// Streams each weight that has a stored digest (every weight with `readingAll`) and, with
+    /// `verifying`, compares the digests; several tensors at once (see ``ConcurrentTensors``).
+    /// Returns how many digests matched.
+    ///
+    /// - Throws: ``CheckpointError`` for the first weight, in the order given, that cannot be read
+    ///   or whose digest does not match.
+    @discardableResult
+    func requireDigests(of weights: [WeightEntry], readingAll: Bool = false, verifying: Bool = true) throws -> Int {
+        var selected: [(weight: WeightEntry, stored: String?)] = []
+        for weight in weights {
+            let stored = verifying ? try storedDigest(of: weight) : nil
+            if stored != nil || readingAll { selected.append((weight, stored)) }
         }
+        let hashed = Set(selected.filter { $0.stored != nil }.map(\.weight.path))
+        let digests = ConcurrentTensors.map(selected.map(\.weight), in: self, start: { weight in
+            hashed.contains(weight.path) ? SHA256() : nil
+        }, consume: { hasher, bytes in
+            hasher?.update(bufferPointer: bytes)
+        }, finish: { hasher in
+            hasher.map { hexDigest($0.finalize()) }
+        })
+        var matched = 0
+        for (entry, digest) in zip(selected, digests) {
+            guard let computed = try digest.get(), let stored = entry.stored else { continue }
+            try requireDigest(computed, matches: stored, for: entry.weight)
+            matched += 1
+        }
+        return matched
     }
 
     /// Throws unless `computed`, the SHA-256 of the weight's bytes as read, equals the stored one.
     func requireDigest(_ computed: String, matches stored: String, for weight: WeightEntry) throws {
         guard computed != stored else { return }
-        throw CheckpointError(file: path, .integrity(path: weight.path,
-            detail: "the bytes changed after the file was written (sha256 stored \(stored.prefix(12))…, read \(computed.prefix(12))…)"))
+        throw CheckpointError(file: path, .integrity(path: weight.path, detail: Self.changedBytes(stored: stored, read: computed)))
+    }
+
+    /// The integrity message for a tensor whose digest changed.
+    static func changedBytes(stored: String, read: String) -> String {
+        "the bytes changed after the file was written (sha256 stored \(stored.prefix(12))…, read \(read.prefix(12))…)"
     }
 }

@@ -211,11 +211,7 @@ final class WeightLoader {
     /// as it was).
     private func verifyDigests(of entries: [WeightEntry]) throws {
         guard verifyIntegrity else { return }
-        for entry in entries {
-            guard let stored = try file.storedDigest(of: entry) else { continue }
-            try file.requireDigest(try file.sha256(of: entry), matches: stored, for: entry)
-            verifiedDigests += 1
-        }
+        verifiedDigests += try file.requireDigests(of: entries)
     }
 }
 

@@ -36,15 +36,17 @@ public final class File {
     /// Errors about the file as a whole name the root group.
     var location: Location { Location(file: path, object: "/") }
 
-    /// Opens an existing HDF5 file.
+    /// Opens an existing HDF5 file with the POSIX driver and no file lock (see the README,
+    /// "Files being written by another process").
     ///
-    /// The corresponding C function is `H5Fopen`.
+    /// The corresponding C functions are `H5Fopen`, `H5Pset_fapl_sec2` and `H5Pset_file_locking`.
     /// - Throws: ``HDF5Error`` if the file is missing, unreadable, not HDF5 or corrupt.
     public static func open(_ path: String, access: FileAccess = .readOnly) throws -> File {
         try Library.initialize()
         let location = Location(file: path, object: "/")
+        let properties = try PropertyList.opening(location)
         let id = try check(
-            H5Fopen(path, access.openFlag, defaultPropertyList), "open file", location)
+            H5Fopen(path, access.openFlag, properties.id), "open file", location)
         return try File(path: path, id: id)
     }
 

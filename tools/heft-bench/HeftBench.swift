@@ -14,7 +14,7 @@ import NeuralNet
 /// - `heft-bench persist DIR [--layers N] [--width N] [--repeats N]` times, for a Sequential of N
 ///   Dense(width → width) layers: writing and reading the raw bytes of its weights (`write(2)` with
 ///   and without `fsync`, `read(2)`: the physical limit), and `saveWeights` / `loadWeights` in both
-///   layouts, and the libhdf5 floor (open, read, close per dataset, no checks). Prints one JSON
+///   layouts (loads with and without checking the stored SHA-256 digests), and the libhdf5 floor (open, read, close per dataset, no checks). Prints one JSON
 ///   line of seconds lists and the bytes per run.
 @main
 struct HeftBench {
@@ -82,6 +82,10 @@ struct HeftBench {
         try time("save_v3") { try model.saveWeights(to: "\(directory)/heft.weights.h5") }
         try time("load_legacy") { try model.loadWeights(from: "\(directory)/heft.h5") }
         try time("load_v3") { try model.loadWeights(from: "\(directory)/heft.weights.h5") }
+        var unchecked = LoadOptions()
+        unchecked.verifyIntegrity = false
+        try time("load_legacy_unchecked") { try model.loadWeights(from: "\(directory)/heft.h5", options: unchecked) }
+        try time("load_v3_unchecked") { try model.loadWeights(from: "\(directory)/heft.weights.h5", options: unchecked) }
         let paths = model.layers.flatMap { layer in layer.weights.map { "\(layer.name)/\($0.kerasName)" } }
         var targets = tensors
         try time("hdf5_floor") { try readWithoutChecks(paths, from: "\(directory)/heft.h5", into: &targets) }

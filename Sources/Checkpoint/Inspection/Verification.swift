@@ -140,46 +140,82 @@ public enum Verification {
     private static func scanTensors(_ file: WeightFile, allowNonFinite: Bool, hashing: Bool,
                                     progress: ((Int, Int) -> Void)?) -> Scan {
         var scan = Scan()
-        let unique = uniqueDatasets(file)
-        let total = unique.reduce(0) { $0 + $1.storageSize }
-        var done = 0
-        for weight in unique {
+        var readable: [WeightEntry] = []
+        for weight in uniqueDatasets(file) {
             do {
-                let stored = try file.storedDigest(of: weight)
-                scan.storedDigests[weight.objectAddress] = stored
-                var accumulator = StatisticsAccumulator()
-                var hasher = SHA256()
-                try file.forEachBlock(of: weight) { bytes, _ in
-                    Elements.with(bytes, dtype: weight.dtype) { accumulator.add($0) }
-                    if hashing || stored != nil { hasher.update(bufferPointer: bytes) }
-                }
-                let statistics = accumulator.statistics
-                scan.statistics[weight.objectAddress] = statistics
-                if hashing || stored != nil {
-                    let digest = hexDigest(hasher.finalize())
-                    scan.hashes[weight.objectAddress] = digest
-                    if let stored {
-                        scan.checkedDigests += 1
-                        try file.requireDigest(digest, matches: stored, for: weight)
-                    }
-                }
-                if !allowNonFinite && (statistics.nanCount > 0 || statistics.infinityCount > 0) {
-                    scan.problems.append(Problem(path: weight.path,
-                        problem: "\(statistics.nanCount) NaN and \(statistics.infinityCount) infinite value(s) of \(statistics.count)"))
-                }
-            } catch let error as CheckpointError {
-                if case let .integrity(_, detail) = error.reason {
-                    scan.problems.append(Problem(path: weight.path, problem: "integrity: \(detail)"))
-                } else {
-                    scan.problems.append(Problem(path: weight.path, problem: "unreadable: \(error)"))
-                }
+                scan.storedDigests[weight.objectAddress] = try file.storedDigest(of: weight)
+                readable.append(weight)
             } catch {
                 scan.problems.append(Problem(path: weight.path, problem: "unreadable: \(error)"))
             }
+        }
+        let total = readable.reduce(0) { $0 + $1.storageSize }
+        var done = 0
+        let outcomes = ConcurrentTensors.map(readable, in: file, completed: { weight in
             done += weight.storageSize
             progress?(done, total)
+        }, start: { weight in
+            TensorScan(dtype: weight.dtype, storedDigest: scan.storedDigests[weight.objectAddress], hashing: hashing)
+        }, consume: { state, bytes in
+            state.add(bytes)
+        }, finish: { state in
+            state.finished(allowNonFinite: allowNonFinite)
+        })
+        for (weight, outcome) in zip(readable, outcomes) {
+            switch outcome {
+            case .success(let tensor):
+                scan.statistics[weight.objectAddress] = tensor.statistics
+                scan.hashes[weight.objectAddress] = tensor.digest
+                if let stored = tensor.storedDigest, let digest = tensor.digest {
+                    scan.checkedDigests += 1
+                    if digest != stored {
+                        scan.problems.append(Problem(path: weight.path, problem: "integrity: " + WeightFile.changedBytes(stored: stored, read: digest)))
+                    }
+                }
+                if let problem = tensor.problem { scan.problems.append(Problem(path: weight.path, problem: problem)) }
+            case .failure(let error):
+                scan.problems.append(Problem(path: weight.path, problem: "unreadable: \(error)"))
+            }
+        }
+        scan.problems.sort { a, b in
+            (readable.firstIndex { $0.path == a.path } ?? -1) < (readable.firstIndex { $0.path == b.path } ?? -1)
         }
         return scan
+    }
+
+    /// One tensor's statistics and digest, accumulated block by block.
+    private struct TensorScan {
+        let dtype: DType
+        let storedDigest: String?
+        let hashing: Bool
+        var accumulator = StatisticsAccumulator()
+        var hasher = SHA256()
+
+        init(dtype: DType, storedDigest: String?, hashing: Bool) {
+            self.dtype = dtype
+            self.storedDigest = storedDigest
+            self.hashing = hashing || storedDigest != nil
+        }
+
+        mutating func add(_ bytes: UnsafeRawBufferPointer) {
+            Elements.with(bytes, dtype: dtype) { accumulator.add($0) }
+            if hashing { hasher.update(bufferPointer: bytes) }
+        }
+
+        func finished(allowNonFinite: Bool) -> TensorFindings {
+            let statistics = accumulator.statistics
+            let nonFinite = !allowNonFinite && (statistics.nanCount > 0 || statistics.infinityCount > 0)
+            return TensorFindings(statistics: statistics, digest: hashing ? hexDigest(hasher.finalize()) : nil, storedDigest: storedDigest,
+                problem: nonFinite ? "\(statistics.nanCount) NaN and \(statistics.infinityCount) infinite value(s) of \(statistics.count)" : nil)
+        }
+    }
+
+    /// What scanning one tensor found.
+    private struct TensorFindings: Sendable {
+        let statistics: TensorStatistics
+        let digest: String?
+        let storedDigest: String?
+        let problem: String?
     }
 
     // MARK: - Integrity

@@ -27,7 +27,8 @@ final class PropertyList {
     }
 
     /// A file-access list with library-version bounds "earliest" to "latest", as h5py's default
-    /// `libver='earliest'`: superblock version 0 and old-style groups, readable by every HDF5.
+    /// `libver='earliest'`: superblock version 0 and old-style groups, readable by every HDF5;
+    /// with the access settings of `applyHeftAccess`.
     ///
     /// The corresponding C function is `H5Pset_libver_bounds`.
     static func earliestFormat(_ location: Location) throws(HDF5Error) -> PropertyList {
@@ -37,6 +38,29 @@ final class PropertyList {
         try check(
             H5Pset_libver_bounds(list.id, H5F_LIBVER_EARLIEST, chdf5_libver_latest()),
             "set library version bounds", location)
+        try list.applyHeftAccess(location)
+        return list
+    }
+
+    /// The settings every file access uses: the POSIX (`sec2`) driver, whatever the environment
+    /// says, and no `flock`. A lock is inherited by every process spawned meanwhile (libhdf5 opens
+    /// without `O_CLOEXEC`) and then blocks other readers and writers for that process's
+    /// lifetime; libhdf5 also refuses to open one file twice with different locking settings.
+    /// Heft writes by atomic rename, so no reader ever sees a partial Heft file; a file another
+    /// tool is writing in place reads as damaged.
+    ///
+    /// The corresponding C functions are `H5Pset_fapl_sec2` and `H5Pset_file_locking`.
+    private func applyHeftAccess(_ location: Location) throws(HDF5Error) {
+        try check(H5Pset_fapl_sec2(id), "select the POSIX file driver", location)
+        try check(H5Pset_file_locking(id, false, true), "turn off file locking", location)
+    }
+
+    /// A file-access list for opening an existing file (see `applyHeftAccess`).
+    static func opening(_ location: Location) throws(HDF5Error) -> PropertyList {
+        let list = PropertyList(
+            owning: try check(
+                H5Pcreate(fileAccessClass), "create file access property list", location))
+        try list.applyHeftAccess(location)
         return list
     }
 }
