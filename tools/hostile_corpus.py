@@ -606,7 +606,7 @@ def deep(corpus):
     """10,000 nested groups (superblock v3 keeps this at ~1.5 MB; v0 would take 10 MB)."""
     depth = 10000
     for name, base, where, expect, good in [
-            ("deep-plain.h5", new_file, "d", "plain", "skeleton.h5"),
+            ("deep-plain.h5", new_file, "d", "refuse", "skeleton.h5"),
             ("deep-legacy.h5", skeleton, "dense/dense/d", "unchecked", "skeleton.h5"),
             ("deep-v3.weights.h5", v3_skeleton, "layers/deep/vars", "refuse", "skeleton.weights.h5")]:
         with base(corpus.path(name), libver="v110") as f:
@@ -643,8 +643,13 @@ def dtypes(corpus):
     with_bias("dtype-complex64.h5", "bias is complex64 (a compound to HDF5)", "refuse", bias.astype(np.complex64))
     with_bias("dtype-longdouble.h5", "bias is a 16-byte long double float", "refuse", bias.astype(np.longdouble))
     with_bias("dtype-opaque4.h5", "bias is a 4-byte opaque type", "refuse", np.frombuffer(bias.tobytes(), "V4"))
-    with_bias("dtype-array.h5", "bias is an array type (2,)f4 per element", "refuse",
-              np.zeros(3, dtype=np.dtype(("<f4", (2,)))))
+    with skeleton(corpus.path("dtype-array.h5")) as f:
+        # h5py turns a numpy sub-array dtype into extra dimensions, so the HDF5 array type is made
+        # with the low-level API: 3 elements, each an H5T_ARRAY of 2 float32.
+        del f["dense/dense/bias:0"]
+        array_type = h5py.h5t.array_create(h5py.h5t.IEEE_F32LE, (2,))
+        h5py.h5d.create(f["dense/dense"].id, b"bias:0", array_type, h5py.h5s.create_simple((3,)))
+    corpus.add("dtype-array.h5", "dtype", "bias is an HDF5 array type (2 float32 per element)", "refuse", good="skeleton.h5")
     with_bias("dtype-int8.h5", "bias is int8", "valid", np.array([1, -2, 3], np.int8))
     with_bias("dtype-uint64.h5", "bias is uint64", "valid", np.array([1, 2, 2 ** 63], np.uint64))
     with_bias("dtype-big-endian.h5", "bias is big-endian float32", "valid", bias.astype(">f4"))

@@ -5,6 +5,8 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
     public enum Reason: Sendable, Equatable, Codable {
         case fileNotFound
         case isDirectory
+        /// A FIFO, device or socket: only regular files are read.
+        case notARegularFile
         case permissionDenied
         case emptyFile
         case notHDF5
@@ -52,12 +54,22 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
         self.reason = reason
     }
 
-    public var description: String { "\(file): \(detail)" }
+    /// One line: control characters in names taken from a file (a newline, a terminal escape)
+    /// are shown escaped, so a file cannot forge output lines or drive the terminal.
+    public var description: String { Self.escapingControlCharacters("\(file): \(detail)") }
+
+    static func escapingControlCharacters(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+        return String(text.unicodeScalars.map { scalar in
+            scalar.properties.generalCategory == .control ? scalar.escaped(asASCII: true) : String(scalar)
+        }.joined())
+    }
 
     private var detail: String {
         switch reason {
         case .fileNotFound: "no such file"
         case .isDirectory: "is a directory, not a weights file"
+        case .notARegularFile: "not a regular file (a FIFO, device or socket)"
         case .permissionDenied: "permission denied"
         case .emptyFile: "the file is empty (0 bytes)"
         case .notHDF5: "not an HDF5 file (no HDF5 signature)"

@@ -7,7 +7,8 @@ import HDF5
 
 /// Checks made before libhdf5 sees a file, so each common problem gets its own clear error.
 enum FileChecks {
-    /// Throws ``CheckpointError`` for a missing, directory, unreadable, empty or non-HDF5 path;
+    /// Throws ``CheckpointError`` for a missing, directory, special (FIFO, device, socket),
+    /// unreadable, empty or non-HDF5 path;
     /// returns the file's size.
     @discardableResult
     static func requireReadableHDF5(_ path: String) throws -> UInt64 {
@@ -21,7 +22,9 @@ enum FileChecks {
             }
         }
         if info.st_mode & S_IFMT == S_IFDIR { throw CheckpointError(file: path, .isDirectory) }
-        let descriptor = open(path, O_RDONLY)
+        // A FIFO would block the open forever, a device could stream without end.
+        if info.st_mode & S_IFMT != S_IFREG { throw CheckpointError(file: path, .notARegularFile) }
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK)
         guard descriptor >= 0 else {
             let code = errno
             throw CheckpointError(file: path, code == EACCES ? .permissionDenied : .io(String(cString: strerror(code))))

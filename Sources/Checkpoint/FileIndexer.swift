@@ -72,7 +72,7 @@ final class FileIndexer {
         index.kerasVersion = try optionalString(group, "keras_version")
         index.backend = try optionalString(group, "backend")
         index.modelConfig = try optionalString(root, "model_config")
-        for name in try group.readChunkedStrings("layer_names") {
+        for name in try nameList(group, "layer_names") {
             guard let layerGroup = try hardGroup(name, in: group) else {
                 throw CheckpointError(file: file.path, .missingLayerGroup(layer: name))
             }
@@ -86,7 +86,7 @@ final class FileIndexer {
 
     private func legacyWeights(of group: Group, layer: String) throws -> [WeightEntry] {
         guard try hasStrings(group, "weight_names") else { return [] }
-        return try group.readChunkedStrings("weight_names").map { weightName in
+        return try nameList(group, "weight_names").map { weightName in
             guard let (dataset, link) = try hardDataset(weightName, in: group) else {
                 throw CheckpointError(file: file.path, .missingWeight(layer: layer, weight: weightName))
             }
@@ -147,13 +147,30 @@ final class FileIndexer {
         return keyed.sorted { ($0.address, $0.depth, $0.position) < ($1.address, $1.depth, $1.position) }.map(\.layer)
     }
 
+    /// The datasets `vars/0`, `vars/1`, … in index order. Keras 3 writes exactly those, so a gap
+    /// in the numbering, an index that is not a dataset or any other link is an error, not
+    /// something to skip.
     private func v3Weights(_ vars: Group) throws -> [WeightEntry] {
-        let names = try links(of: vars).keys.filter { Int($0) != nil }.sorted { Int($0)! < Int($1)! }
-        return try names.compactMap { name in
+        let table = try links(of: vars)
+        let indices = table.keys.compactMap { name in Int(name).flatMap { $0 >= 0 && String($0) == name ? $0 : nil } }.sorted()
+        if let stray = table.keys.sorted().first(where: { name in !indices.contains { String($0) == name } }) {
+            throw CheckpointError(file: file.path, .corruptObject(path: join(vars.path, stray),
+                detail: "not a variable index (a Keras 3 vars group holds only the datasets 0, 1, …)"))
+        }
+        if indices != Array(0..<indices.count) {
+            throw CheckpointError(file: file.path, .corruptObject(path: vars.path,
+                detail: "variables are numbered \(indices.prefix(8).map(String.init).joined(separator: ", "))"
+                    + "\(indices.count > 8 ? ", …" : "") instead of 0 to \(indices.count - 1)"))
+        }
+        return try indices.map { index in
+            let name = String(index)
             try requireHardLink(name, in: vars)
             ObjectTracker.reading(join(vars.path, name), in: file.path)
-            guard let dataset = openedOrNil({ try vars.dataset(name) }) else { return nil }
-            return try entry(dataset, name: name, link: try links(of: vars)[name])
+            guard let dataset = openedOrNil({ try vars.dataset(name) }) else {
+                throw CheckpointError(file: file.path, .corruptObject(path: join(vars.path, name),
+                    detail: "not a dataset (Keras 3 stores each variable as one)"))
+            }
+            return try entry(dataset, name: name, link: table[name])
         }
     }
 
@@ -325,6 +342,21 @@ final class FileIndexer {
     }
 
     // MARK: - Attributes
+
+    /// A Keras name list (`layer_names`, `weight_names`, possibly chunked as `name0`, `name1`, …):
+    /// an array, each name once.
+    private func nameList(_ group: Group, _ name: String) throws -> [String] {
+        if try group.hasAttribute(name), try group.attributeInfo(name).shape.isEmpty {
+            throw CheckpointError(file: file.path, .corruptObject(path: group.path,
+                detail: "\(name) is a single string, not a list of names (Keras cannot read it either)"))
+        }
+        let names = try group.readChunkedStrings(name)
+        var seen = Set<String>()
+        if let repeated = names.first(where: { !seen.insert($0).inserted }) {
+            throw CheckpointError(file: file.path, .corruptObject(path: group.path, detail: "\(name) lists '\(repeated)' twice"))
+        }
+        return names
+    }
 
     private func hasStrings(_ container: some AttributeContainer, _ name: String) throws -> Bool {
         try container.hasAttribute(name) || container.hasAttribute("\(name)0")

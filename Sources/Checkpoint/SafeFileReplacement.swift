@@ -29,7 +29,8 @@ enum SafeFileReplacement {
             try fsyncPath(directory, file: target)
         } catch let error as CheckpointError {
             unlink(temporary)
-            guard case .hdf5(let text) = error.reason else { throw error }
+            // A failure writing the target (not one reading a source file) gets the reassurance.
+            guard case .hdf5(let text) = error.reason, error.file == target else { throw error }
             throw CheckpointError(file: target, .io("\(text); the previous file is intact"))
         } catch {
             unlink(temporary)
