@@ -187,8 +187,9 @@ final class FileIndexer {
         do { dtype = DType(try dataset.elementType) } catch let error as HDF5Error {
             throw CheckpointError(file: file.path, .unsupportedData(path: dataset.path, detail: error.messages.last ?? "\(error)"))
         }
-        let shape = try dataset.shape
-        let bytes = try declaredBytes(of: dataset, shape: shape, dtype: dtype)
+        let extent = try dataset.extent
+        let shape = extent.shape
+        let bytes = try declaredBytes(of: dataset, extent: extent, dtype: dtype)
         let storageSize = try dataset.storageSize
         try requireConsistentStorage(storage, storageSize: storageSize, declared: bytes, dtype: dtype, of: dataset)
         return WeightEntry(name: name, path: dataset.path, shape: shape, dtype: dtype,
@@ -217,8 +218,9 @@ final class FileIndexer {
 
     /// The tensor's size in bytes, computed with overflow checks, after checking the extent is
     /// consistent (dimensions within their maximum, no null dataspace) and within the limit.
-    private func declaredBytes(of dataset: Dataset, shape: [Int], dtype: DType) throws -> Int {
-        for (axis, (extent, maximum)) in zip(shape, try dataset.maximumShape).enumerated() {
+    private func declaredBytes(of dataset: Dataset, extent dataspace: Extent, dtype: DType) throws -> Int {
+        let shape = dataspace.shape
+        for (axis, (extent, maximum)) in zip(shape, dataspace.maximumShape).enumerated() {
             if let maximum, extent > maximum {
                 throw CheckpointError(file: file.path, .corruptObject(path: dataset.path,
                     detail: "dimension \(axis) is \(extent) but its declared maximum is \(maximum)"))
@@ -228,7 +230,7 @@ final class FileIndexer {
             throw CheckpointError(file: file.path, .limitExceeded(path: dataset.path,
                 detail: "shape \(formatShape(shape)) of \(dtype) declares more bytes than this machine can address"))
         }
-        if try dataset.elementCount != bytes / dtype.byteCount {
+        if dataspace.elementCount != bytes / dtype.byteCount {
             throw CheckpointError(file: file.path, .unsupportedData(path: dataset.path, detail: "a null dataspace (no elements)"))
         }
         if bytes > limits.maximumTensorBytes {

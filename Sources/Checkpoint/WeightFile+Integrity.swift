@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HDF5
+import NeuralNet
 
 extension WeightFile {
     /// The SHA-256 Heft stored for a weight when it wrote the file (the dataset's
@@ -8,15 +9,33 @@ extension WeightFile {
     ///
     /// - Throws: ``CheckpointError`` if the attribute exists but is not a 64-digit hex string.
     public func storedDigest(of weight: WeightEntry) throws -> String? {
-        try translatingHDF5Errors(file: path) {
+        try translatingHDF5Errors(file: path) { try storedDigest(in: try dataset(weight), of: weight) }
+    }
+
+    private func storedDigest(in dataset: Dataset, of weight: WeightEntry) throws -> String? {
+        guard try dataset.hasAttribute(Integrity.digestAttribute) else { return nil }
+        let digest = try dataset.readString(Integrity.digestAttribute)
+        guard digest.utf8.count == 64, digest.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+            throw CheckpointError(file: path, .corruptObject(path: weight.path,
+                detail: "its \(Integrity.digestAttribute) attribute is not a SHA-256 in hex: '\(digest.prefix(80))'"))
+        }
+        return digest
+    }
+
+    /// Reads a whole tensor and, if the file stores its SHA-256, checks it on the bytes read, through
+    /// one dataset handle. Returns the tensor and whether a digest was checked.
+    ///
+    /// - Throws: ``CheckpointError`` if the data cannot be read or the digest does not match.
+    func readCheckingDigest(_ weight: WeightEntry) throws -> (value: Tensor, checked: Bool) {
+        try requireReadable(weight, holding: weight.count * weight.dtype.byteCount)
+        return try translatingHDF5Errors(file: path) {
             let dataset = try dataset(weight)
-            guard try dataset.hasAttribute(Integrity.digestAttribute) else { return nil }
-            let digest = try dataset.readString(Integrity.digestAttribute)
-            guard digest.utf8.count == 64, digest.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
-                throw CheckpointError(file: path, .corruptObject(path: weight.path,
-                    detail: "its \(Integrity.digestAttribute) attribute is not a SHA-256 in hex: '\(digest.prefix(80))'"))
+            let value = try Tensor(shape: weight.shape, dtype: weight.dtype) { buffer in
+                try dataset.read(into: buffer, as: weight.dtype.elementType)
             }
-            return digest
+            guard let stored = try storedDigest(in: dataset, of: weight) else { return (value, false) }
+            try requireDigest(value.withUnsafeBytes { Integrity.digest($0) }, matches: stored, for: weight)
+            return (value, true)
         }
     }
 

@@ -151,17 +151,26 @@ final class WeightLoader {
     /// and checks ties. Phase 2 reads the remaining values straight into the weights' storage (no
     /// second copy of the model in memory) from extents verified to lie inside the file, so only an
     /// I/O error can stop it midway, and then assigns the staged values. Stored SHA-256 digests are
-    /// checked in phase 1: on the staged bytes, and by streaming the others.
+    /// checked in phase 1: on the staged bytes (small tensors are staged for this, up to
+    /// ``digestStagingBytes``), and by streaming the others.
     private func commit() throws -> LoadReport {
         let sources = Dictionary(grouping: planned) { ObjectIdentifier($0.parameter) }.mapValues(\.count)
         var staged: [ObjectIdentifier: (value: Tensor, entry: WeightEntry)] = [:]
         var direct: [Match] = []
         var cache: [UInt64: Tensor] = [:]
+        var stagedForDigests = 0
         for item in planned {
             let key = ObjectIdentifier(item.parameter)
             if sources[key] == 1, item.entry.dtype == item.parameter.dtype, file.hasVerifiedExtent(item.entry) {
-                direct.append(item)
-                continue
+                // With digests to check, small tensors are staged: one read checks and loads them,
+                // where reading straight into the weights needs a checking pass first.
+                let bytes = item.entry.count * item.entry.dtype.byteCount
+                if verifyIntegrity && stagedForDigests + bytes <= Self.digestStagingBytes {
+                    stagedForDigests += bytes
+                } else {
+                    direct.append(item)
+                    continue
+                }
             }
             let value = try cache[item.entry.objectAddress] ?? readVerified(item.entry)
             cache[item.entry.objectAddress] = value
@@ -196,13 +205,15 @@ final class WeightLoader {
 
     // MARK: - Integrity
 
+    /// How many bytes of otherwise direct reads are staged when digests are checked: a second copy
+    /// this small costs less than a second pass over the file.
+    static let digestStagingBytes = 64 << 20
+
     /// Reads a tensor to stage it, checking its stored SHA-256 (if any) on the bytes read.
     private func readVerified(_ entry: WeightEntry) throws -> Tensor {
-        let value = try file.read(entry)
-        if verifyIntegrity, let stored = try file.storedDigest(of: entry) {
-            try file.requireDigest(value.withUnsafeBytes { Integrity.digest($0) }, matches: stored, for: entry)
-            verifiedDigests += 1
-        }
+        guard verifyIntegrity else { return try file.read(entry) }
+        let (value, checked) = try file.readCheckingDigest(entry)
+        if checked { verifiedDigests += 1 }
         return value
     }
 

@@ -100,35 +100,14 @@ public final class Dataset {
         }
     }
 
-    /// The largest dimensions the dataset may be extended to; `nil` for an unlimited dimension.
-    /// A sound dataset's ``shape`` never exceeds them.
+    /// The dataspace's dimensions, maximum dimensions and element count, read together: what a
+    /// reader checks before trusting ``shape``.
     ///
-    /// The corresponding C function is `H5Sget_simple_extent_dims`.
-    /// - Throws: ``HDF5Error`` if the dataspace cannot be read.
-    public var maximumShape: [Int?] {
-        get throws { try dataspace().maximumShape(location) }
-    }
-
-    /// The number of elements the dataspace holds: the product of ``shape``, except for a null
-    /// dataspace (no elements, shape `[]`).
-    ///
-    /// The corresponding C function is `H5Sget_simple_extent_npoints`.
-    /// - Throws: ``HDF5Error`` if the dataspace cannot be read.
-    public var elementCount: Int {
-        get throws { try dataspace().elementCount(location) }
-    }
-
-    /// The number of external raw-data files (0 for data stored in this file).
-    ///
-    /// The corresponding C function is `H5Pget_external_count`.
-    /// - Throws: ``HDF5Error`` if the creation properties cannot be read.
-    public var externalFileCount: Int {
-        get throws {
-            let properties = try creationProperties()
-            let count = try check(
-                H5Pget_external_count(properties.id), "count external files", location)
-            return Int(count)
-        }
+    /// The corresponding C functions are `H5Dget_space`, `H5Sget_simple_extent_dims` and
+    /// `H5Sget_simple_extent_npoints`.
+    /// - Throws: ``HDF5Error`` if the dataspace cannot be read or a dimension does not fit in `Int`.
+    public var extent: Extent {
+        get throws { try dataspace().extent(location) }
     }
 
     /// The filter pipeline, in order (empty for Keras files).

@@ -42,15 +42,19 @@ final class Dataspace {
         return shape
     }
 
-    /// The largest dimensions the dataspace may grow to; `nil` for an unlimited dimension.
+    /// Dimensions, maximum dimensions (`nil` for unlimited) and element count, in three calls.
     ///
-    /// The corresponding C function is `H5Sget_simple_extent_dims`.
-    func maximumShape(_ location: Location) throws(HDF5Error) -> [Int?] {
+    /// The corresponding C functions are `H5Sget_simple_extent_ndims`,
+    /// `H5Sget_simple_extent_dims` and `H5Sget_simple_extent_npoints`.
+    func extent(_ location: Location) throws(HDF5Error) -> Extent {
         let rank = try check(H5Sget_simple_extent_ndims(id), "get dataspace rank", location)
         var dims = [hsize_t](repeating: 0, count: Int(rank))
         var maximum = [hsize_t](repeating: 0, count: Int(rank))
         try check(H5Sget_simple_extent_dims(id, &dims, &maximum), "get dataspace dimensions", location)
-        return maximum.map { $0 == hsize_t.max || $0 > hsize_t(Int.max) ? nil : Int($0) }
+        var shape: [Int] = []
+        for dim in dims { shape.append(try location.int(dim, "get dataspace dimensions")) }
+        return Extent(shape: shape, maximumShape: maximum.map { $0 == hsize_t.max || $0 > hsize_t(Int.max) ? nil : Int($0) },
+                      elementCount: try elementCount(location))
     }
 
     /// The number of elements: 1 for a scalar, 0 for a null dataspace.
