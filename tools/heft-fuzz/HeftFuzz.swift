@@ -26,9 +26,13 @@ enum Outcome {
     case verified(weights: Int, problems: Int, ok: Bool)
 }
 
-/// The per-process scratch file: `/dev/shm` (memory) when it exists, else `$TMPDIR` or `/tmp`.
+/// The per-process scratch file, in `$HEFT_FUZZ_DIR` (`tools/fuzz` makes one per run and removes
+/// it: libFuzzer's fork mode kills jobs, so their exit handlers do not run), else `/dev/shm`
+/// (memory) when it exists, else `$TMPDIR` or `/tmp`.
 let scratchPath: String = {
-    let directory = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp")
+    let environment = { (name: String) in getenv(name).map { String(cString: $0) } }
+    let directory = environment("HEFT_FUZZ_DIR")
+        ?? (access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (environment("TMPDIR") ?? "/tmp"))
     return "\(directory)/heft-fuzz-\(getpid()).h5"
 }()
 
