@@ -29,7 +29,7 @@ let package = Package(
                           path: "tools/heft"),
         .executableTarget(name: "Walkthrough", dependencies: ["NeuralNet", "Checkpoint"], path: "tools/walkthrough"),
         .executableTarget(name: "heft-bench", dependencies: ["NeuralNet", "Checkpoint", "HDF5"], path: "tools/heft-bench"),
-        .executableTarget(name: "heft-fuzz", dependencies: ["Checkpoint", "NeuralNet", "CHDF5"], path: "tools/heft-fuzz",
+        .executableTarget(name: "heft-fuzz", dependencies: ["Checkpoint", "NeuralNet", "HDF5"], path: "tools/heft-fuzz",
                           exclude: ["hdf5.dict", "lsan.supp"]),
 
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),

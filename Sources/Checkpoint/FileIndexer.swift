@@ -69,6 +69,7 @@ final class FileIndexer {
 
     private func legacyIndex(_ group: Group, isFullModel: Bool) throws -> FileIndex {
         var index = FileIndex(format: .kerasLegacy, isFullModel: isFullModel)
+        ObjectTracker.reading("the attributes of \(group.path)", in: file.path)
         index.kerasVersion = try optionalString(group, "keras_version")
         index.backend = try optionalString(group, "backend")
         index.modelConfig = try optionalString(root, "model_config")
