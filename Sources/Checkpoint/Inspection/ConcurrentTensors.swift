@@ -6,12 +6,14 @@ import Synchronization
 /// copy. Only the calling thread calls libhdf5, as it must in an isolated worker (see
 /// ``Isolation``), whose one thread holds libhdf5's lock for good.
 ///
-/// Each tensor's blocks go, in order, to one serial lane (tensor `i` to lane `i % lanes`), so a
-/// tensor's state sees its bytes in order; at most `2 × lanes + 1` blocks are in flight, so memory
-/// stays bounded by that many blocks.
+/// Each lane works on one tensor at a time and sees its blocks in order; the calling thread reads
+/// blocks round-robin from the lanes' current tensors, so every lane stays busy. At most two blocks
+/// per lane are in flight, which bounds memory.
 enum ConcurrentTensors {
     /// At most this many worker lanes.
     static let maximumLanes = 4
+    /// Blocks read ahead per lane.
+    static let blocksPerLane = 2
 
     /// For every weight, in the order given: `start` on the calling thread (before reading),
     /// `consume` for each block of its bytes on a worker lane, then `finish` there. A weight that
@@ -23,70 +25,189 @@ enum ConcurrentTensors {
         consume: @escaping @Sendable (inout State, UnsafeRawBufferPointer) -> Void,
         finish: @escaping @Sendable (State) -> T
     ) -> [Result<T, CheckpointError>] {
-        let lanes = (0..<min(maximumLanes, ProcessInfo.processInfo.activeProcessorCount, max(1, weights.count)))
-            .map { WorkerThread(name: "heft.tensor-lane-\($0)") }
+        let laneCount = min(maximumLanes, ProcessInfo.processInfo.activeProcessorCount, max(1, weights.count))
+        let lanes = (0..<laneCount).map { WorkerThread(name: "heft.tensor-lane-\($0)") }
+        let capacity = LaneCapacity(lanes: laneCount, perLane: blocksPerLane)
+        let pool = BlockPool()
+        defer { pool.drain() }
         let results = Mutex<[Int: Result<T, CheckpointError>]>([:])
-        let inFlight = CountingSemaphore(2 * lanes.count + 1)
-        for (index, weight) in weights.enumerated() {
-            let lane = lanes[index % lanes.count]
-            let state = LaneState(start(weight))
-            let failure = stream(weight, in: file) { block in
-                inFlight.wait()
-                lane.submit {
-                    consume(&state.value, UnsafeRawBufferPointer(block.bytes))
-                    block.bytes.deallocate()
-                    inFlight.signal()
+        var pending = weights.indices.makeIterator()
+        var streams: [TensorStream<State>?] = Array(repeating: nil, count: laneCount)
+
+        /// Ends the lane's tensor (with `failure`, if reading it failed) and starts the next one.
+        func advance(_ lane: Int, failure: CheckpointError? = nil) {
+            if let stream = streams[lane] {
+                // The job captures no reader: its dataset handle must be closed on this thread,
+                // the only one an isolated worker lets call libhdf5.
+                let (state, index) = (stream.state, stream.index)
+                lanes[lane].submit {
+                    let result: Result<T, CheckpointError> = failure.map { .failure($0) } ?? .success(finish(state.value))
+                    results.withLock { $0[index] = result }
                 }
+                completed(weights[stream.index])
+                streams[lane] = nil
             }
-            lane.submit {
-                let result: Result<T, CheckpointError> = failure.map { .failure($0) } ?? .success(finish(state.value))
-                results.withLock { $0[index] = result }
+            guard let index = pending.next() else { return }
+            let state = LaneState(start(weights[index]))
+            do {
+                streams[lane] = TensorStream(index: index, reader: try openReader(weights[index], in: file), state: state)
+            } catch {
+                streams[lane] = TensorStream(index: index, reader: nil, state: state)
+                advance(lane, failure: error)
             }
-            completed(weight)
+        }
+
+        for lane in 0..<laneCount { advance(lane) }
+        while let lane = capacity.waitForFreeLane(among: streams.indices.filter { streams[$0] != nil }) {
+            guard let stream = streams[lane], let reader = stream.reader, stream.position < reader.blocks.count else {
+                advance(lane)
+                continue
+            }
+            do {
+                let block = try read(reader.blocks[stream.position], with: reader, of: weights[stream.index], in: file, pool: pool)
+                streams[lane]?.position += 1
+                capacity.take(lane)
+                let state = stream.state
+                lanes[lane].submit {
+                    consume(&state.value, block.bytes)
+                    pool.put(block.memory)
+                    capacity.give(lane)
+                }
+            } catch {
+                advance(lane, failure: error)
+            }
         }
         for lane in lanes { lane.finish() }
         return results.withLock { collected in weights.indices.map { collected[$0]! } }
     }
 
-    /// Reads the weight block by block into fresh buffers handed to `handOff` (which frees them);
-    /// returns the error that stopped the reading, if any.
-    private static func stream(_ weight: WeightEntry, in file: WeightFile, _ handOff: (Block) -> Void) -> CheckpointError? {
-        do {
+    private static func openReader(_ weight: WeightEntry, in file: WeightFile) throws(CheckpointError) -> ChunkReader {
+        try checkpointErrors(weight, in: file) {
             try file.requireReadable(weight, holding: nil)
-            try translatingHDF5Errors(file: file.path) {
-                let reader = try ChunkReader(file: file, weight: weight)
-                for block in reader.blocks {
-                    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, reader.bufferBytes), alignment: 64)
-                    do {
-                        let bytes = try reader.read(block, into: buffer)
-                        handOff(Block(bytes: UnsafeMutableRawBufferPointer(mutating: bytes)))
-                    } catch {
-                        buffer.deallocate()
-                        throw error
-                    }
-                }
+            return try translatingHDF5Errors(file: file.path) { try ChunkReader(file: file, weight: weight) }
+        }
+    }
+
+    /// Reads one block into a fresh buffer, which the lane that consumes it frees.
+    private static func read(_ block: (row: Int, count: Int), with reader: ChunkReader, of weight: WeightEntry,
+                             in file: WeightFile, pool: BlockPool) throws(CheckpointError) -> Block {
+        try checkpointErrors(weight, in: file) {
+            let memory = pool.take(capacity: reader.bufferBytes)
+            do {
+                let bytes = try translatingHDF5Errors(file: file.path) { try reader.read(block, into: memory) }
+                return Block(memory: memory, count: bytes.count)
+            } catch {
+                pool.put(memory)
+                throw error
             }
-            return nil
+        }
+    }
+
+    private static func checkpointErrors<R>(_ weight: WeightEntry, in file: WeightFile, _ body: () throws -> R) throws(CheckpointError) -> R {
+        do {
+            return try body()
         } catch let error as CheckpointError {
-            return error
+            throw error
         } catch {
-            return CheckpointError(file: file.path, .io("\(weight.path): \(error)"))
+            throw CheckpointError(file: file.path, .io("\(weight.path): \(error)"))
+        }
+    }
+}
+
+/// The tensor a lane is working on: which one, its reader (`nil` if it could not be opened), the
+/// next block to read and its state.
+private struct TensorStream<State> {
+    let index: Int
+    let reader: ChunkReader?
+    let state: LaneState<State>
+    var position = 0
+}
+
+/// Blocks in flight per lane; the reading thread waits until a lane it has work for has room.
+///
+/// `@unchecked Sendable`: `inFlight` is only touched while holding `condition`.
+private final class LaneCapacity: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var inFlight: [Int]
+    private let perLane: Int
+
+    init(lanes: Int, perLane: Int) {
+        inFlight = Array(repeating: 0, count: lanes)
+        self.perLane = perLane
+    }
+
+    /// The candidate lane with the fewest blocks in flight, once one has room; `nil` if there are
+    /// no candidates.
+    func waitForFreeLane(among candidates: [Int]) -> Int? {
+        guard !candidates.isEmpty else { return nil }
+        return condition.withLock {
+            while true {
+                if let lane = candidates.min(by: { inFlight[$0] < inFlight[$1] }), inFlight[lane] < perLane { return lane }
+                condition.wait()
+            }
+        }
+    }
+
+    func take(_ lane: Int) {
+        condition.withLock { inFlight[lane] += 1 }
+    }
+
+    func give(_ lane: Int) {
+        condition.withLock {
+            inFlight[lane] -= 1
+            condition.broadcast()
         }
     }
 }
 
 /// One block of a tensor's bytes, owned by whoever holds it last.
 ///
-/// `@unchecked Sendable`: the buffer moves from the reading thread to one lane and is never
+/// `@unchecked Sendable`: the memory moves from the reading thread to one lane and is never
 /// touched by the reader again.
 private struct Block: @unchecked Sendable {
-    let bytes: UnsafeMutableRawBufferPointer
+    let memory: UnsafeMutableRawBufferPointer
+    let count: Int
+
+    /// The bytes read into the block.
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: memory[0..<count]) }
+}
+
+/// Block buffers reused across tensors, mapped from the kernel and unmapped when done: freed
+/// `malloc` blocks would stay in glibc's per-thread heaps and grow the resident set with every
+/// lane that frees one; mapping a fresh block per read would fault its pages in every time.
+///
+/// `@unchecked Sendable`: `free` is only touched while holding `lock`.
+private final class BlockPool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var free: [UnsafeMutableRawBufferPointer] = []
+
+    /// A buffer of at least `capacity` bytes.
+    func take(capacity: Int) -> UnsafeMutableRawBufferPointer {
+        let size = max(1, capacity)
+        if let reused = lock.withLock({ free.firstIndex { $0.count >= size }.map { free.remove(at: $0) } }) { return reused }
+        guard let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), mapped != MAP_FAILED else {
+            fatalError("heft: cannot map \(size) bytes for a tensor block: \(String(cString: strerror(errno)))")
+        }
+        return UnsafeMutableRawBufferPointer(start: mapped, count: size)
+    }
+
+    func put(_ buffer: UnsafeMutableRawBufferPointer) {
+        lock.withLock { free.append(buffer) }
+    }
+
+    /// Unmaps every buffer (all must have been put back).
+    func drain() {
+        lock.withLock {
+            for buffer in free { munmap(buffer.baseAddress, buffer.count) }
+            free.removeAll()
+        }
+    }
 }
 
 /// A tensor's state while its blocks are processed.
 ///
 /// `@unchecked Sendable`: created on the calling thread before any block is queued, then used
-/// only by the tensor's serial lane (queueing orders those accesses).
+/// only by the tensor's lane (queueing orders those accesses).
 private final class LaneState<State>: @unchecked Sendable {
     var value: State
     init(_ value: State) { self.value = value }
