@@ -92,7 +92,7 @@ enum ConcurrentTensors {
     private static func read(_ block: (row: Int, count: Int), with reader: ChunkReader, of weight: WeightEntry,
                              in file: WeightFile, pool: BlockPool) throws(CheckpointError) -> Block {
         try checkpointErrors(weight, in: file) {
-            let memory = pool.take(capacity: reader.bufferBytes)
+            let memory = try pool.take(capacity: reader.bufferBytes, for: weight, in: file)
             do {
                 let bytes = try translatingHDF5Errors(file: file.path) { try reader.read(block, into: memory) }
                 return Block(memory: memory, count: bytes.count)
@@ -181,12 +181,15 @@ private final class BlockPool: @unchecked Sendable {
     private let lock = NSLock()
     private var free: [UnsafeMutableRawBufferPointer] = []
 
-    /// A buffer of at least `capacity` bytes.
-    func take(capacity: Int) -> UnsafeMutableRawBufferPointer {
+    /// A buffer of at least `capacity` bytes for a block of `weight`.
+    ///
+    /// - Throws: ``CheckpointError`` if the memory cannot be mapped (the process is out of memory
+    ///   or address space).
+    func take(capacity: Int, for weight: WeightEntry, in file: WeightFile) throws(CheckpointError) -> UnsafeMutableRawBufferPointer {
         let size = max(1, capacity)
         if let reused = lock.withLock({ free.firstIndex { $0.count >= size }.map { free.remove(at: $0) } }) { return reused }
         guard let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), mapped != MAP_FAILED else {
-            fatalError("heft: cannot map \(size) bytes for a tensor block: \(String(cString: strerror(errno)))")
+            throw CheckpointError(file: file.path, .io("\(weight.path): cannot map \(size) bytes to read it into: \(String(cString: strerror(errno)))"))
         }
         return UnsafeMutableRawBufferPointer(start: mapped, count: size)
     }

@@ -177,9 +177,8 @@ public enum Verification {
                 scan.problems.append(Problem(path: weight.path, problem: "unreadable: \(error)"))
             }
         }
-        scan.problems.sort { a, b in
-            (readable.firstIndex { $0.path == a.path } ?? -1) < (readable.firstIndex { $0.path == b.path } ?? -1)
-        }
+        let position = Dictionary(readable.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { first, _ in first })
+        scan.problems.sort { (position[$0.path] ?? -1) < (position[$1.path] ?? -1) }
         return scan
     }
 
