@@ -50,21 +50,22 @@ enum ConcurrentTensors {
             guard let index = pending.next() else { return }
             let state = LaneState(start(weights[index]))
             do {
-                streams[lane] = TensorStream(index: index, reader: try openReader(weights[index], in: file), state: state)
+                let reader = try openReader(weights[index], in: file)
+                streams[lane] = TensorStream(index: index, reader: reader, blocks: reader.blocks, state: state)
             } catch {
-                streams[lane] = TensorStream(index: index, reader: nil, state: state)
+                streams[lane] = TensorStream(index: index, reader: nil, blocks: [], state: state)
                 advance(lane, failure: error)
             }
         }
 
         for lane in 0..<laneCount { advance(lane) }
         while let lane = capacity.waitForFreeLane(among: streams.indices.filter { streams[$0] != nil }) {
-            guard let stream = streams[lane], let reader = stream.reader, stream.position < reader.blocks.count else {
+            guard let stream = streams[lane], let reader = stream.reader, stream.position < stream.blocks.count else {
                 advance(lane)
                 continue
             }
             do {
-                let block = try read(reader.blocks[stream.position], with: reader, of: weights[stream.index], in: file, pool: pool)
+                let block = try read(stream.blocks[stream.position], with: reader, of: weights[stream.index], in: file, pool: pool)
                 streams[lane]?.position += 1
                 capacity.take(lane)
                 let state = stream.state
@@ -114,11 +115,13 @@ enum ConcurrentTensors {
     }
 }
 
-/// The tensor a lane is working on: which one, its reader (`nil` if it could not be opened), the
-/// next block to read and its state.
+/// The tensor a lane is working on: which one, its reader (`nil` if it could not be opened) and
+/// blocks (listed once: `ChunkReader.blocks` builds the list on each call), the next block to read
+/// and its state.
 private struct TensorStream<State> {
     let index: Int
     let reader: ChunkReader?
+    let blocks: [(row: Int, count: Int)]
     let state: LaneState<State>
     var position = 0
 }

@@ -135,6 +135,8 @@ public enum Verification {
         var storedDigests: [UInt64: String] = [:]
         /// Distinct datasets whose recomputed digest was compared with the stored one.
         var checkedDigests = 0
+        /// Those whose digest did not match.
+        var changedDigests = 0
     }
 
     private static func scanTensors(_ file: WeightFile, allowNonFinite: Bool, hashing: Bool,
@@ -169,6 +171,7 @@ public enum Verification {
                 if let stored = tensor.storedDigest, let digest = tensor.digest {
                     scan.checkedDigests += 1
                     if digest != stored {
+                        scan.changedDigests += 1
                         scan.problems.append(Problem(path: weight.path, problem: "integrity: " + WeightFile.changedBytes(stored: stored, read: digest)))
                     }
                 }
@@ -222,7 +225,7 @@ public enum Verification {
     /// Compares the manifest with the paths and stored digests the file holds now; adds a problem
     /// when a Heft file's manifest or a tensor digest is missing or does not match.
     private static func checkIntegrity(_ file: WeightFile, _ scan: inout Scan) -> IntegrityCheck {
-        let failedBefore = scan.problems.contains { $0.problem.hasPrefix("integrity:") }
+        let failedBefore = scan.changedDigests > 0
         let manifest: Integrity.Manifest?
         do {
             manifest = try file.manifest()
