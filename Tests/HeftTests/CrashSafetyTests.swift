@@ -211,7 +211,7 @@ private enum FileContent: Equatable {
 private struct KillTrial {
     /// When SIGKILL was sent, after the spawn.
     let killedAfter: Duration
-    let termination: Termination
+    let termination: Ending
     let content: FileContent
     /// Whether the killed process left its temporary file next to the target.
     let leftTemporary: Bool
@@ -344,99 +344,6 @@ private func privateMountsWork() throws -> Bool {
     return try withTemporaryDirectory { dir in
         let probe = ["/usr/bin/unshare", "-rm", "/bin/sh", "-c", #"mount -t tmpfs -o size=64k heft-probe "$0""#, dir]
         return try SpawnedGroup(probe, logsIn: dir).wait() == .exited(0)
-    }
-}
-
-/// How a child process ended.
-private enum Termination: Equatable, CustomStringConvertible {
-    case exited(Int32)
-    case signaled(Int32)
-
-    /// Decodes a `waitpid` status (the `WIFEXITED` / `WTERMSIG` macros are not imported into Swift).
-    init(waitStatus status: Int32) {
-        let signal = status & 0x7f
-        self = signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
-    }
-
-    var description: String {
-        switch self {
-        case .exited(let code): "exited with \(code)"
-        case .signaled(let signal): "killed by signal \(signal)"
-        }
-    }
-}
-
-/// A failed system call of the process plumbing.
-private struct SystemCallError: Error, CustomStringConvertible {
-    let call: String
-    let code: Int32
-
-    var description: String { "\(call) failed: \(String(cString: strerror(code)))" }
-}
-
-/// A child process started with `posix_spawn` as the leader of a new process group, so that it and
-/// any worker process it forks can be killed together. Its stdin is /dev/null; its stdout and
-/// stderr go to files in a logs directory (no pipes to drain).
-private struct SpawnedGroup {
-    /// The child's process id, which is also its process group id.
-    let leader: pid_t
-    /// Just before the spawn.
-    let started: ContinuousClock.Instant
-    private let stdoutPath: String
-    private let stderrPath: String
-
-    /// Spawns `arguments[0]` (an absolute path) with `arguments` and this process's environment.
-    init(_ arguments: [String], logsIn directory: String) throws {
-        stdoutPath = "\(directory)/spawned.stdout"
-        stderrPath = "\(directory)/spawned.stderr"
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        try Self.check("posix_spawnattr_setflags", posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP)))
-        try Self.check("posix_spawnattr_setpgroup", posix_spawnattr_setpgroup(&attributes, 0))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for (descriptor, path, flags) in [(0, "/dev/null", O_RDONLY), (1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC),
-                                          (2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC)] {
-            try Self.check("posix_spawn_file_actions_addopen", posix_spawn_file_actions_addopen(&actions, Int32(descriptor), path, flags, 0o644))
-        }
-        let argv = arguments.map { strdup($0) } + [nil]
-        let environment = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + environment).forEach { free($0) } }
-        var pid = pid_t()
-        started = .now
-        try Self.check("posix_spawn \(arguments[0])", posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environment))
-        leader = pid
-    }
-
-    /// Sends SIGKILL to every process in the group (a finished but unreaped leader still counts).
-    func killGroup() throws {
-        guard kill(-leader, SIGKILL) == 0 else { throw SystemCallError(call: "kill(-\(leader), SIGKILL)", code: errno) }
-    }
-
-    /// Waits for the leader to end and reaps it. Call once.
-    func wait() throws -> Termination {
-        var status: Int32 = 0
-        while waitpid(leader, &status, 0) < 0 {
-            guard errno == EINTR else { throw SystemCallError(call: "waitpid(\(leader))", code: errno) }
-        }
-        return Termination(waitStatus: status)
-    }
-
-    /// Waits for the leader to end and returns its exit code (128 + signal if killed) and output.
-    func finish() throws -> HeftRun {
-        let code: Int32 = switch try wait() {
-        case .exited(let code): code
-        case .signaled(let signal): 128 + signal
-        }
-        return HeftRun(code: code, stdout: String(decoding: try contents(stdoutPath), as: UTF8.self),
-                       stderr: String(decoding: try contents(stderrPath), as: UTF8.self))
-    }
-
-    /// Throws unless `result`, a `posix_spawn*` return value, is 0.
-    private static func check(_ call: String, _ result: Int32) throws {
-        guard result == 0 else { throw SystemCallError(call: call, code: result) }
     }
 }
 
