@@ -10,6 +10,8 @@ struct FileIndex {
     var modelConfig: String?
     var layers: [LayerEntry] = []
     var topLevelWeights: [WeightEntry] = []
+    /// Tensors read during indexing (see ``Prefetch``), by dataset address.
+    var prefetched: [UInt64: PrefetchedTensor] = [:]
 }
 
 /// Detects the layout and lists layers and weights, checking every link it follows.
@@ -17,20 +19,29 @@ final class FileIndexer {
     private let file: File
     private let root: Group
     private let limits: ReadLimits
+    private let prefetch: Prefetch?
+    /// Tensors read ahead so far and their bytes.
+    private var prefetched: [UInt64: PrefetchedTensor] = [:]
+    private var prefetchedBytes = 0
     /// Link tables of groups already listed, by group path.
     private var linkTables: [String: [String: Link]] = [:]
     /// Links listed so far, against ``ReadLimits/maximumObjects``.
     private var linkCount = 0
+    /// Groups opened through ``hardGroup(_:in:)``, by path: a legacy layer's weights all sit in
+    /// one subgroup, which is opened once.
+    private var openedGroups: [String: Group] = [:]
 
-    init(file: File, limits: ReadLimits) throws {
+    init(file: File, limits: ReadLimits, prefetch: Prefetch? = nil) throws {
         self.file = file
         self.root = try file.root
         self.limits = limits
+        self.prefetch = prefetch
     }
 
     func index() throws -> FileIndex {
         var index = try layoutIndex()
         markHardLinks(&index)
+        index.prefetched = prefetched
         return index
     }
 
@@ -73,7 +84,7 @@ final class FileIndexer {
         index.kerasVersion = try optionalString(group, "keras_version")
         index.backend = try optionalString(group, "backend")
         index.modelConfig = try optionalString(root, "model_config")
-        for name in try nameList(group, "layer_names") {
+        for name in try nameList(group, "layer_names") ?? [] {
             guard let layerGroup = try hardGroup(name, in: group) else {
                 throw CheckpointError(file: file.path, .missingLayerGroup(layer: name))
             }
@@ -86,8 +97,7 @@ final class FileIndexer {
     }
 
     private func legacyWeights(of group: Group, layer: String) throws -> [WeightEntry] {
-        guard try hasStrings(group, "weight_names") else { return [] }
-        return try nameList(group, "weight_names").map { weightName in
+        return try (nameList(group, "weight_names") ?? []).map { weightName in
             guard let (dataset, link) = try hardDataset(weightName, in: group) else {
                 throw CheckpointError(file: file.path, .missingWeight(layer: layer, weight: weightName))
             }
@@ -105,8 +115,8 @@ final class FileIndexer {
                 detail: "groups nested deeper than \(limits.maximumDepth) levels (ReadLimits.maximumDepth)"))
         }
         let table = try links(of: group)
-        for name in table.keys.sorted(by: naturalOrder) {
-            try requireHardLink(name, in: group)
+        for name in naturallySorted(table.keys) {
+            try requireHardLink(table[name], name, in: group)
             if let address = table[name]?.objectAddress, ancestors.contains(address) {
                 throw CheckpointError(file: file.path, .corruptObject(path: join(group.path, name),
                     detail: "a hard link back to an enclosing group (a cycle)"))
@@ -139,11 +149,11 @@ final class FileIndexer {
             var path = Substring(layer.path)
             while !path.isEmpty {
                 firstAddress[String(path)] = min(firstAddress[String(path)] ?? .max, own)
-                path = path[..<(path.lastIndex(of: "/") ?? path.startIndex)]
+                path = path[..<(path.utf8.lastIndex(of: UInt8(ascii: "/")) ?? path.startIndex)]
             }
         }
         let keyed = layers.enumerated().map { position, layer in
-            (address: firstAddress[layer.path] ?? .max, depth: layer.path.split(separator: "/").count, position: position, layer: layer)
+            (address: firstAddress[layer.path] ?? .max, depth: layer.path.utf8.count { $0 == UInt8(ascii: "/") }, position: position, layer: layer)
         }
         return keyed.sorted { ($0.address, $0.depth, $0.position) < ($1.address, $1.depth, $1.position) }.map(\.layer)
     }
@@ -165,7 +175,7 @@ final class FileIndexer {
         }
         return try indices.map { index in
             let name = String(index)
-            try requireHardLink(name, in: vars)
+            try requireHardLink(table[name], name, in: vars)
             ObjectTracker.reading(join(vars.path, name), in: file.path)
             guard let dataset = openedOrNil({ try vars.dataset(name) }) else {
                 throw CheckpointError(file: file.path, .corruptObject(path: join(vars.path, name),
@@ -182,7 +192,11 @@ final class FileIndexer {
     /// filter pipeline, a consistent extent within ``ReadLimits``, and stored bytes that can hold
     /// the declared tensor (no decompression bomb).
     private func entry(_ dataset: Dataset, name: String, link: Link?) throws -> WeightEntry {
-        let storage = try dataset.storageProperties
+        // libhdf5 gives an offset only for one allocated contiguous block in this file (not for
+        // external storage, chunked, compact or virtual data), which runs no filters: the creation
+        // properties, which libhdf5 copies on every query, are read only for the other layouts.
+        let offset = dataset.fileOffset
+        let storage = offset == nil ? try dataset.storageProperties : StorageProperties(layout: .contiguous, externalFileCount: 0)
         try requireLocalStorage(storage, of: dataset)
         let dtype: DType
         do { dtype = DType(try dataset.elementType) } catch let error as HDF5Error {
@@ -193,10 +207,27 @@ final class FileIndexer {
         let bytes = try declaredBytes(of: dataset, extent: extent, dtype: dtype)
         let storageSize = try dataset.storageSize
         try requireConsistentStorage(storage, storageSize: storageSize, declared: bytes, dtype: dtype, of: dataset)
+        let address = try link?.objectAddress ?? dataset.objectAddress
+        if let prefetch, storageSize > 0, prefetched[address] == nil, prefetch.admits(bytes, after: prefetchedBytes) {
+            readAhead(dataset, shape: shape, dtype: dtype, digest: prefetch.digests, address: address)
+        }
         return WeightEntry(name: name, path: dataset.path, shape: shape, dtype: dtype,
-                           storageSize: storageSize, sharedWith: nil,
-                           objectAddress: try link?.objectAddress ?? dataset.objectAddress,
-                           dataOffset: storage.layout == .contiguous ? dataset.fileOffset : nil)
+                           storageSize: storageSize, sharedWith: nil, objectAddress: address,
+                           dataOffset: offset)
+    }
+
+    /// Reads a checked dataset's values (and its digest text) while it is open (see ``Prefetch``).
+    /// A failure leaves it unread: the read that needs it reports the error.
+    private func readAhead(_ dataset: Dataset, shape: [Int], dtype: DType, digest: Bool, address: UInt64) {
+        do {
+            let value = try Tensor(shape: shape, dtype: dtype) { try dataset.read(into: $0, as: dtype.elementType) }
+            let hasDigest = try digest && dataset.hasAttribute(Integrity.digestAttribute)
+            let text = hasDigest ? try dataset.readString(Integrity.digestAttribute) : nil
+            prefetched[address] = PrefetchedTensor(value: value, digestText: text)
+            prefetchedBytes += value.byteCount
+        } catch {
+            return   // not read ahead; the later read reports this failure where the tensor is used
+        }
     }
 
     /// The filters Heft lets libhdf5 run: built into every libhdf5, no plugin involved.
@@ -295,10 +326,16 @@ final class FileIndexer {
         return table
     }
 
-    /// Throws unless `name` in `group` is a hard link.
-    private func requireHardLink(_ name: String, in group: Group) throws {
+    /// The link `name` in `group`, from the group's listing (one `H5Literate` per group costs less
+    /// than two lookups by name, measured).
+    private func link(_ name: String, in group: Group) throws -> Link? {
+        try links(of: group)[name]
+    }
+
+    /// Throws unless `link` (called `name` in `group`), when there is one, is a hard link.
+    private func requireHardLink(_ link: Link?, _ name: String, in group: Group) throws {
         let path = join(group.path, name)
-        switch try links(of: group)[name]?.kind {
+        switch link?.kind {
         case .hard?, nil: return
         case .soft(let target)?: throw CheckpointError(file: file.path, .unsafeObject(path: path, kind: "a soft link to \(target)"))
         case let .external(otherFile, otherPath)?:
@@ -314,26 +351,38 @@ final class FileIndexer {
     /// The group at the relative `path` from `group`, reached through hard links only (a soft,
     /// external or user-defined link on the way throws); `nil` if a part is missing or not a group.
     private func hardGroup(_ path: String, in group: Group) throws -> Group? {
-        let parts = path.split(separator: "/").map(String.init)
-        guard !parts.isEmpty else { return nil }
+        if let opened = openedGroups[join(group.path, path)] { return opened }
         var current = group
-        for part in parts {
-            guard try links(of: current)[part] != nil else { return nil }
-            try requireHardLink(part, in: current)
+        for part in path.split(separator: "/").map(String.init) {
+            if let opened = openedGroups[join(current.path, part)] {
+                current = opened
+                continue
+            }
+            let link = try link(part, in: current)
+            guard link != nil else { return nil }
+            try requireHardLink(link, part, in: current)
             guard let next = openedOrNil({ try current.group(part) }) else { return nil }
+            openedGroups[next.path] = next
             current = next
         }
-        return current
+        return current === group ? nil : current
     }
 
     /// The dataset at the relative `path` from `group`, reached through hard links only; `nil` if a
     /// part is missing, an intermediate part is not a group or the last part is not a dataset.
     private func hardDataset(_ path: String, in group: Group) throws -> (Dataset, Link)? {
-        let parts = path.split(separator: "/").map(String.init)
-        guard let last = parts.last else { return nil }
-        guard let parent = parts.count == 1 ? group : try hardGroup(parts.dropLast().joined(separator: "/"), in: group),
-              let link = try links(of: parent)[last] else { return nil }
-        try requireHardLink(last, in: parent)
+        let last: String
+        let parent: Group
+        if let slash = path.lastIndex(of: "/") {
+            last = String(path[path.index(after: slash)...])
+            guard let found = try hardGroup(String(path[..<slash]), in: group) else { return nil }
+            parent = found
+        } else {
+            last = path
+            parent = group
+        }
+        guard let link = try link(last, in: parent) else { return nil }
+        try requireHardLink(link, last, in: parent)
         ObjectTracker.reading(join(parent.path, last), in: file.path)
         return openedOrNil { try parent.dataset(last) }.map { ($0, link) }
     }
@@ -347,13 +396,13 @@ final class FileIndexer {
     // MARK: - Attributes
 
     /// A Keras name list (`layer_names`, `weight_names`, possibly chunked as `name0`, `name1`, …):
-    /// an array, each name once.
-    private func nameList(_ group: Group, _ name: String) throws -> [String] {
-        if try group.hasAttribute(name), try group.attributeInfo(name).shape.isEmpty {
+    /// an array, each name once; `nil` when the group has none.
+    private func nameList(_ group: Group, _ name: String) throws -> [String]? {
+        guard let (names, isScalar) = try group.readChunkedStringsIfPresent(name) else { return nil }
+        if isScalar {
             throw CheckpointError(file: file.path, .corruptObject(path: group.path,
                 detail: "\(name) is a single string, not a list of names (Keras cannot read it either)"))
         }
-        let names = try group.readChunkedStrings(name)
         var seen = Set<String>()
         if let repeated = names.first(where: { !seen.insert($0).inserted }) {
             throw CheckpointError(file: file.path, .corruptObject(path: group.path, detail: "\(name) lists '\(repeated)' twice"))
@@ -372,12 +421,32 @@ final class FileIndexer {
 
 /// Orders names as Keras numbers them: `dense` < `dense_1` < `dense_2` < `dense_10`.
 func naturalOrder(_ a: String, _ b: String) -> Bool {
-    func split(_ name: String) -> (String, Int) {
-        if let underscore = name.lastIndex(of: "_"), let number = Int(name[name.index(after: underscore)...]) {
-            return (String(name[..<underscore]), number)
+    NaturalKey(a) < NaturalKey(b)
+}
+
+/// `names` in ``naturalOrder(_:_:)``, each name's key computed once.
+func naturallySorted(_ names: some Sequence<String>) -> [String] {
+    names.map { (key: NaturalKey($0), name: $0) }.sorted { $0.key < $1.key }.map(\.name)
+}
+
+/// A name split as Keras numbers layers: `dense_10` → (`dense`, 10); a name without a numeric
+/// suffix sorts before the numbered ones of the same prefix.
+private struct NaturalKey: Comparable {
+    let prefix: Substring
+    let number: Int
+
+    init(_ name: String) {
+        if let underscore = name.utf8.lastIndex(of: UInt8(ascii: "_")),
+           let number = Int(name[name.utf8.index(after: underscore)...]) {
+            prefix = name[..<underscore]
+            self.number = number
+        } else {
+            prefix = name[...]
+            number = -1
         }
-        return (name, -1)
     }
-    let (prefixA, numberA) = split(a), (prefixB, numberB) = split(b)
-    return prefixA != prefixB ? prefixA < prefixB : numberA < numberB
+
+    static func < (a: NaturalKey, b: NaturalKey) -> Bool {
+        a.prefix != b.prefix ? a.prefix < b.prefix : a.number < b.number
+    }
 }

@@ -44,7 +44,8 @@ extension Model {
                 try WeightFile(path: path, limits: options.limits).checkTensors(verifyingDigests: options.verifyIntegrity)
             }
         }
-        let file = try WeightFile(path: path, limits: options.limits)
+        let file = try WeightFile(path: path, limits: options.limits,
+                                  prefetch: Prefetch(budget: WeightLoader.digestStagingBytes, digests: options.verifyIntegrity))
         let loader = WeightLoader(file: file, model: self, skipMismatch: skipMismatch, verifyIntegrity: options.verifyIntegrity)
         switch file.format {
         case .kerasLegacy:

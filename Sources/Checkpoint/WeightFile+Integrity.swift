@@ -14,26 +14,40 @@ extension WeightFile {
 
     private func storedDigest(in dataset: Dataset, of weight: WeightEntry) throws -> String? {
         guard try dataset.hasAttribute(Integrity.digestAttribute) else { return nil }
-        let digest = try dataset.readString(Integrity.digestAttribute)
-        guard digest.utf8.count == 64, digest.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
-            throw CheckpointError(file: path, .corruptObject(path: weight.path,
-                detail: "its \(Integrity.digestAttribute) attribute is not a SHA-256 in hex: '\(digest.prefix(80))'"))
-        }
-        return digest
+        return try validDigest(try dataset.readString(Integrity.digestAttribute), of: weight)
     }
 
-    /// Reads a whole tensor and, if the file stores its SHA-256, checks it on the bytes read, through
-    /// one dataset handle. Returns the tensor and whether a digest was checked.
+    /// `text` if it is a SHA-256 in lowercase hex.
+    ///
+    /// - Throws: ``CheckpointError`` naming the weight otherwise.
+    private func validDigest(_ text: String, of weight: WeightEntry) throws -> String {
+        guard text.utf8.count == 64, text.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+            throw CheckpointError(file: path, .corruptObject(path: weight.path,
+                detail: "its \(Integrity.digestAttribute) attribute is not a SHA-256 in hex: '\(text.prefix(80))'"))
+        }
+        return text
+    }
+
+    /// Reads a whole tensor in its stored dtype and, with `verifying` and a SHA-256 stored for it,
+    /// checks the digest on the bytes read. A tensor read while indexing (see ``Prefetch``) is
+    /// taken from memory; any other is read through one dataset handle. Returns the tensor and
+    /// whether a digest was checked.
     ///
     /// - Throws: ``CheckpointError`` if the data cannot be read or the digest does not match.
-    func readCheckingDigest(_ weight: WeightEntry) throws -> (value: Tensor, checked: Bool) {
+    func readForLoading(_ weight: WeightEntry, verifying: Bool) throws -> (value: Tensor, checked: Bool) {
+        if let early = prefetched[weight.objectAddress] {
+            guard verifying, let text = early.digestText else { return (early.value, false) }
+            try requireDigest(early.value.withUnsafeBytes { Integrity.digest($0) }, matches: try validDigest(text, of: weight),
+                              for: weight)
+            return (early.value, true)
+        }
         try requireReadable(weight, holding: weight.count * weight.dtype.byteCount)
         return try translatingHDF5Errors(file: path) {
             let dataset = try dataset(weight)
             let value = try Tensor(shape: weight.shape, dtype: weight.dtype) { buffer in
                 try dataset.read(into: buffer, as: weight.dtype.elementType)
             }
-            guard let stored = try storedDigest(in: dataset, of: weight) else { return (value, false) }
+            guard verifying, let stored = try storedDigest(in: dataset, of: weight) else { return (value, false) }
             try requireDigest(value.withUnsafeBytes { Integrity.digest($0) }, matches: stored, for: weight)
             return (value, true)
         }

@@ -46,6 +46,8 @@ public final class WeightFile {
     public let fileSize: UInt64
 
     let file: File
+    /// Tensors read while indexing (see ``Prefetch``), by dataset address.
+    let prefetched: [UInt64: PrefetchedTensor]
     /// The layer of each weight path.
     private let layerNameByPath: [String: String]
 
@@ -55,13 +57,19 @@ public final class WeightFile {
     /// - Throws: ``CheckpointError`` naming the file: missing, a directory, unreadable, empty, not
     ///   HDF5, truncated, not a Keras weights file, a layer group or weight listed but missing, an
     ///   object that could read another file, damaged metadata, or a tensor beyond `limits`.
-    public init(path: String, limits: ReadLimits = ReadLimits()) throws {
+    public convenience init(path: String, limits: ReadLimits = ReadLimits()) throws {
+        try self.init(path: path, limits: limits, prefetch: nil)
+    }
+
+    /// Opens and indexes a weights file, reading the tensors `prefetch` admits while their
+    /// datasets are open for the checks.
+    init(path: String, limits: ReadLimits, prefetch: Prefetch?) throws {
         fileSize = try FileChecks.requireReadableHDF5(path)
         self.path = path
         ObjectTracker.reading("the superblock and root group", in: path)
         let file = try translatingHDF5Errors(file: path) { try File.open(path) }
         self.file = file
-        let index = try translatingHDF5Errors(file: path) { try FileIndexer(file: file, limits: limits).index() }
+        let index = try translatingHDF5Errors(file: path) { try FileIndexer(file: file, limits: limits, prefetch: prefetch).index() }
         format = index.format
         isFullModel = index.isFullModel
         kerasVersion = index.kerasVersion
@@ -69,6 +77,7 @@ public final class WeightFile {
         modelConfig = index.modelConfig
         layers = index.layers
         topLevelWeights = index.topLevelWeights
+        prefetched = index.prefetched
         layerNameByPath = Dictionary(index.layers.flatMap { layer in layer.weights.map { ($0.path, layer.name) } },
                                      uniquingKeysWith: { first, _ in first })
     }

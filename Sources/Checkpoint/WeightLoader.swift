@@ -148,7 +148,8 @@ final class WeightLoader {
     ///
     /// Phase 1 touches no weight: it reads into memory every value that needs a check or a
     /// conversion (tied parameters, other dtypes, data that is not one verified contiguous block)
-    /// and checks ties. Phase 2 reads the remaining values straight into the weights' storage (no
+    /// and checks ties; small tensors the file read while indexing (see ``Prefetch``) are staged
+    /// from memory. Phase 2 reads the remaining values straight into the weights' storage (no
     /// second copy of the model in memory) from extents verified to lie inside the file, so only an
     /// I/O error can stop it midway, and then assigns the staged values. Stored SHA-256 digests are
     /// checked in phase 1: on the staged bytes (small tensors are staged for this, up to
@@ -161,7 +162,8 @@ final class WeightLoader {
         var stagedForDigests = 0
         for item in planned {
             let key = ObjectIdentifier(item.parameter)
-            if sources[key] == 1, item.entry.dtype == item.parameter.dtype, file.hasVerifiedExtent(item.entry) {
+            if sources[key] == 1, item.entry.dtype == item.parameter.dtype, file.hasVerifiedExtent(item.entry),
+               file.prefetched[item.entry.objectAddress] == nil {
                 // With digests to check, small tensors are staged: one read checks and loads them,
                 // where reading straight into the weights needs a checking pass first.
                 let bytes = item.entry.count * item.entry.dtype.byteCount
@@ -209,10 +211,10 @@ final class WeightLoader {
     /// this small costs less than a second pass over the file.
     static let digestStagingBytes = 64 << 20
 
-    /// Reads a tensor to stage it, checking its stored SHA-256 (if any) on the bytes read.
+    /// Reads a tensor to stage it (or takes it from those read while indexing), checking its stored
+    /// SHA-256 (if any) on the bytes read.
     private func readVerified(_ entry: WeightEntry) throws -> Tensor {
-        guard verifyIntegrity else { return try file.read(entry) }
-        let (value, checked) = try file.readCheckingDigest(entry)
+        let (value, checked) = try file.readForLoading(entry, verifying: verifyIntegrity)
         if checked { verifiedDigests += 1 }
         return value
     }

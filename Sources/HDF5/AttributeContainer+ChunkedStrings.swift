@@ -8,10 +8,24 @@ extension AttributeContainer {
     /// The corresponding C function is `H5Aread`, once per chunk.
     /// - Throws: ``HDF5Error`` if neither `name` nor `name0` exists, or a chunk cannot be read.
     public func readChunkedStrings(_ name: String) throws -> [String] {
-        if try hasAttribute(name) { return try readStrings(name) }
-        guard try hasAttribute("\(name)0") else {
+        guard let list = try readChunkedStringsIfPresent(name) else {
             throw objectLocation.error(
                 "read attribute '\(name)'", "neither '\(name)' nor '\(name)0' exists")
+        }
+        return list.strings
+    }
+
+    /// ``readChunkedStrings(_:)`` for a list that may be absent, with one lookup of each
+    /// attribute: `nil` when neither `name` nor `name0` exists. `isScalar` is true when `name` is
+    /// one scalar attribute rather than an array (Keras always writes an array).
+    ///
+    /// The corresponding C functions are `H5Aexists_by_name`, `H5Aget_space` and `H5Aread`.
+    /// - Throws: ``HDF5Error`` if an attribute cannot be read.
+    public func readChunkedStringsIfPresent(_ name: String) throws -> (strings: [String], isScalar: Bool)? {
+        if try hasAttribute(name) {
+            let attribute = try openAttribute(name)
+            let isScalar = try attribute.dataspace().shape(objectLocation).isEmpty
+            return (try attribute.readStrings(), isScalar)
         }
         var strings: [String] = []
         var index = 0
@@ -19,7 +33,7 @@ extension AttributeContainer {
             strings += try readStrings("\(name)\(index)")
             index += 1
         }
-        return strings
+        return index == 0 ? nil : (strings, false)
     }
 
     /// Writes a string list by Keras's rule (`save_attributes_to_hdf5_group`), replacing any

@@ -2,9 +2,9 @@ internal import CHDF5
 
 /// An object that carries attributes: a ``Group`` (including the root group) or a ``Dataset``.
 ///
-/// Every method addresses the object by ``file`` and ``path`` (the C `*_by_name` functions), so
-/// one implementation serves both kinds. Writing methods replace an existing attribute of the
-/// same name.
+/// Every method addresses the object through its open handle and the name `.` (the C `*_by_name`
+/// functions), so one implementation serves both kinds and no call looks the path up again from
+/// the root. Writing methods replace an existing attribute of the same name.
 ///
 /// ```swift
 /// let root = try file.root
@@ -30,7 +30,7 @@ extension AttributeContainer {
         let names = AttributeNames()
         let status = withExtendedLifetime(names) {
             H5Aiterate_by_name(
-                file.id, path, H5_INDEX_NAME, H5_ITER_INC, nil,
+                handle, ".", H5_INDEX_NAME, H5_ITER_INC, nil,
                 { _, name, _, context in
                     guard let name, let context else { return -1 }
                     Unmanaged<AttributeNames>.fromOpaque(context).takeUnretainedValue().names
@@ -48,7 +48,7 @@ extension AttributeContainer {
     /// - Throws: ``HDF5Error`` if the object's attributes cannot be read.
     public func hasAttribute(_ name: String) throws -> Bool {
         try check(
-            H5Aexists_by_name(file.id, path, name, defaultPropertyList),
+            H5Aexists_by_name(handle, ".", name, defaultPropertyList),
             "check attribute '\(name)'", objectLocation) > 0
     }
 
@@ -60,6 +60,15 @@ extension AttributeContainer {
         try openAttribute(name).info()
     }
 
+    /// The object's open handle; attribute calls name the object itself as `.` relative to it.
+    var handle: hid_t {
+        switch self {
+        case let group as Group: return group.id
+        case let dataset as Dataset: return dataset.id
+        default: preconditionFailure("AttributeContainer is adopted by Group and Dataset only")
+        }
+    }
+
     /// The location of the object, for errors.
     var objectLocation: Location { Location(file: file.path, object: path) }
 
@@ -68,7 +77,7 @@ extension AttributeContainer {
     /// The corresponding C function is `H5Aopen_by_name`.
     func openAttribute(_ name: String) throws(HDF5Error) -> Attribute {
         let id = try check(
-            H5Aopen_by_name(file.id, path, name, defaultPropertyList, defaultPropertyList),
+            H5Aopen_by_name(handle, ".", name, defaultPropertyList, defaultPropertyList),
             "open attribute '\(name)'", objectLocation)
         return Attribute(owning: id, name: name, location: objectLocation)
     }
@@ -85,7 +94,7 @@ extension AttributeContainer {
         let space = try Dataspace(shape: shape, objectLocation)
         let id = try check(
             H5Acreate_by_name(
-                file.id, path, name, fileType.id, space.id, defaultPropertyList,
+                handle, ".", name, fileType.id, space.id, defaultPropertyList,
                 defaultPropertyList, defaultPropertyList),
             "create attribute '\(name)'", objectLocation)
         let attribute = Attribute(owning: id, name: name, location: objectLocation)
@@ -97,11 +106,11 @@ extension AttributeContainer {
     /// The corresponding C function is `H5Adelete_by_name`.
     func deleteAttribute(_ name: String) throws(HDF5Error) {
         let exists = try check(
-            H5Aexists_by_name(file.id, path, name, defaultPropertyList),
+            H5Aexists_by_name(handle, ".", name, defaultPropertyList),
             "check attribute '\(name)'", objectLocation)
         guard exists > 0 else { return }
         try check(
-            H5Adelete_by_name(file.id, path, name, defaultPropertyList),
+            H5Adelete_by_name(handle, ".", name, defaultPropertyList),
             "delete attribute '\(name)'", objectLocation)
     }
 }

@@ -14,7 +14,8 @@ import NeuralNet
 /// - `heft-bench persist DIR [--layers N] [--width N] [--repeats N]` times, for a Sequential of N
 ///   Dense(width → width) layers: writing and reading the raw bytes of its weights (`write(2)` with
 ///   and without `fsync`, `read(2)`: the physical limit), and `saveWeights` / `loadWeights` in both
-///   layouts (loads with and without checking the stored SHA-256 digests), and the libhdf5 floor (open, read, close per dataset, no checks). Prints one JSON
+///   layouts (loads with and without checking the stored SHA-256 digests), and the libhdf5 floor (open, read, close per dataset, no checks);
+///   `--only ROW[,ROW…]` runs just those rows (for profiling; the files of earlier runs stay in DIR). Prints one JSON
 ///   line of seconds lists and the bytes per run.
 @main
 struct HeftBench {
@@ -32,7 +33,7 @@ struct HeftBench {
         case "persist" where !arguments.isEmpty:
             do {
                 try persist(directory: arguments[0], layers: options["layers"] ?? 16, width: options["width"] ?? 4096,
-                            repeats: options["repeats"] ?? 5)
+                            repeats: options["repeats"] ?? 5, only: onlyRows(arguments))
             } catch {
                 print("heft-bench: \(error)")
                 exit(2)
@@ -49,6 +50,12 @@ struct HeftBench {
         }
     }
 
+    /// `--only NAME[,NAME…]`: the persist rows to run (all when absent), for profiling one of them.
+    static func onlyRows(_ arguments: [String]) -> Set<String>? {
+        guard let flag = arguments.firstIndex(of: "--only"), flag + 1 < arguments.count else { return nil }
+        return Set(arguments[flag + 1].split(separator: ",").map(String.init))
+    }
+
     static func parseOptions(_ arguments: [String]) -> [String: Int] {
         var options: [String: Int] = [:]
         for index in arguments.indices.dropLast() where arguments[index].hasPrefix("--") {
@@ -58,7 +65,7 @@ struct HeftBench {
     }
 
     /// The save/load workload (see the type's documentation).
-    static func persist(directory: String, layers: Int, width: Int, repeats: Int) throws {
+    static func persist(directory: String, layers: Int, width: Int, repeats: Int, only: Set<String>?) throws {
         let model = try Sequential((0..<layers).map { Dense(width, inputShape: $0 == 0 ? [width] : nil, name: "dense_\($0)") })
         try model.setWeights(model.weights.enumerated().map { .randomUniform($1.shape, minval: -1, maxval: 1, seed: UInt64($0)) })
         let tensors = model.getWeights()
@@ -66,6 +73,7 @@ struct HeftBench {
         let raw = "\(directory)/raw.bin"
         var results: [String: [Double]] = [:]
         func time(_ name: String, _ body: () throws -> Void) rethrows {
+            guard only?.contains(name) ?? true else { return }
             try body()   // warm-up
             for _ in 0..<repeats {
                 let start = ContinuousClock.now

@@ -1,0 +1,31 @@
+import NeuralNet
+
+/// Which tensors ``FileIndexer`` reads while it has their datasets open for the checks, so a
+/// load of many small weights opens each dataset once instead of twice (in libhdf5 1.10, opening
+/// a dataset costs more than reading a small one).
+///
+/// Only the loader asks for this; the tools index without reading. A tensor that cannot be read
+/// here is simply not prefetched: the read that needs it later reports the error, so a damaged
+/// weight the load never uses fails nothing, as before.
+struct Prefetch {
+    /// The largest tensor read ahead; bigger ones are read straight into the weights.
+    var maximumTensorBytes = 1 << 20
+    /// The most bytes read ahead in total (a second copy of that much of the model).
+    var budget: Int
+    /// Whether the stored ``Integrity/digestAttribute`` is read too, through the same handle.
+    var digests: Bool
+
+    /// Whether a tensor of `bytes`, after `used` bytes already read ahead, is read ahead too.
+    func admits(_ bytes: Int, after used: Int) -> Bool {
+        bytes > 0 && bytes <= maximumTensorBytes && used + bytes <= budget
+    }
+}
+
+/// A tensor read during indexing, in its stored dtype, with the digest text found beside it.
+struct PrefetchedTensor {
+    /// The values as stored.
+    let value: Tensor
+    /// The ``Integrity/digestAttribute`` as read (not yet validated), when digests were asked for
+    /// and the dataset has one.
+    let digestText: String?
+}
