@@ -28,7 +28,8 @@ let package = Package(
         .executableTarget(name: "heft", dependencies: ["Checkpoint", "NeuralNet", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "tools/heft"),
         .executableTarget(name: "Walkthrough", dependencies: ["NeuralNet", "Checkpoint"], path: "tools/walkthrough"),
-        .executableTarget(name: "heft-bench", dependencies: ["NeuralNet", "Checkpoint", "HDF5"], path: "tools/heft-bench"),
+        .executableTarget(name: "heft-bench", dependencies: ["NeuralNet", "Checkpoint", "HDF5", .product(name: "Crypto", package: "swift-crypto")],
+                          path: "tools/heft-bench"),
         .executableTarget(name: "heft-fuzz", dependencies: ["Checkpoint", "NeuralNet", "HDF5"], path: "tools/heft-fuzz",
                           exclude: ["hdf5.dict", "lsan.supp"]),
 

@@ -4,7 +4,8 @@ a Markdown table (median, spread, ratio). Driven by `tools/bench`; see README "P
 
 Workloads:
   forward   Dense(width -> width) on a batch: Heft (release build, cblas_sgemm) vs numpy `x @ W + b`.
-  persist   save and load: raw write (+ fsync) and read of the same bytes (the physical limit), h5py,
+  persist   save and load: raw write (+ fsync, and + SHA-256 on a second thread) and read of the same
+            bytes (the physical limit), h5py,
             tf-keras 2, Keras 3 and Heft (from Swift, release build), and `heft convert`, for a large
             model (16 Dense 4096x4096, ~1 GiB) and many small layers (300 Dense 32x32).
   diff      two ~1 GiB legacy files (16 Dense 4096x4096, float32) differing in a few elements, and a
@@ -211,6 +212,8 @@ def persist_case(label, layers, width, repeats, folder):
     size = heft["bytes"]
     rows = [("raw write (page cache)", summarise(heft["raw_write"]), heft_rss, "write"),
             ("raw write + fsync", summarise(heft["raw_write_fsync"]), heft_rss, "write"),
+            ("raw write + fsync, SHA-256 of each tensor on a second thread", summarise(heft["raw_write_fsync_sha256"]), heft_rss,
+             "write"),
             ("raw read (into allocated memory)", summarise(heft["raw_read"]), heft_rss, "read")]
     contenders = {}
     for framework in ("h5py", "tf-keras", "keras3"):
@@ -239,6 +242,9 @@ def persist_case(label, layers, width, repeats, folder):
               f" | {size / stats['median'] / 1e9:.2f} GB/s | {limit[kind] / stats['median']:.2f}× | {versus} | {rss:.0f} MiB |")
     print("\n(Ratios are the other side's time divided by this row's: above 1 means this row is faster. Physical"
           " limit: raw write + fsync for saves, raw read for loads; contenders: their save for saves, load for loads.)")
+    hashing = summarise(heft["raw_write_fsync_sha256"])["median"]
+    print(f"\nHeft's saves store a SHA-256 per tensor: against a raw write that hashes the same way they reach "
+          f"{hashing / summarise(heft['save_legacy'])['median']:.2f}× (legacy) and {hashing / summarise(heft['save_v3'])['median']:.2f}× (.weights.h5).")
 
 
 def run_capturing(arguments):

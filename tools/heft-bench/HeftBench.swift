@@ -1,4 +1,5 @@
 import Checkpoint
+import Crypto
 import Foundation
 import HDF5
 import NeuralNet
@@ -13,7 +14,7 @@ import NeuralNet
 ///   a few elements changed and `DIR/c.h5` with every element scaled by 1 + 1e-5 (the diff workloads).
 /// - `heft-bench persist DIR [--layers N] [--width N] [--repeats N]` times, for a Sequential of N
 ///   Dense(width → width) layers: writing and reading the raw bytes of its weights (`write(2)` with
-///   and without `fsync`, `read(2)`: the physical limit), and `saveWeights` / `loadWeights` in both
+///   and without `fsync`, and with each tensor hashed on a second thread; `read(2)`: the physical limit), and `saveWeights` / `loadWeights` in both
 ///   layouts (loads with and without checking the stored SHA-256 digests), and the libhdf5 floor (open, read, close per dataset, no checks);
 ///   `--only ROW[,ROW…]` runs just those rows (for profiling; the files of earlier runs stay in DIR). Prints one JSON
 ///   line of seconds lists and the bytes per run.
@@ -84,6 +85,7 @@ struct HeftBench {
         }
         time("raw_write") { writeRaw(tensors, to: raw, sync: false) }
         time("raw_write_fsync") { writeRaw(tensors, to: raw, sync: true) }
+        time("raw_write_fsync_sha256") { writeRaw(tensors, to: raw, sync: true, hashing: true) }
         var buffers = tensors   // preallocated and touched: the reads below only copy
         time("raw_read") { readRaw(into: &buffers, from: raw) }
         try time("save_legacy") { try model.saveWeights(to: "\(directory)/heft.h5") }
@@ -112,12 +114,26 @@ struct HeftBench {
         }
     }
 
-    /// Writes the tensors' bytes one after another with `write(2)`, optionally followed by `fsync`.
-    static func writeRaw(_ tensors: [Tensor], to path: String, sync: Bool) {
+    /// Writes the tensors' bytes one after another with `write(2)`, optionally followed by `fsync`;
+    /// with `hashing`, each tensor's SHA-256 is computed on a second thread while it is written, as
+    /// Heft's writer does (tensors under 1 MiB inline): what a save that stores digests cannot beat.
+    static func writeRaw(_ tensors: [Tensor], to path: String, sync: Bool, hashing: Bool = false) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         precondition(descriptor >= 0, "heft-bench: cannot create \(path)")
         for tensor in tensors {
             tensor.withUnsafeBytes { bytes in
+                let hashed = DispatchSemaphore(value: 0)
+                if hashing && bytes.count < 1 << 20 {   // as Heft's writer: small tensors are hashed inline
+                    _ = SHA256.hash(data: bytes)
+                    hashed.signal()
+                } else if hashing {
+                    nonisolated(unsafe) let shared = bytes   // read-only, alive until `hashed` is signalled
+                    Thread.detachNewThread {
+                        _ = SHA256.hash(data: shared)
+                        hashed.signal()
+                    }
+                }
+                defer { if hashing { hashed.wait() } }
                 var offset = 0
                 while offset < bytes.count {
                     let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
