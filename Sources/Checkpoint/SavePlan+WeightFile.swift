@@ -38,17 +38,27 @@ extension SavePlan {
         }
     }
 
+    /// The weight that copies `entry`, checking the digest the file stored for it (if any) against
+    /// the bytes written: the dtype is kept, so they are the bytes the digest was computed over.
     static func weight(_ entry: WeightEntry, named name: String, in file: WeightFile) -> Weight {
-        Weight(name: name, shape: entry.shape, dtype: entry.dtype, shareKey: .dataset(entry.objectAddress)) { try file.read(entry) }
+        Weight(name: name, shape: entry.shape, dtype: entry.dtype, shareKey: .dataset(entry.objectAddress),
+               value: { try file.read(entry) },
+               checkDigest: { written in
+                   guard let stored = try file.storedDigest(of: entry) else { return }
+                   try file.requireDigest(written, matches: stored, for: entry)
+               })
     }
 }
 
 extension WeightFile {
     /// Rewrites this file's weights to `path` in `format` through the same writer as
     /// `Model.saveWeights` (atomic replacement, dtypes and hard links kept), one tensor at a time.
+    /// Each SHA-256 this file stores is checked against the bytes written, with the hash the output
+    /// needs anyway: a tensor that changed since it was written stops the conversion.
     ///
     /// - Throws: ``CheckpointError`` naming the file: a layer whose Keras class cannot be determined,
-    ///   or a read, write or file-system failure (the previous file at `path` is then intact).
+    ///   a tensor whose digest does not match (naming this file and the tensor), or a read, write or
+    ///   file-system failure (the previous file at `path` is then intact).
     public func convert(to path: String, format: WeightFileFormat) throws {
         try WeightWriter.write(SavePlan(file: self, format: format), format: format, to: path)
     }

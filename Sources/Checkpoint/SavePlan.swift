@@ -13,6 +13,10 @@ struct SavePlan {
         let dtype: DType
         let shareKey: ShareKey
         let value: () throws -> Tensor
+        /// Checks the SHA-256 of the bytes written against the one the source stored for them (a
+        /// file being converted), so a changed tensor is not rewritten under a fresh digest; `nil`
+        /// for a model's weights.
+        var checkDigest: ((String) throws -> Void)?
     }
 
     struct LegacyLayer {

@@ -107,6 +107,7 @@ enum WeightWriter {
         let digest = try value.withUnsafeBytes { bytes in
             try Integrity.digest(bytes) { try dataset.write(from: bytes, as: value.dtype.elementType) }
         }
+        try weight.checkDigest?(digest)
         try dataset.writeString(Integrity.digestAttribute, digest)
         written.firstPath[weight.shareKey] = ("/" + path, digest)
         written.paths.append(("/" + path, digest))

@@ -63,4 +63,22 @@ import TestSupport
                   + "exit 1 (integrity) \(endings[1] ?? 0), exit 2 (unreadable) \(endings[2] ?? 0)")
         }
     }
+
+    /// A conversion must not launder a changed tensor into a file whose fresh digests verify: the
+    /// source's digests are checked on the bytes written, and the output is never created.
+    @Test(arguments: ["out.h5", "out.weights.h5"])
+    func convertRefusesASourceWhoseBytesChanged(_ output: String) throws {
+        try withTemporaryDirectory { (dir: String) throws in
+            let extents = try makeFile("\(dir)/w.h5")
+            let original = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/w.h5"))
+            try flipped(original, at: extents[1].lowerBound + 3, mask: 0x04, into: "\(dir)/f.h5")
+            let run = try heft("convert", "\(dir)/f.h5", "\(dir)/\(output)")
+            let path = try WeightFile(path: "\(dir)/w.h5").weights[1].path
+            #expect(run.code == 2)
+            #expect(run.stderr.contains("f.h5: \(path): integrity check failed"), "\(run.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: "\(dir)/\(output)"))
+            #expect(try heft("convert", "\(dir)/w.h5", "\(dir)/\(output)").code == 0)
+            #expect(try heft("verify", "\(dir)/\(output)").code == 0)
+        }
+    }
 }
