@@ -124,12 +124,12 @@ struct HeftBench {
             tensor.withUnsafeBytes { bytes in
                 let hashed = DispatchSemaphore(value: 0)
                 if hashing && bytes.count < 1 << 20 {   // as Heft's writer: small tensors are hashed inline
-                    _ = SHA256.hash(data: bytes)
+                    sha256(bytes)
                     hashed.signal()
                 } else if hashing {
                     nonisolated(unsafe) let shared = bytes   // read-only, alive until `hashed` is signalled
                     Thread.detachNewThread {
-                        _ = SHA256.hash(data: shared)
+                        sha256(shared)
                         hashed.signal()
                     }
                 }
@@ -144,6 +144,13 @@ struct HeftBench {
         }
         if sync { fsync(descriptor) }
         close(descriptor)
+    }
+
+    /// Hashes `bytes` as Heft's writer does (one `SHA256.update` over the whole buffer).
+    static func sha256(_ bytes: UnsafeRawBufferPointer) {
+        var hasher = SHA256()
+        hasher.update(bufferPointer: bytes)
+        _ = hasher.finalize()
     }
 
     /// Reads the bytes back into existing tensors of the same shapes with `read(2)`.
