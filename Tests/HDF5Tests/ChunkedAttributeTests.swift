@@ -90,5 +90,23 @@ extension HDF5Tests {
                 #expect(throws: HDF5Error.self) { try root.readChunkedStrings("layer_names") }
             }
         }
+
+        @Test("readChunkedStringsIfPresent: nil when absent, chunks joined, a scalar flagged")
+        func ifPresent() throws {
+            try withTemporaryDirectory { directory in
+                let root = try File.create(directory + "/a.h5", overwrite: false).root
+                #expect(try root.readChunkedStringsIfPresent("layer_names") == nil)
+                let chunked = names(300, length: 225)
+                try root.writeChunkedStrings("layer_names", chunked)
+                let list = try #require(try root.readChunkedStringsIfPresent("layer_names"))
+                #expect(list.strings == chunked && !list.isScalar)
+                try root.writeStrings("weight_names", ["a", "b"], storage: .variableLength(.ascii))
+                let array = try #require(try root.readChunkedStringsIfPresent("weight_names"))
+                #expect(array.strings == ["a", "b"] && !array.isScalar)
+                try root.writeString("backend", "tensorflow")
+                let scalar = try #require(try root.readChunkedStringsIfPresent("backend"))
+                #expect(scalar.strings == ["tensorflow"] && scalar.isScalar)
+            }
+        }
     }
 }
