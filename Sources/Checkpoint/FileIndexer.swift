@@ -16,9 +16,9 @@ struct FileIndex {
 
 /// Detects the layout and lists layers and weights, checking every link it follows.
 final class FileIndexer {
-    private let file: File
+    let file: File
     private let root: Group
-    private let limits: ReadLimits
+    let limits: ReadLimits
     private let prefetch: Prefetch?
     /// Tensors read ahead so far and their bytes.
     private var prefetched: [UInt64: PrefetchedTensor] = [:]
@@ -230,86 +230,6 @@ final class FileIndexer {
         }
     }
 
-    /// The filters Heft lets libhdf5 run: built into every libhdf5, no plugin involved.
-    static let allowedFilters: [Int: String] = [1: "deflate", 2: "shuffle", 3: "fletcher32"]
-
-    /// Throws unless the data lives in this file and needs only built-in filters.
-    private func requireLocalStorage(_ storage: StorageProperties, of dataset: Dataset) throws {
-        if storage.layout == .virtual {
-            throw CheckpointError(file: file.path, .unsafeObject(path: dataset.path, kind: "a virtual dataset"))
-        }
-        if storage.externalFileCount > 0 {
-            throw CheckpointError(file: file.path, .unsafeObject(path: dataset.path, kind: "external raw storage"))
-        }
-        if let filter = storage.filters.first(where: { Self.allowedFilters[$0.id] == nil }) {
-            let name = filter.name.isEmpty ? "" : "'\(filter.name)' "
-            throw CheckpointError(file: file.path, .unsupportedData(path: dataset.path,
-                detail: "filter \(name)(id \(filter.id)) is not one of deflate, shuffle, fletcher32 (Heft loads no filter plugins)"))
-        }
-    }
-
-    /// The tensor's size in bytes, computed with overflow checks, after checking the extent is
-    /// consistent (dimensions within their maximum, no null dataspace) and within the limit.
-    private func declaredBytes(of dataset: Dataset, extent dataspace: Extent, dtype: DType) throws -> Int {
-        let shape = dataspace.shape
-        for (axis, (extent, maximum)) in zip(shape, dataspace.maximumShape).enumerated() {
-            if let maximum, extent > maximum {
-                throw CheckpointError(file: file.path, .corruptObject(path: dataset.path,
-                    detail: "dimension \(axis) is \(extent) but its declared maximum is \(maximum)"))
-            }
-        }
-        guard let bytes = checkedProduct(shape, times: dtype.byteCount) else {
-            throw CheckpointError(file: file.path, .limitExceeded(path: dataset.path,
-                detail: "shape \(formatShape(shape)) of \(dtype) declares more bytes than this machine can address"))
-        }
-        if dataspace.elementCount != bytes / dtype.byteCount {
-            throw CheckpointError(file: file.path, .unsupportedData(path: dataset.path, detail: "a null dataspace (no elements)"))
-        }
-        if bytes > limits.maximumTensorBytes {
-            throw CheckpointError(file: file.path, .limitExceeded(path: dataset.path,
-                detail: "shape \(formatShape(shape)) of \(dtype) declares \(bytes) bytes, more than the "
-                    + "\(limits.maximumTensorBytes)-byte limit per tensor (ReadLimits.maximumTensorBytes)"))
-        }
-        return bytes
-    }
-
-    /// Throws if the stored bytes cannot hold the declared tensor: a contiguous block of another
-    /// size, missing chunks, chunks beyond the limit, or compression beyond the ratio limit. No
-    /// stored bytes at all (a tensor never written) is reported when the tensor is read.
-    private func requireConsistentStorage(_ storage: StorageProperties, storageSize: Int, declared: Int, dtype: DType,
-                                          of dataset: Dataset) throws {
-        guard storageSize > 0 else { return }
-        if let chunk = storage.chunkShape {
-            guard let chunkBytes = checkedProduct(chunk, times: dtype.byteCount), chunkBytes <= limits.maximumChunkBytes else {
-                throw CheckpointError(file: file.path, .limitExceeded(path: dataset.path,
-                    detail: "chunks of shape \(formatShape(chunk)) exceed the \(limits.maximumChunkBytes)-byte limit per chunk "
-                        + "(ReadLimits.maximumChunkBytes)"))
-            }
-        }
-        if storage.filters.isEmpty {
-            let exact = storage.layout != .chunked   // chunked: edge chunks are stored whole
-            if exact ? storageSize != declared : storageSize < declared {
-                throw CheckpointError(file: file.path, .corruptObject(path: dataset.path,
-                    detail: "stores \(storageSize) bytes for the \(declared) bytes its shape declares"))
-            }
-        } else if declared > limits.compressionCheckBytes && declared / storageSize > limits.maximumCompressionRatio {
-            throw CheckpointError(file: file.path, .limitExceeded(path: dataset.path,
-                detail: "\(storageSize) stored bytes expand to \(declared) (more than \(limits.maximumCompressionRatio):1, "
-                    + "ReadLimits.maximumCompressionRatio): a decompression bomb"))
-        }
-    }
-
-    /// `factor × Π values`, or `nil` on overflow or a negative value.
-    private func checkedProduct(_ values: [Int], times factor: Int) -> Int? {
-        var product = factor
-        for value in values {
-            let (next, overflow) = product.multipliedReportingOverflow(by: value)
-            guard !overflow, next >= 0 else { return nil }
-            product = next
-        }
-        return product
-    }
-
     // MARK: - Links
 
     private func links(of group: Group) throws -> [String: Link] {
@@ -416,37 +336,5 @@ final class FileIndexer {
 
     private func optionalString(_ container: some AttributeContainer, _ name: String) throws -> String? {
         try container.hasAttribute(name) ? try container.readString(name) : nil
-    }
-}
-
-/// Orders names as Keras numbers them: `dense` < `dense_1` < `dense_2` < `dense_10`.
-func naturalOrder(_ a: String, _ b: String) -> Bool {
-    NaturalKey(a) < NaturalKey(b)
-}
-
-/// `names` in ``naturalOrder(_:_:)``, each name's key computed once.
-func naturallySorted(_ names: some Sequence<String>) -> [String] {
-    names.map { (key: NaturalKey($0), name: $0) }.sorted { $0.key < $1.key }.map(\.name)
-}
-
-/// A name split as Keras numbers layers: `dense_10` → (`dense`, 10); a name without a numeric
-/// suffix sorts before the numbered ones of the same prefix.
-private struct NaturalKey: Comparable {
-    let prefix: Substring
-    let number: Int
-
-    init(_ name: String) {
-        if let underscore = name.utf8.lastIndex(of: UInt8(ascii: "_")),
-           let number = Int(name[name.utf8.index(after: underscore)...]) {
-            prefix = name[..<underscore]
-            self.number = number
-        } else {
-            prefix = name[...]
-            number = -1
-        }
-    }
-
-    static func < (a: NaturalKey, b: NaturalKey) -> Bool {
-        a.prefix != b.prefix ? a.prefix < b.prefix : a.number < b.number
     }
 }
