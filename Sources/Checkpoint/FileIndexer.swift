@@ -221,9 +221,7 @@ final class FileIndexer {
     private func readAhead(_ dataset: Dataset, shape: [Int], dtype: DType, digest: Bool, address: UInt64) {
         do {
             let value = try Tensor(shape: shape, dtype: dtype) { try dataset.read(into: $0, as: dtype.elementType) }
-            let hasDigest = try digest && dataset.hasAttribute(Integrity.digestAttribute)
-            let text = hasDigest ? try dataset.readString(Integrity.digestAttribute) : nil
-            prefetched[address] = PrefetchedTensor(value: value, digestText: text)
+            prefetched[address] = PrefetchedTensor(value: value, digestText: digest ? try dataset.storedDigestText() : nil)
             prefetchedBytes += value.byteCount
         } catch {
             return   // not read ahead; the later read reports this failure where the tensor is used

@@ -89,6 +89,16 @@ private final class BackgroundDigest: @unchecked Sendable {
     }
 }
 
+extension Dataset {
+    /// The text of the dataset's ``Integrity/digestAttribute`` as stored, or `nil` without one
+    /// (callers check it is a SHA-256 in hex).
+    ///
+    /// - Throws: ``HDF5Error`` if the attribute exists but cannot be read as one string.
+    func storedDigestText() throws -> String? {
+        try hasAttribute(Integrity.digestAttribute) ? try readString(Integrity.digestAttribute) : nil
+    }
+}
+
 /// A digest as lowercase hex.
 func hexDigest(_ digest: SHA256.Digest) -> String {
     let hex = Array("0123456789abcdef".utf8)

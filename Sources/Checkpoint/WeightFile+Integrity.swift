@@ -13,8 +13,7 @@ extension WeightFile {
     }
 
     private func storedDigest(in dataset: Dataset, of weight: WeightEntry) throws -> String? {
-        guard try dataset.hasAttribute(Integrity.digestAttribute) else { return nil }
-        return try validDigest(try dataset.readString(Integrity.digestAttribute), of: weight)
+        try dataset.storedDigestText().map { try validDigest($0, of: weight) }
     }
 
     /// `text` if it is a SHA-256 in lowercase hex.
@@ -35,21 +34,22 @@ extension WeightFile {
     ///
     /// - Throws: ``CheckpointError`` if the data cannot be read or the digest does not match.
     func readForLoading(_ weight: WeightEntry, verifying: Bool) throws -> (value: Tensor, checked: Bool) {
-        if let early = prefetched[weight.objectAddress] {
-            guard verifying, let text = early.digestText else { return (early.value, false) }
-            try requireDigest(early.value.withUnsafeBytes { Integrity.digest($0) }, matches: try validDigest(text, of: weight),
-                              for: weight)
-            return (early.value, true)
-        }
+        let (value, digestText) = try prefetched[weight.objectAddress].map { ($0.value, $0.digestText) }
+            ?? readWithDigestText(weight, digest: verifying)
+        guard verifying, let digestText else { return (value, false) }
+        try requireDigest(value.withUnsafeBytes { Integrity.digest($0) }, matches: try validDigest(digestText, of: weight), for: weight)
+        return (value, true)
+    }
+
+    /// Reads a whole tensor and, with `digest`, its stored digest text, through one dataset handle.
+    private func readWithDigestText(_ weight: WeightEntry, digest: Bool) throws -> (Tensor, String?) {
         try requireReadable(weight, holding: weight.count * weight.dtype.byteCount)
         return try translatingHDF5Errors(file: path) {
             let dataset = try dataset(weight)
             let value = try Tensor(shape: weight.shape, dtype: weight.dtype) { buffer in
                 try dataset.read(into: buffer, as: weight.dtype.elementType)
             }
-            guard verifying, let stored = try storedDigest(in: dataset, of: weight) else { return (value, false) }
-            try requireDigest(value.withUnsafeBytes { Integrity.digest($0) }, matches: stored, for: weight)
-            return (value, true)
+            return (value, digest ? try dataset.storedDigestText() : nil)
         }
     }
 
