@@ -8,17 +8,6 @@ import TestSupport
 /// Heft's writer stores a SHA-256 per tensor and a manifest; loading and verifying catch bytes
 /// that changed afterwards, which HDF5 itself never notices in unfiltered data.
 @Suite struct IntegrityTests {
-    /// Overwrites one byte of a tensor's data in the file (its data must be one contiguous block).
-    func corrupt(_ path: String, weight: Int, byte: Int = 1) throws {
-        let entry = try #require(try WeightFile(path: path).weights[weight].dataOffset)
-        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try handle.seek(toOffset: entry + UInt64(byte))
-        let old = try #require(try handle.read(upToCount: 1)).first!
-        try handle.seek(toOffset: entry + UInt64(byte))
-        try handle.write(contentsOf: Data([old ^ 0x10]))
-    }
-
     @Test(arguments: ["w.h5", "w.weights.h5"])
     func savedFilesCarryADigestPerTensorAndAManifest(_ name: String) throws {
         try withTemporaryDirectory { dir in
@@ -45,7 +34,7 @@ import TestSupport
         try withTemporaryDirectory { dir in
             let saved = try Zoo.build("seed_mlp")
             try saved.saveWeights(to: "\(dir)/w.h5")
-            try corrupt("\(dir)/w.h5", weight: 0)
+            try flipDataByte(in: "\(dir)/w.h5", weight: 0)
             let model = try Zoo.build("seed_mlp")
             let before = model.getWeights()
             #expect { try model.loadWeights(from: "\(dir)/w.h5") } throws: { error in
@@ -77,8 +66,8 @@ import TestSupport
     @Test func verifyNamesEveryTensorWhoseBytesChanged() throws {
         try withTemporaryDirectory { dir in
             try Zoo.build("seed_mlp").saveWeights(to: "\(dir)/w.h5")
-            try corrupt("\(dir)/w.h5", weight: 0)
-            try corrupt("\(dir)/w.h5", weight: 3)
+            try flipDataByte(in: "\(dir)/w.h5", weight: 0)
+            try flipDataByte(in: "\(dir)/w.h5", weight: 3)
             let file = try WeightFile(path: "\(dir)/w.h5")
             let report = try Verification.verify(file, options: .init())
             #expect(!report.ok)

@@ -11,20 +11,14 @@ import TestSupport
     /// A kernel above ``Prefetch/maximumTensorBytes`` (600 × 600 float32 = 1.44 MB) between small
     /// layers, so one load takes both routes.
     func mixedModel() throws -> Sequential {
-        let model = try Sequential([Dense(600, inputShape: [600], name: "big"), Dense(3, name: "small")])
+        let model = try unloadedMixedModel()
         try model.setWeights(model.weights.enumerated().map { .randomUniform($1.shape, seed: UInt64($0 + 1)) })
         return model
     }
 
-    /// Flips one byte of a weight's contiguous data.
-    func corrupt(_ path: String, weight: Int) throws {
-        let offset = try #require(try WeightFile(path: path).weights[weight].dataOffset)
-        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try handle.seek(toOffset: offset + 5)
-        let old = try #require(try handle.read(upToCount: 1)).first!
-        try handle.seek(toOffset: offset + 5)
-        try handle.write(contentsOf: Data([old ^ 0x01]))
+    /// The same architecture with its initial weights, to load into.
+    func unloadedMixedModel() throws -> Sequential {
+        try Sequential([Dense(600, inputShape: [600], name: "big"), Dense(3, name: "small")])
     }
 
     @Test(arguments: ["w.h5", "w.weights.h5"])
@@ -35,7 +29,7 @@ import TestSupport
             let file = try WeightFile(path: "\(dir)/\(name)", limits: ReadLimits(),
                                       prefetch: Prefetch(budget: WeightLoader.digestStagingBytes, digests: true))
             #expect(file.prefetched.count == 3, "the big kernel is read later, the other three while indexing")
-            let model = try Sequential([Dense(600, inputShape: [600], name: "big"), Dense(3, name: "small")])
+            let model = try unloadedMixedModel()
             let report = try model.loadWeights(from: "\(dir)/\(name)")
             #expect(report.verifiedDigests == 4)
             #expect(model.getWeights() == saved.getWeights())
@@ -46,8 +40,8 @@ import TestSupport
     func aChangedByteFailsTheLoadOnEitherRoute(_ weight: Int) throws {
         try withTemporaryDirectory { dir in
             try mixedModel().saveWeights(to: "\(dir)/w.h5")
-            try corrupt("\(dir)/w.h5", weight: weight)
-            let model = try Sequential([Dense(600, inputShape: [600], name: "big"), Dense(3, name: "small")])
+            try flipDataByte(in: "\(dir)/w.h5", weight: weight, byte: 5, mask: 0x01)
+            let model = try unloadedMixedModel()
             let before = model.getWeights()
             let path = try WeightFile(path: "\(dir)/w.h5").weights[weight].path
             #expect { try model.loadWeights(from: "\(dir)/w.h5") } throws: { error in
