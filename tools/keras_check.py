@@ -2,6 +2,7 @@
 """Loads weight files written by Heft into real Keras and reports what Keras computes.
 
 Used by Heft's interop tests (Tests/InteropTests):  keras_check.py MANIFEST RESULT
+                                                     keras_check.py world MANIFEST RESULT
 
 MANIFEST is JSON: {"cases": [{"model": <zoo name>, "legacy": <path>.h5, "v3": <path>.weights.h5,
                               "input": {"shape": [...], "values": [...]}}]}
@@ -24,6 +25,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import keras_models  # noqa: E402
+import keras_world  # noqa: E402
 
 
 def run(keras, name, x, load):
@@ -82,5 +84,28 @@ def main(manifest_path, result_path):
     json.dump(results, open(result_path, "w"))
 
 
+def world(manifest_path, result_path):
+    """The Keras-world mode. MANIFEST: {"cases": [{"id", "family", "line": "keras3"|"tfkeras", "file",
+    "input": {"shape", "dtype", "values"}}]}; RESULT: {id: {"values": [...]} | {"error": "..."}}, the output of
+    the family's model built fresh in that Keras line with the file's weights loaded (`load_weights`)."""
+    import keras
+    import tf_keras
+    results = {}
+    for case in json.load(open(manifest_path))["cases"]:
+        module = keras if case["line"] == "keras3" else tf_keras
+        x = np.asarray(case["input"]["values"], dtype=case["input"]["dtype"]).reshape(case["input"]["shape"])
+        try:
+            module.backend.clear_session()
+            model = keras_world.build(module, case["family"])
+            model.load_weights(case["file"])
+            results[case["id"]] = {"values": [float(v) for v in np.ravel(np.asarray(model(x), dtype=np.float64))]}
+        except Exception as error:  # reported to the Swift test, which fails on it
+            results[case["id"]] = {"error": f"{type(error).__name__}: {error}"[:2000]}
+    json.dump(results, open(result_path, "w"))
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    if sys.argv[1] == "world":
+        world(sys.argv[2], sys.argv[3])
+    else:
+        main(sys.argv[1], sys.argv[2])

@@ -10,6 +10,9 @@ fixtures/keras/<writer>_<model>.{h5,weights.h5,full.h5,json}
                                weight files of the interop zoo (tools/keras_models.py) as each Keras
                                writes them, with an input batch, Keras's output and a float64 numpy
                                reference output in the JSON
+fixtures/world/<writer>_<family>.{h5,full.h5,weights.h5,json}
+                               the Keras-world corpus (tools/keras_world.py): each family as each Keras
+                               line writes it, with the model's weights list, an input and Keras's output
 fixtures/hostile/*.h5          valid HDF5 files in the legacy layout whose datasets read other files
                                (external raw storage, a virtual dataset), written with h5py
 """
@@ -25,6 +28,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import keras_models  # noqa: E402
+import keras_world  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 
@@ -168,6 +172,54 @@ def write_keras_files(keras, writer, version):
             json.dump(case, f)
 
 
+def write_world_files(keras, writer, version):
+    """The Keras-world corpus: every family this Keras line has, in every layout it writes.
+
+    Weights-only legacy `.h5`: tf-keras `save_weights`, and for Keras 3 (whose `save_weights` writes
+    only `.weights.h5`) Keras 3's own legacy writer, the one `model.save('m.h5')` uses for its
+    `model_weights` group. Full-model `.h5`: `model.save`. `.weights.h5`: `save_weights`.
+    """
+    import h5py
+    folder = os.path.join(ROOT, "world")
+    os.makedirs(folder, exist_ok=True)
+    for seed, family in enumerate(keras_world.FAMILIES):
+        if not keras_world.available(family, writer):
+            continue
+        keras.backend.clear_session()
+        model = keras_world.build(keras, family)
+        keras_world.fill(model, family, seed=300 + seed)
+        stem = os.path.join(folder, f"{writer}_{family}")
+        files = {}
+        if writer == "tfkeras":
+            model.save_weights(stem + ".h5", save_format="h5")
+            model.save(stem + ".full.h5", save_format="h5")
+            files.update(legacy=stem + ".h5", legacy_full=stem + ".full.h5")
+        elif family != "shared_sequential":  # Keras 3's legacy writer fails on a layer listed twice
+            from keras.src.legacy.saving import legacy_h5_format
+            with h5py.File(stem + ".h5", "w") as f:
+                legacy_h5_format.save_weights_to_hdf5_group(f, model)
+            model.save(stem + ".full.h5")
+            files.update(legacy=stem + ".h5", legacy_full=stem + ".full.h5")
+        model.save_weights(stem + ".weights.h5")
+        files["v3"] = stem + ".weights.h5"
+        x = keras_world.sample_input(family, seed=400 + seed)
+        y = np.asarray(model(x)).astype(np.float32)
+        optimizer = getattr(model, "optimizer", None) if family.startswith("trained_") else None
+        case = {
+            "writer": writer, "keras_version": version, "family": family,
+            "files": {layout: os.path.basename(path) for layout, path in files.items()},
+            "layers": {layer.name: type(layer).__name__ for layer in model.layers},
+            "weights": [{"name": getattr(w, "path", w.name), "shape": list(w.shape), "trainable": bool(w.trainable)}
+                        for w in model.weights],
+            "optimizer": None if optimizer is None else {"class": type(optimizer).__name__,
+                                                         "variables": len(optimizer.variables)},
+            "input": {"shape": list(x.shape), "dtype": str(x.dtype), "values": [float(v) for v in x.ravel()]},
+            "output": {"shape": list(y.shape), "values": floats(y)},
+        }
+        with open(stem + ".json", "w") as f:
+            json.dump(case, f)
+
+
 def write_hostile_files():
     """Legacy-layout files whose bias dataset would read another file of the machine."""
     import h5py
@@ -204,3 +256,8 @@ if __name__ == "__main__":
         keras3_forward()
         import keras
         write_keras_files(keras, "keras3", keras.version())
+    if which in ("all", "world"):
+        import tf_keras
+        write_world_files(tf_keras, "tfkeras", tf_keras.__version__)
+        import keras
+        write_world_files(keras, "keras3", keras.version())

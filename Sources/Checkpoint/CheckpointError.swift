@@ -34,6 +34,9 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
         case integrity(path: String, detail: String)
         /// The model and the file do not match (layer counts, weight counts, shapes, paths).
         case mismatch(String)
+        /// Two different tensors of one file have the same Keras identity, so neither can be
+        /// matched with another file's tensor.
+        case identityCollision(identity: String, first: String, second: String)
         /// A model ties one parameter across layers but the file stores different values for it.
         case tiedWeightsDiffer(first: String, second: String)
         /// The layout cannot hold this model (e.g. a name Keras cannot store).
@@ -84,6 +87,9 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
         case let .integrity(path, detail): "\(path): integrity check failed: \(detail)"
         case .workerFailed(let text): text
         case .mismatch(let text): text
+        case let .identityCollision(identity, first, second):
+            "\(first) and \(second) are two different tensors with the same Keras identity '\(identity)': "
+                + "they cannot be matched by identity (compare with --by-order)"
         case let .tiedWeightsDiffer(first, second):
             "the model ties \(first) and \(second) to one parameter, but the file stores different values for them"
         case .unsupportedModel(let text): text

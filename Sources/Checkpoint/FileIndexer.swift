@@ -10,6 +10,12 @@ struct FileIndex {
     var modelConfig: String?
     var layers: [LayerEntry] = []
     var topLevelWeights: [WeightEntry] = []
+    /// The optimizer's state: legacy `optimizer_weights`, Keras 3 `optimizer/vars`.
+    var optimizerWeights: [WeightEntry] = []
+    /// The optimizer's stored name (Keras 3's `optimizer/vars` `name`, e.g. `adam`).
+    var optimizerName: String?
+    /// Metric state objects (Keras 3 `metrics/<metric>/vars`).
+    var metricLayers: [LayerEntry] = []
     /// Tensors read during indexing (see ``Prefetch``), by dataset address.
     var prefetched: [UInt64: PrefetchedTensor] = [:]
 }
@@ -57,8 +63,13 @@ final class FileIndexer {
                                storageSize: weight.storageSize, sharedWith: first, objectAddress: weight.objectAddress,
                                dataOffset: weight.dataOffset)
         }
-        index.layers = index.layers.map { LayerEntry(name: $0.name, path: $0.path, weights: $0.weights.map(mark)) }
+        func marked(_ layers: [LayerEntry]) -> [LayerEntry] {
+            layers.map { LayerEntry(name: $0.name, path: $0.path, weights: $0.weights.map(mark), hasStoredName: $0.hasStoredName) }
+        }
+        index.layers = marked(index.layers)
         index.topLevelWeights = index.topLevelWeights.map(mark)
+        index.optimizerWeights = index.optimizerWeights.map(mark)
+        index.metricLayers = marked(index.metricLayers)
     }
 
     private func layoutIndex() throws -> FileIndex {
@@ -69,7 +80,8 @@ final class FileIndexer {
         var index = FileIndex(format: .kerasV3)
         try walkV3(root, ancestors: [try file.root.objectAddress], into: &index)
         index.layers = inWritingOrder(index.layers)
-        guard !index.layers.isEmpty || !index.topLevelWeights.isEmpty else {
+        index.metricLayers = inWritingOrder(index.metricLayers)
+        guard !index.layers.isEmpty || !index.topLevelWeights.isEmpty || !index.optimizerWeights.isEmpty else {
             throw CheckpointError(file: file.path, .notAWeightsFile(
                 "no layer_names attribute, no model_weights group and no …/vars groups"))
         }
@@ -93,6 +105,9 @@ final class FileIndexer {
         if let topLevel = try hardGroup("top_level_model_weights", in: group) {
             index.topLevelWeights = try legacyWeights(of: topLevel, layer: "top_level_model_weights")
         }
+        if isFullModel, let optimizer = try hardGroup("optimizer_weights", in: root) {
+            index.optimizerWeights = try legacyWeights(of: optimizer, layer: "optimizer_weights")
+        }
         return index
     }
 
@@ -107,9 +122,13 @@ final class FileIndexer {
 
     // MARK: - Keras 3 layout
 
+    /// The part of a Keras 3 file a walk is in: the model, the optimizer (`/optimizer`) or metric
+    /// state (`/metrics`).
+    private enum V3Section { case model, optimizer, metrics }
+
     /// Walks the groups below `group` depth-first in natural name order; `ancestors` are the
     /// addresses of the groups on the way down, so a hard-link cycle is recognised, not followed.
-    private func walkV3(_ group: Group, ancestors: [UInt64], into index: inout FileIndex) throws {
+    private func walkV3(_ group: Group, ancestors: [UInt64], section: V3Section = .model, into index: inout FileIndex) throws {
         guard ancestors.count <= limits.maximumDepth else {
             throw CheckpointError(file: file.path, .limitExceeded(path: group.path,
                 detail: "groups nested deeper than \(limits.maximumDepth) levels (ReadLimits.maximumDepth)"))
@@ -126,14 +145,20 @@ final class FileIndexer {
             guard let child = openedOrNil({ try group.group(name) }) else { continue }
             if name == "vars" {
                 let weights = try v3Weights(child)
-                if group.path == "/" {
-                    index.topLevelWeights = weights
-                } else {
-                    let layerName = try optionalString(child, "name") ?? String(group.path.split(separator: "/").last ?? "")
-                    index.layers.append(LayerEntry(name: layerName, path: group.path, weights: weights))
+                let stored = try optionalString(child, "name")
+                let layer = LayerEntry(name: stored ?? String(group.path.split(separator: "/").last ?? ""), path: group.path,
+                                       weights: weights, hasStoredName: stored != nil)
+                switch section {
+                case .model where group.path == "/": index.topLevelWeights = weights
+                case .model: index.layers.append(layer)
+                case .optimizer:
+                    index.optimizerWeights += weights
+                    index.optimizerName = index.optimizerName ?? stored
+                case .metrics: index.metricLayers.append(layer)
                 }
             } else {
-                try walkV3(child, ancestors: ancestors + [table[name]?.objectAddress ?? 0], into: &index)
+                let childSection: V3Section = group.path != "/" ? section : name == "optimizer" ? .optimizer : name == "metrics" ? .metrics : .model
+                try walkV3(child, ancestors: ancestors + [table[name]?.objectAddress ?? 0], section: childSection, into: &index)
             }
         }
     }

@@ -25,10 +25,12 @@ struct SavePlan {
     }
 
     struct V3Object {
-        /// The object path without a leading slash, e.g. `layers/dense`.
+        /// The object path without a leading slash, e.g. `layers/dense`; `""` for the model's own
+        /// variables (the root `vars`).
         let path: String
-        /// The layer's name, stored as the `name` attribute of its `vars` group.
-        let layerName: String
+        /// The object's name, stored as the `name` attribute of its `vars` group (`nil`: none, as
+        /// tf-keras writes its optimizer).
+        let layerName: String?
         let weights: [Weight]
     }
 
@@ -40,5 +42,7 @@ struct SavePlan {
 
     let modelName: String
     let legacyLayers: [LegacyLayer]
+    /// Variables of the model itself, written to a legacy file's `top_level_model_weights`.
+    var legacyTopLevel: [Weight] = []
     let v3Objects: [V3Object]
 }

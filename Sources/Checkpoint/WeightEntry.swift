@@ -31,8 +31,19 @@ public struct LayerEntry: Sendable, Equatable {
     /// The layer's name: the `layer_names` entry (legacy) or the `vars` group's `name` attribute
     /// (Keras ≥ 3.6), else the last path component (Keras 3).
     public let name: String
+    /// Whether the file stores the name (legacy files; Keras 3 files from Keras ≥ 3.6 and Heft),
+    /// rather than Heft taking the last path component.
+    public var hasStoredName = true
     /// The HDF5 path of the layer's group, e.g. `/dense` or `/layers/dense`.
     public let path: String
     /// The weights, in the file's order (legacy `weight_names`; Keras 3 `vars/0`, `vars/1`, …).
     public let weights: [WeightEntry]
+
+    /// Describes a layer of a file.
+    public init(name: String, path: String, weights: [WeightEntry], hasStoredName: Bool = true) {
+        self.name = name
+        self.path = path
+        self.weights = weights
+        self.hasStoredName = hasStoredName
+    }
 }

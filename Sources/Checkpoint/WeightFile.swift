@@ -42,14 +42,21 @@ public final class WeightFile {
     public let layers: [LayerEntry]
     /// Weights owned by the model itself: legacy `top_level_model_weights`, Keras 3 root `/vars`.
     public let topLevelWeights: [WeightEntry]
+    /// The optimizer's state, in the order Keras keeps it (legacy full-model `optimizer_weights`,
+    /// Keras 3 `optimizer/vars`); empty when the file holds none. Not part of ``layers``.
+    public let optimizerWeights: [WeightEntry]
+    /// The optimizer's name as Keras 3 stores it (`adam`), if the file has one.
+    public let optimizerName: String?
+    /// Metric state objects (tf-keras's `.weights.h5` keeps `metrics/mean/vars`); not part of ``layers``.
+    public let metricLayers: [LayerEntry]
     /// The file's size in bytes when it was opened.
     public let fileSize: UInt64
 
     let file: File
     /// Tensors read while indexing (see ``Prefetch``), by dataset address.
     let prefetched: [UInt64: PrefetchedTensor]
-    /// The layer of each weight path.
-    private let layerNameByPath: [String: String]
+    /// The Keras view without hints, computed on first use (see ``kerasView(hints:)``).
+    var cachedKerasView: KerasModelView?
 
     /// Opens and indexes a weights file without reading any tensor, checking every object it lists
     /// against `limits` (see ``ReadLimits``).
@@ -77,38 +84,10 @@ public final class WeightFile {
         modelConfig = index.modelConfig
         layers = index.layers
         topLevelWeights = index.topLevelWeights
+        optimizerWeights = index.optimizerWeights
+        optimizerName = index.optimizerName
+        metricLayers = index.metricLayers
         prefetched = index.prefetched
-        layerNameByPath = Dictionary(index.layers.flatMap { layer in layer.weights.map { ($0.path, layer.name) } },
-                                     uniquingKeysWith: { first, _ in first })
-    }
-
-    /// A weight's name for matching across files, independent of the writer's naming habits.
-    ///
-    /// Legacy: `<layer>/<variable>` (`dense/kernel`), or `<layer>/<sublayer>/<variable>` when the
-    /// weight belongs to a sublayer (`inner/inner_d1/kernel`, a tied `dec/enc/kernel`); tf-keras's
-    /// `dense/kernel:0` and Keras 3's `sequential/dense/kernel` both give `dense/kernel`.
-    /// Keras 3: the dataset path without the leading slash (`layers/dense/vars/0`).
-    public func name(of weight: WeightEntry) -> String {
-        guard format == .kerasLegacy else { return String(weight.path.dropFirst()) }
-        let layer = layerNameByPath[weight.path] ?? "top_level_model_weights"
-        let (owner, variable) = LegacyToV3.split(weight.name, layer: layer)
-        return owner == layer ? "\(layer)/\(variable)" : "\(layer)/\(owner)/\(variable)"
-    }
-
-    /// The Keras variable a weight holds (`kernel`, `bias`, `gamma`, …): the last part of its legacy
-    /// name, or for Keras 3 (which stores only positions) the variable at that position of the class
-    /// its path names (`layers/dense_1` → Dense → `kernel`, `bias`); `nil` when unknown.
-    public func variableName(of weight: WeightEntry) -> String? {
-        switch format {
-        case .kerasLegacy:
-            return LegacyToV3.split(weight.name, layer: "").variable
-        case .kerasV3:
-            let objectPath = String(weight.path.dropLast(weight.name.count + "/vars/".count))
-            guard let position = Int(weight.name),
-                  let names = KerasVariables.names(forClass: V3ToLegacy.className(ofPath: objectPath)),
-                  position < names.count else { return nil }
-            return names[position]
-        }
     }
 
     /// Every weight of every layer, in order (hard-linked paths included).

@@ -11,11 +11,15 @@ enum WeightWriter {
     /// The `backend` attribute written to legacy files.
     static let backend = "tensorflow"
 
-    static func write(_ plan: SavePlan, format: WeightFileFormat, to path: String) throws {
+    /// Writes `plan` to a temporary file, runs `check` on it (a conversion's proof that the
+    /// result loads as its source did), then moves it over `path`.
+    static func write(_ plan: SavePlan, format: WeightFileFormat, to path: String,
+                      check: ((_ temporaryPath: String) throws -> Void)? = nil) throws {
         try SafeFileReplacement.replace(path) { temporary in
             try translatingHDF5Errors(file: path) {
                 try writeFile(plan, format: format, at: temporary, reportedAs: path)
             }
+            try check?(temporary)
         }
     }
 
@@ -67,7 +71,11 @@ enum WeightWriter {
                 try writeDataset(weight, at: layer.name + "/" + weight.name, in: root, written: &written)
             }
         }
-        try root.createGroup("top_level_model_weights").writeEmptyFloat64Array("weight_names")
+        let topLevel = try root.createGroup("top_level_model_weights")
+        try writeWeightNames(plan.legacyTopLevel.map(\.name), on: topLevel)
+        for weight in plan.legacyTopLevel {
+            try writeDataset(weight, at: "top_level_model_weights/" + weight.name, in: root, written: &written)
+        }
     }
 
     private static func writeWeightNames(_ names: [String], on group: Group) throws {
@@ -82,13 +90,45 @@ enum WeightWriter {
 
     private static func writeV3(_ plan: SavePlan, root: Group, written: inout WrittenTensors) throws {
         for object in plan.v3Objects {
-            let vars = try root.createGroup(object.path + "/vars")
-            try vars.writeString("name", object.layerName, encoding: .utf8)
+            let varsPath = object.path.isEmpty ? "vars" : object.path + "/vars"
+            let vars = try root.createGroup(varsPath)
+            if let name = object.path.isEmpty ? plan.modelName : object.layerName { try vars.writeString("name", name, encoding: .utf8) }
             for (index, weight) in object.weights.enumerated() {
-                try writeDataset(weight, at: "\(object.path)/vars/\(index)", in: root, written: &written)
+                try writeDataset(weight, at: "\(varsPath)/\(index)", in: root, written: &written)
             }
         }
-        try root.createGroup("vars").writeString("name", plan.modelName, encoding: .utf8)
+        if !plan.v3Objects.contains(where: { $0.path.isEmpty }) {
+            try root.createGroup("vars").writeString("name", plan.modelName, encoding: .utf8)
+        }
+        try writeAttributeAliases(plan.v3Objects, root: root, written: &written)
+    }
+
+    /// Writes each object that sits on an attribute Keras spells two ways (MultiHeadAttention's
+    /// `query_dense`, which tf-keras and Keras 3's GroupQueryAttention read as `_query_dense`) also
+    /// under the other spelling, as hard links to the same datasets: the file then loads in both
+    /// Keras lines, and readers see one variable (the same dataset).
+    private static func writeAttributeAliases(_ objects: [SavePlan.V3Object], root: Group, written: inout WrittenTensors) throws {
+        let paths = Set(objects.map(\.path))
+        let digests = Dictionary(written.paths.map { ($0.path, $0.digest) }, uniquingKeysWith: { first, _ in first })
+        var created = Set<String>()
+        for object in objects where !object.path.isEmpty {
+            let parts = object.path.split(separator: "/").map(String.init)
+            for (position, part) in parts.enumerated() where position > 0 {
+                for alias in KerasCatalog.attributeAliases[part] ?? [] {
+                    var spelled = parts
+                    spelled[position] = alias
+                    let aliasPath = spelled.joined(separator: "/")
+                    guard !paths.contains(aliasPath), created.insert(aliasPath).inserted else { continue }
+                    let vars = try root.createGroup(aliasPath + "/vars")
+                    if let name = object.layerName { try vars.writeString("name", name, encoding: .utf8) }
+                    for index in object.weights.indices {
+                        let original = "/\(object.path)/vars/\(index)"
+                        try root.createHardLink("\(aliasPath)/vars/\(index)", to: original)
+                        written.paths.append(("/\(aliasPath)/vars/\(index)", digests[original] ?? ""))
+                    }
+                }
+            }
+        }
     }
 
     // MARK: - Data

@@ -39,9 +39,10 @@ public final class Sequential: Model {
     /// The layers in order, each object once (`model.layers`).
     public override var layers: [any Layer] { unique(stack) }
     public override var inputShape: [Int]? { knownInputShape }
-    /// The layers, as one list attribute named `layers`.
+    /// The layers, as one list attribute named `layers`, a layer used twice listed twice (as in
+    /// Keras 3's Sequential, whose saved paths count each use).
     public override var trackedAttributes: [TrackedAttribute] {
-        [TrackedAttribute(name: "layers", layers: layers, isList: true)]
+        [TrackedAttribute(name: "layers", layers: stack, isList: true)]
     }
     /// `true`: Keras tracks a Sequential's layers as one list.
     public override var tracksLayersAsList: Bool { true }

@@ -272,7 +272,7 @@ private struct NamedWeight: Equatable {
 /// Every weight of the file at `path`, in file order.
 private func namedWeights(_ path: String) throws -> [NamedWeight] {
     let file = try WeightFile(path: path)
-    return try file.weights.map { NamedWeight(name: file.name(of: $0), value: try file.read($0)) }
+    return try file.weights.map { NamedWeight(name: file.identity(of: $0), value: try file.read($0)) }
 }
 
 /// A Dense stack's kernels and biases for `widths`, each tensor filled with its own constant

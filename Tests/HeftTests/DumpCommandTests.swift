@@ -11,8 +11,8 @@ import TestSupport
         #expect(run.code == 0 && run.stderr.isEmpty)
         #expect(run.lines[0] == "\(keras("tfkeras_seed_mlp.h5")): keras-legacy, keras_version 2.21.0, backend tensorflow")
         #expect(run.lines[1] == "2 layers, 4 weights, 7,946 parameters, 31.0 KiB")
-        #expect(run.lines.contains("dense  /dense"))
-        #expect(run.lines.contains { $0.hasPrefix("  dense/kernel:0") && $0.contains("/dense/dense/kernel:0") && $0.contains("(20, 256)  float32  20.0 KiB") })
+        #expect(run.lines.contains("dense (Dense)  /dense"))
+        #expect(run.lines.contains { $0.hasPrefix("  kernel  ") && $0.contains("/dense/dense/kernel:0") && $0.contains("(20, 256)  float32  20.0 KiB") })
     }
 
     @Test func jsonHasTheDocumentedShape() throws {
@@ -21,9 +21,11 @@ import TestSupport
         let document = try run.json()
         #expect(document["schema"] as? Int == 1 && document["format"] as? String == "keras-v3")
         let layers = try #require(document["layers"] as? [[String: Any]])
-        let inner = try #require(layers.first { $0["name"] as? String == "inner_d1" })
+        let inner = try #require(layers.first { $0["name"] as? String == "inner" })
+        #expect(inner["class"] as? String == "Sequential" && inner["path"] as? String == "/layers/sequential")
         let weights = try #require(inner["weights"] as? [[String: Any]])
         #expect(weights[0]["path"] as? String == "/layers/sequential/layers/dense/vars/0")
+        #expect(weights[0]["identity"] as? String == "inner/inner_d1/kernel" && weights[0]["name"] as? String == "0")
         #expect(weights[0]["shape"] as? [Int] == [8, 5] && weights[0]["dtype"] as? String == "float32")
         #expect(weights[0]["variable"] as? String == "kernel" && weights[0]["size"] as? Int == 160)
         #expect(run.stdout.split(separator: "\n").count == 1)

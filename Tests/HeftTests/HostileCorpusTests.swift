@@ -14,7 +14,8 @@ import Glibc
 /// - exit with a code its manifest entry allows (0, 1 and 2 are the documented codes);
 /// - on exit 2, print exactly one line on stderr, `heft: error: ` followed by a message naming the file;
 /// - never print HDF5's diagnostic stack, nor the bytes of a file a hostile file points at;
-/// - for `convert`: leave either an output that `heft dump` loads, or no output and no temp file.
+/// - for `convert`: leave either an output that `heft dump` loads, or no output and no temp file; a
+///   valid file whose layers' classes cannot be known may be refused (`cannot convert to …`, exit 2).
 ///
 /// After a run that times out, the file's remaining subcommands are skipped (each would cost
 /// another 10 s); they show as "skipped" in the summary. The summary (per category and

@@ -10,7 +10,7 @@ import TestSupport
 @Suite struct IntegrityCommandTests {
     /// A Heft-written legacy file of a few Dense layers with random weights, and its data extents.
     func makeFile(_ path: String) throws -> [Range<Int>] {
-        let model = try Sequential([Dense(64, inputShape: [32], name: "a"), Dense(64, name: "b"), Dense(10, name: "c")])
+        let model = try Sequential([Dense(64, inputShape: [32], name: "dense"), Dense(64, name: "dense_1"), Dense(10, name: "dense_2")])
         try model.setWeights(model.weights.enumerated().map { .randomUniform($1.shape, minval: -1, maxval: 1, seed: UInt64($0)) })
         try model.saveWeights(to: path)
         let file = try WeightFile(path: path)

@@ -69,7 +69,7 @@ import TestSupport
         #expect(run.code == 1)
         let like = try #require(try run.json()["like"] as? [String: Any])
         #expect(like["ok"] as? Bool == false && like["rule"] as? String == "by_order")
-        #expect((like["divergence"] as? String)?.contains("first divergence at layer #0: reference 'dense' (/dense) [(20, 256), (256,)] vs file 'd0'") == true)
+        #expect((like["divergence"] as? String)?.contains("first divergence at layer #0: reference 'dense' (layers/dense) [(20, 256), (256,)] vs file 'd0'") == true)
     }
 
     @Test func truncatedFileExitsTwo() throws {

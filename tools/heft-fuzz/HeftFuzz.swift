@@ -59,8 +59,7 @@ func exercise(_ path: String) -> Outcome {
     do {
         let file = try WeightFile(path: path)
         for weight in file.weights + file.topLevelWeights {
-            _ = file.name(of: weight)
-            _ = file.variableName(of: weight)
+            _ = file.identity(of: weight)
             _ = file.hasVerifiedExtent(weight)
             // An unreadable tensor is a thrown error, as in `verify`: keep going with the next one.
             _ = try? file.read(weight)

@@ -9,8 +9,12 @@ extension Heft {
             discussion: """
                 The output layout is --to or, by default, chosen from OUT's name (*.weights.h5 → keras-v3, \
                 else keras-legacy); the same layout is a rewrite. Dtypes and hard links (shared weights) \
-                are kept; OUT is replaced atomically. Legacy → Keras 3 names each layer's path by its \
-                Keras class, from model_config in a full-model file or inferred from the weights.
+                are kept; OUT is replaced atomically. In another layout each tensor goes where Keras keeps \
+                that variable, which needs each layer's Keras class: from model_config in a full-model \
+                file, from Keras 3 paths, from automatic layer names (lstm_2), or from --like REF. A layer \
+                whose class is unknown is refused (exit 2) with the remedy. Before OUT is replaced, the \
+                result is read back and checked to load as the source does, by Keras's own rules. \
+                Optimizer state goes along to a Keras 3 file and is dropped, with a note, elsewhere.
                 """)
 
         enum Layout: String, ExpressibleByArgument, CaseIterable {
@@ -20,23 +24,31 @@ extension Heft {
         @Argument(help: "The input weights file.") var input: String
         @Argument(help: "The output path.") var outputPath: String
         @Option(help: "The output layout: keras-legacy or keras-v3.") var to: Layout?
+        @Option(help: ArgumentHelp("A Keras weights or model file of the same architecture: it gives the layer classes, "
+                                   + "and in its own layout the names and order to write.", valueName: "ref"))
+        var like: String?
+        @Flag(help: "Leave out optimizer and metric state.") var dropOptimizer = false
         @OptionGroup var output: OutputOptions
         @OptionGroup var reader: ReaderOptions
 
         func run() throws {
-            try runWithExitCode(reader, files: [input]) {
+            try runWithExitCode(reader, files: [input] + (like.map { [$0] } ?? [])) {
                 let file = try reader.open(input)
+                let reference = try like.map { try reader.open($0) }
                 let format = to.map { WeightFileFormat(rawValue: $0.rawValue)! } ?? WeightFileFormat(forPath: outputPath)
-                try file.convert(to: outputPath, format: format)
-                let written = try reader.open(outputPath)
+                let report = try file.convert(to: outputPath, format: format, like: reference, dropOptimizer: dropOptimizer)
+                let written = try reader.open(outputPath).kerasView()
                 let document = ConvertDocument(schema: jsonSchemaVersion, input: input, output: outputPath, from: file.format.rawValue,
-                                               to: written.format.rawValue, layers: written.layers.filter { !$0.weights.isEmpty }.count,
-                                               weights: written.weights.count)
+                                               to: format.rawValue, layers: written.layers.filter { !$0.variables.isEmpty }.count,
+                                               weights: written.variables.count, optimizerWeights: written.optimizer?.variables.count ?? 0,
+                                               notes: report.notes)
                 if output.json {
                     try printJSON(document)
                 } else {
+                    let state = document.optimizerWeights > 0 ? " and \(document.optimizerWeights) optimizer tensors" : ""
                     print("\(outputPath): \(document.to), written from \(input) (\(document.from)): "
-                          + "\(document.weights) weights in \(document.layers) layers")
+                          + "\(document.weights) weights in \(document.layers) layers\(state)")
+                    for note in report.notes { print("note: \(note)") }
                 }
                 return 0
             }
@@ -53,4 +65,11 @@ struct ConvertDocument: Encodable {
     let to: String
     let layers: Int
     let weights: Int
+    let optimizerWeights: Int
+    /// What the output does not hold (optimizer state a legacy file cannot keep, …).
+    let notes: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case schema, input, output, from, to, layers, weights, optimizerWeights = "optimizer_weights", notes
+    }
 }

@@ -9,7 +9,10 @@ extension Heft {
         static let configuration = CommandConfiguration(
             abstract: "Compare two weights files tensor by tensor.",
             discussion: """
-                Tensors are matched by name (their path below the weights root) unless --by-order. \
+                Tensors are matched by their Keras identity (layer name, sublayer attributes, variable: \
+                bidirectional/forward_layer/cell/kernel), the same in a legacy .h5 and a .weights.h5, \
+                unless --by-order (Keras's topological rule). Optimizer and metric state are compared \
+                apart and never change the exit code. \
                 A tensor only in A (removed) or only in B (added), a shape change and a dtype change \
                 are always differences. Values are equal when |a − b| ≤ atol + rtol·|b| (b from file B; \
                 default: exact), or within --ulp N units in the last place. NaN equals NaN at the same \
@@ -86,7 +89,9 @@ extension Heft {
                 let document = DiffDocument(schema: jsonSchemaVersion, a: .init(file: a, format: fileA.format.rawValue),
                                             b: .init(file: b, format: fileB.format.rawValue),
                                             matching: options.matching.rawValue, tolerance: options.tolerance,
-                                            equal: result.equal, summary: DiffDocument.Summary(result.tensors), tensors: result.tensors)
+                                            equal: result.equal, summary: DiffDocument.Summary(result.tensors.filter { $0.section == .model }),
+                                            optimizer: DiffDocument.Summary(result.tensors.filter { $0.section != .model }),
+                                            notes: result.notes, tensors: result.tensors)
                 switch output.json ? .json : format {
                 case .json: try printJSON(document)
                 case .github: printGitHub(document)
@@ -104,7 +109,8 @@ extension Heft {
             var rows: [[String]] = []
             var details: [Int: [String]] = [:]
             for tensor in document.tensors where tensor.isDifference || showSame {
-                rows.append([statusText(tensor.status), tensor.name, detail(tensor)])
+                rows.append([statusText(tensor.status), tensor.section == .model ? tensor.name : "[\(tensor.section.rawValue)] \(tensor.name)",
+                             detail(tensor)])
                 if let top = tensor.top, !top.isEmpty {
                     details[rows.count - 1] = aligned(top.map { ["\($0.index)", "a=\($0.a)", "b=\($0.b)", "|Δ|=\($0.absDiff)"] }, indent: "      ")
                 }
@@ -112,6 +118,10 @@ extension Heft {
             for (index, line) in aligned(rows, indent: "  ").enumerated() {
                 print(line)
                 details[index].map { print($0.joined(separator: "\n")) }
+            }
+            for note in document.notes { print("note: \(note)") }
+            if document.optimizer.total > 0 {
+                print("state (optimizer, metrics): \(document.optimizer.total) tensors, \(document.optimizer.different) differ (not counted)")
             }
             print(summaryLine(document.summary, equal: document.equal))
         }
@@ -150,7 +160,7 @@ extension Heft {
         // MARK: - GitHub Actions
 
         func printGitHub(_ document: DiffDocument) {
-            for tensor in document.tensors where tensor.isDifference {
+            for tensor in document.tensors where tensor.isDifference && tensor.section == .model {
                 let file = tensor.status == .removed ? a : b
                 print("::error file=\(escape(file, property: true)),title=\(escape("heft diff: \(tensor.status.rawValue)", property: true))::"
                       + escape("\(tensor.name): \(detail(tensor))", property: false))
@@ -201,6 +211,14 @@ struct DiffDocument: Encodable {
     let matching: String
     let tolerance: Tolerance
     let equal: Bool
+    /// The model's tensors.
     let summary: Summary
+    /// Optimizer and metric state.
+    let optimizer: Summary
+    let notes: [String]
     let tensors: [TensorComparison]
+
+    enum CodingKeys: String, CodingKey {
+        case schema, a, b, matching, tolerance, equal, summary, optimizer = "state_summary", notes, tensors
+    }
 }

@@ -60,26 +60,44 @@ extension Heft {
         func makeDocument(_ weightFile: WeightFile) throws -> DumpDocument {
             let progress = Progress("heft dump")
             defer { progress.finish() }
-            let layers = weightFile.layers.filter { layer in layerGlobs.isEmpty || layerGlobs.contains { WeightDiff.glob($0, layer.name) } }
-            let total = layers.reduce(0) { $0 + $1.weights.reduce(0) { $0 + $1.storageSize } }
+            let view = weightFile.kerasView()
+            let layers = view.layers.filter { layer in layerGlobs.isEmpty || layerGlobs.contains { WeightDiff.glob($0, layer.name) } }
+            let state = (view.optimizer?.variables ?? []) + view.metrics
+            // A dataset's other paths count as shared only when they are other variables of the view (a
+            // tie), not a second spelling of the same variable.
+            let viewPaths = Set((view.variables + state).map(\.entry.path))
+            let total = (layers.flatMap(\.variables) + state).reduce(0) { $0 + $1.entry.storageSize }
             var done = 0
-            let dumped = try layers.map { layer in
-                DumpDocument.Layer(name: layer.name, path: layer.path, weights: try layer.weights.map { weight in
-                    defer { done += weight.storageSize; progress.update(done, total) }
-                    return try describe(weight, in: weightFile)
-                })
+            func described(_ variables: [KerasModelView.Variable], below prefix: String) throws -> [DumpDocument.Weight] {
+                try variables.map { variable in
+                    defer { done += variable.entry.storageSize; progress.update(done, total) }
+                    return try describe(variable, below: prefix, in: weightFile, sharedPaths: viewPaths)
+                }
             }
+            let dumped = try layers.map { layer in
+                DumpDocument.Layer(name: layer.name, className: layer.className, path: layer.path,
+                                   weights: try described(layer.variables, below: layer.name + "/"))
+            }
+            let optimizer = try view.optimizer.map { state in
+                DumpDocument.State(className: state.className, weights: try described(state.variables, below: "optimizer/"))
+            }
+            let metrics = view.metrics.isEmpty ? nil : DumpDocument.State(className: nil, weights: try described(view.metrics, below: ""))
             return DumpDocument(schema: jsonSchemaVersion, file: file, format: weightFile.format.rawValue,
                                 kerasVersion: weightFile.kerasVersion, backend: weightFile.backend,
                                 fullModel: weightFile.isFullModel, layers: dumped,
-                                topLevelWeights: try weightFile.topLevelWeights.map { try describe($0, in: weightFile) })
+                                topLevelWeights: try described(view.modelVariables, below: ""), optimizer: optimizer, metrics: metrics)
         }
 
-        func describe(_ weight: WeightEntry, in weightFile: WeightFile) throws -> DumpDocument.Weight {
-            var described = DumpDocument.Weight(name: weight.name, variable: weightFile.variableName(of: weight),
-                                                 path: weight.path, shape: weight.shape, dtype: weight.dtype.rawValue,
-                                                 size: weight.count * weight.dtype.byteCount, storageSize: weight.storageSize,
-                                                 sharedWith: weight.sharedWith)
+        /// One tensor; its name in text output is its identity below `prefix` (its layer's name).
+        func describe(_ variable: KerasModelView.Variable, below prefix: String, in weightFile: WeightFile,
+                      sharedPaths: Set<String>) throws -> DumpDocument.Weight {
+            let weight = variable.entry
+            let shortName = variable.identity.hasPrefix(prefix) ? String(variable.identity.dropFirst(prefix.count)) : variable.identity
+            var described = DumpDocument.Weight(name: weight.name, identity: variable.identity, shortName: shortName,
+                                                 variable: variable.variable, path: weight.path, shape: weight.shape,
+                                                 dtype: weight.dtype.rawValue, size: weight.count * weight.dtype.byteCount,
+                                                 storageSize: weight.storageSize,
+                                                 sharedWith: weight.sharedWith.flatMap { sharedPaths.contains($0) ? $0 : nil })
             if stats { described.stats = try weightFile.statistics(of: weight) }
             if hash { described.sha256 = try weightFile.sha256(of: weight) }
             if values {
@@ -94,23 +112,36 @@ extension Heft {
 
         func printText(_ document: DumpDocument) {
             let weights = document.layers.flatMap(\.weights) + document.topLevelWeights
-            let parameters = weights.filter { $0.sharedWith == nil }.reduce(0) { $0 + $1.shape.reduce(1, *) }
-            let bytes = weights.filter { $0.sharedWith == nil }.reduce(0) { $0 + $1.size }
+            let distinct = weights.filter { $0.sharedWith == nil }
+            let parameters = distinct.reduce(0) { $0 + $1.shape.reduce(1, *) }
+            let bytes = distinct.reduce(0) { $0 + $1.size }
             var header = "\(document.file): \(Terminal.paint(document.format, .bold))"
             if document.fullModel { header += " (full-model file, weights in /model_weights)" }
             if let version = document.kerasVersion { header += ", keras_version \(version)" }
             if let backend = document.backend { header += ", backend \(backend)" }
             print(header)
             print("\(document.layers.count) layers, \(weights.count) weights, \(countText(parameters)) parameters, \(byteText(bytes))")
+            for (label, state) in [("optimizer", document.optimizer), ("metrics", document.metrics)] {
+                guard let state else { continue }
+                let kind = state.className.map { "\(label) state (\($0))" } ?? "\(label) state"
+                print("\(kind): \(state.weights.count) tensors, \(byteText(state.weights.reduce(0) { $0 + $1.size })), not model parameters")
+            }
             for layer in document.layers {
                 print("")
-                print(Terminal.paint(layer.name, .bold) + Terminal.paint("  \(layer.path)", .dim))
+                let title = layer.className.map { "\(layer.name) (\($0))" } ?? layer.name
+                print(Terminal.paint(title, .bold) + Terminal.paint("  \(layer.path)", .dim))
                 printWeights(layer.weights)
             }
             if !document.topLevelWeights.isEmpty {
                 print("")
                 print(Terminal.paint("top-level weights", .bold))
                 printWeights(document.topLevelWeights)
+            }
+            for (label, state) in [("optimizer", document.optimizer), ("metrics", document.metrics)] {
+                guard let state else { continue }
+                print("")
+                print(Terminal.paint(state.className.map { "\(label) (\($0))" } ?? label, .bold))
+                printWeights(state.weights)
             }
         }
 
@@ -127,9 +158,7 @@ extension Heft {
                 rows.append(header.map { Terminal.paint($0, .dim) })
             }
             for weight in weights {
-                // Keras 3 names weights by position only: add the variable name when it is known.
-                let name = Int(weight.name) != nil && weight.variable != nil ? "\(weight.name) (\(weight.variable!))" : weight.name
-                var row = [name, weight.path, formatShape(weight.shape), weight.dtype, byteText(weight.size)]
+                var row = [weight.shortName, weight.path, formatShape(weight.shape), weight.dtype, byteText(weight.size)]
                 if let statistics = weight.stats {
                     let precise = weight.dtype == "float64"
                     row += [statistics.minimum, statistics.maximum, statistics.mean, statistics.std].map { precise ? numberText($0) : floatText($0) }
@@ -172,7 +201,12 @@ extension Heft {
 /// The JSON document of `heft dump` (schema 1).
 struct DumpDocument: Encodable {
     struct Weight: Encodable {
+        /// The name the file gives the tensor (legacy `weight_names` entry, Keras 3 `vars` index).
         let name: String
+        /// The tensor's Keras identity (the same in either layout).
+        let identity: String
+        /// The identity below its layer, shown in text output.
+        let shortName: String
         /// The Keras variable (`kernel`, `bias`, …), when known.
         let variable: String?
         let path: String
@@ -189,14 +223,25 @@ struct DumpDocument: Encodable {
         var valuesText: String?
 
         enum CodingKeys: String, CodingKey {
-            case name, variable, path, shape, dtype, size, storageSize = "storage_size", sharedWith = "shared_with", stats, sha256, values
+            case name, identity, variable, path, shape, dtype, size, storageSize = "storage_size", sharedWith = "shared_with", stats, sha256, values
         }
     }
 
     struct Layer: Encodable {
         let name: String
+        let className: String?
         let path: String
         let weights: [Weight]
+
+        enum CodingKeys: String, CodingKey { case name, className = "class", path, weights }
+    }
+
+    /// Optimizer or metric state: never part of the model's layers or parameters.
+    struct State: Encodable {
+        let className: String?
+        let weights: [Weight]
+
+        enum CodingKeys: String, CodingKey { case className = "class", weights }
     }
 
     let schema: Int
@@ -207,10 +252,12 @@ struct DumpDocument: Encodable {
     let fullModel: Bool
     let layers: [Layer]
     let topLevelWeights: [Weight]
+    let optimizer: State?
+    let metrics: State?
 
     enum CodingKeys: String, CodingKey {
         case schema, file, format, kerasVersion = "keras_version", backend, fullModel = "full_model", layers
-        case topLevelWeights = "top_level_weights"
+        case topLevelWeights = "top_level_weights", optimizer, metrics
     }
 }
 

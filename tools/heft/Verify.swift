@@ -84,7 +84,7 @@ extension Heft {
                 rows += groups.map { line(nil, "  " + $0.joined(separator: " = ")) }
             }
             if let like = report.like {
-                let rule = like.rule.replacingOccurrences(of: "_", with: " ")
+                let rule = like.rule.rawValue.replacingOccurrences(of: "_", with: " ")
                 rows.append(line(like.ok, "loads into \(like.reference) \(rule)" + (like.divergence.map { ": \($0)" } ?? "")))
                 if let byName = like.byNameOK {
                     rows.append(line(nil, "by name: " + (byName ? "every reference layer matches" : like.byNameDivergence ?? "")))

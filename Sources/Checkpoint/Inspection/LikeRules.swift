@@ -5,25 +5,26 @@ enum LikeRules {
     static func check(_ file: WeightFile, against reference: WeightFile) -> Verification.LikeCheck {
         if file.format == .kerasV3 && reference.format == .kerasV3 {
             let divergence = byPath(file, reference)
-            return .init(reference: reference.path, rule: "by_path", ok: divergence == nil, divergence: divergence,
+            return .init(reference: reference.path, rule: .byPath, ok: divergence == nil, divergence: divergence,
                          byNameOK: nil, byNameDivergence: nil)
         }
-        let divergence = byOrder(file, reference)
-        let nameDivergence = file.format == .kerasLegacy && reference.format == .kerasLegacy ? byName(file, reference) : nil
-        return .init(reference: reference.path, rule: "by_order", ok: divergence == nil, divergence: divergence,
-                     byNameOK: file.format == .kerasLegacy && reference.format == .kerasLegacy ? nameDivergence == nil : nil,
-                     byNameDivergence: nameDivergence)
+        let divergence = byOrder(file.kerasView(), reference.kerasView())
+        let bothLegacy = file.format == .kerasLegacy && reference.format == .kerasLegacy
+        let nameDivergence = bothLegacy ? byName(file, reference) : nil
+        return .init(reference: reference.path, rule: .byOrder, ok: divergence == nil, divergence: divergence,
+                     byNameOK: bothLegacy ? nameDivergence == nil : nil, byNameDivergence: nameDivergence)
     }
 
-    /// Keras's topological rule: the n-th layers with weights must have the same weight shapes.
-    private static func byOrder(_ file: WeightFile, _ reference: WeightFile) -> String? {
-        let fileLayers = file.layers.filter { !$0.weights.isEmpty }
-        let referenceLayers = reference.layers.filter { !$0.weights.isEmpty }
+    /// Keras's topological rule: the n-th top-level layers with weights must have the same weight
+    /// shapes, in Keras's order (a Keras 3 file's layers counted with their sublayers' weights).
+    private static func byOrder(_ file: KerasModelView, _ reference: KerasModelView) -> String? {
+        let fileLayers = file.layers.filter { !$0.variables.isEmpty }
+        let referenceLayers = reference.layers.filter { !$0.variables.isEmpty }
         for index in 0..<max(fileLayers.count, referenceLayers.count) {
             let expected = index < referenceLayers.count ? describe(referenceLayers[index]) : "no more layers"
             let found = index < fileLayers.count ? describe(fileLayers[index]) : "no more layers"
             let same = index < fileLayers.count && index < referenceLayers.count
-                && fileLayers[index].weights.map(\.shape) == referenceLayers[index].weights.map(\.shape)
+                && shapes(fileLayers[index]) == shapes(referenceLayers[index])
             if !same {
                 let counts = fileLayers.count == referenceLayers.count ? ""
                     : "layer count mismatch: the reference has \(referenceLayers.count) layers with weights, the file \(fileLayers.count); "
@@ -56,6 +57,14 @@ enum LikeRules {
             }
         }
         return nil
+    }
+
+    private static func shapes(_ layer: KerasModelView.Layer) -> [[Int]] {
+        layer.variables.map(\.entry.shape)
+    }
+
+    private static func describe(_ layer: KerasModelView.Layer) -> String {
+        "'\(layer.name)'" + (layer.v3Path.map { " (\($0))" } ?? "") + " [" + shapes(layer).map(formatShape).joined(separator: ", ") + "]"
     }
 
     private static func describe(_ layer: LayerEntry) -> String {

@@ -7,6 +7,16 @@ public struct TensorComparison: Sendable, Codable, Equatable {
         case dtypeChanged = "dtype_changed"
     }
 
+    /// What a tensor belongs to.
+    public enum Section: String, Sendable, Codable {
+        /// The model's weights.
+        case model
+        /// The optimizer's state.
+        case optimizer
+        /// Metric state.
+        case metrics
+    }
+
     /// One element that differs.
     public struct ElementDifference: Sendable, Codable, Equatable {
         /// The element's multi-dimensional index.
@@ -19,8 +29,11 @@ public struct TensorComparison: Sendable, Codable, Equatable {
         enum CodingKeys: String, CodingKey { case index, a, b, absDiff = "abs_diff" }
     }
 
-    /// The tensor's name (its path below the weights root) in file A, or in B when only B has it.
+    /// The tensor's Keras identity in file A, or in B when only B has it (see
+    /// ``WeightFile/identity(of:)``).
     public let name: String
+    /// The model, or optimizer or metric state.
+    public let section: Section
     public let status: Status
     /// The HDF5 paths in each file (`nil` on the side that lacks the tensor).
     public let pathA: String?
@@ -45,7 +58,7 @@ public struct TensorComparison: Sendable, Codable, Equatable {
     public var top: [ElementDifference]?
 
     enum CodingKeys: String, CodingKey {
-        case name, status, pathA = "path_a", pathB = "path_b", shapeA = "shape_a", shapeB = "shape_b"
+        case name, section, status, pathA = "path_a", pathB = "path_b", shapeA = "shape_a", shapeB = "shape_b"
         case dtypeA = "dtype_a", dtypeB = "dtype_b", mismatches, total, maxAbsDiff = "max_abs_diff"
         case maxAbsIndex = "max_abs_index", maxRelDiff = "max_rel_diff", meanAbsDiff = "mean_abs_diff"
         case nanMismatches = "nan_mismatches", top

@@ -61,9 +61,16 @@ public enum Verification {
 
     /// The `--like` check.
     public struct LikeCheck: Sendable, Codable, Equatable {
+        /// Which of Keras's loading rules applies.
+        public enum Rule: String, Sendable, Codable {
+            /// Keras's topological rule (a legacy file on either side).
+            case byOrder = "by_order"
+            /// Keras 3's object paths (Keras 3 files on both sides).
+            case byPath = "by_path"
+        }
+
         public let reference: String
-        /// `by_order` (Keras's topological rule) or `by_path` (Keras 3 files on both sides).
-        public let rule: String
+        public let rule: Rule
         public let ok: Bool
         /// The first point where file and reference diverge under `rule`.
         public let divergence: String?
@@ -305,11 +312,15 @@ public enum Verification {
 
     /// A layer's weights (by layer name or layer path) or a single weight (by path or name).
     static func resolve(_ member: String, in file: WeightFile) -> [WeightEntry]? {
+        let view = file.kerasView()
+        if let layer = view.layers.first(where: { $0.name == member && !$0.variables.isEmpty }) {
+            return layer.variables.map(\.entry)
+        }
         if let layer = file.layers.first(where: { $0.name == member || $0.path == member || $0.path == "/" + member }) {
             return layer.weights
         }
-        let weight = file.weights.first { $0.path == member || $0.path == "/" + member || file.name(of: $0) == member }
-        return weight.map { [$0] }
+        if let variable = view.variables.first(where: { $0.identity == member }) { return [variable.entry] }
+        return file.weights.first { $0.path == member || $0.path == "/" + member }.map { [$0] }
     }
 
     private static func compareTied(_ a: WeightEntry, _ b: WeightEntry, in file: WeightFile) throws -> TiePair {

@@ -7,10 +7,15 @@ import NeuralNet
 
 /// Compares two weights files tensor by tensor, reading both in bounded blocks.
 ///
-/// Tensors are matched by name (their path below the weights root, see ``WeightFile/name(of:)``)
-/// or, with ``Matching/byOrder``, by Keras's topological rule (the n-th layer with weights of each
-/// file, then weights in order). A tensor only in A is `removed`, only in B `added`; a shape or
-/// dtype change is always a difference; values compare under a ``Tolerance``.
+/// Tensors are matched by their Keras identity (``WeightFile/identity(of:)``: the same for the same
+/// variable in either layout) or, with ``Matching/byOrder``, by Keras's topological rule (the n-th
+/// top-level layer with weights of each file, then its weights in Keras's order). When one file
+/// stores no layer names (tf-keras's `.weights.h5`), identities use Keras 3 path names on both
+/// sides. Two tensors of one file with one identity are an error, never a comparison.
+///
+/// A tensor only in A is `removed`, only in B `added`; a shape or dtype change is always a
+/// difference; values compare under a ``Tolerance``. Optimizer and metric state are compared
+/// apart from the model (section `optimizer`, `metrics`) and never make the files unequal.
 public enum WeightDiff {
     /// How tensors are paired.
     public enum Matching: String, Sendable, Codable {
@@ -36,9 +41,12 @@ public enum WeightDiff {
 
     /// The outcome for the two files.
     public struct Result: Sendable, Codable {
-        /// Whether no tensor differs.
+        /// Whether no model tensor differs (optimizer and metric state do not count).
         public let equal: Bool
         public let tensors: [TensorComparison]
+        /// What the comparison could not do or chose (one side holds no optimizer state, tensors
+        /// matched by Keras 3 path because a file stores no layer names).
+        public let notes: [String]
     }
 
     /// Compares `a` with `b`; `progress` receives (bytes done, bytes total) after each tensor.
@@ -46,7 +54,7 @@ public enum WeightDiff {
     /// - Throws: ``CheckpointError`` if a tensor cannot be read.
     public static func compare(_ a: WeightFile, _ b: WeightFile, options: Options,
                                progress: ((Int, Int) -> Void)? = nil) throws -> Result {
-        let pairs = try pair(a, b, options: options)
+        let (pairs, notes) = try pair(a, b, options: options)
         let totalBytes = pairs.reduce(0) { $0 + ($1.a?.storageSize ?? 0) + ($1.b?.storageSize ?? 0) }
         var done = 0
         let tensors = try pairs.map { pair in
@@ -56,47 +64,107 @@ public enum WeightDiff {
             }
             return try compare(pair, a, b, options: options)
         }
-        return Result(equal: !tensors.contains(where: \.isDifference), tensors: tensors)
+        let equal = !tensors.contains { $0.section == .model && $0.isDifference }
+        return Result(equal: equal, tensors: tensors, notes: notes)
     }
 
     // MARK: - Pairing
 
     struct Pair {
         let name: String
+        let section: TensorComparison.Section
         let a: WeightEntry?
         let b: WeightEntry?
     }
 
-    static func pair(_ a: WeightFile, _ b: WeightFile, options: Options) throws -> [Pair] {
-        let pairs: [Pair]
+    static func pair(_ a: WeightFile, _ b: WeightFile, options: Options) throws -> (pairs: [Pair], notes: [String]) {
+        let (viewA, viewB) = (a.kerasView(hints: ClassHints(b.kerasView())), b.kerasView(hints: ClassHints(a.kerasView())))
+        var notes: [String] = []
+        var pairs: [Pair]
         switch options.matching {
-        case .byName: pairs = pairByName(a, b, renames: options.renames)
-        case .byOrder: pairs = pairByOrder(a, b)
+        case .byName:
+            let byPath = !(viewA.hasLayerNames && viewB.hasLayerNames)
+            if byPath {
+                let nameless = viewA.hasLayerNames ? b.path : a.path
+                notes.append("\(nameless) stores no layer names (tf-keras's .weights.h5): tensors are matched by Keras 3 path")
+            }
+            let key: (KerasModelView.Variable) -> String = { byPath ? $0.pathIdentity ?? $0.identity : $0.identity }
+            pairs = try pairByKey(viewA.variables, viewB.variables, key: key, renames: options.renames,
+                                  section: .model, files: (a.path, b.path))
+        case .byOrder:
+            pairs = pairByOrder(viewA, viewB)
         }
-        return pairs.filter { selected($0.name, options) }
+        pairs += try pairState(viewA.optimizer?.variables ?? [], viewB.optimizer?.variables ?? [], section: .optimizer,
+                               files: (a.path, b.path), notes: &notes)
+        pairs += try pairState(viewA.metrics, viewB.metrics, section: .metrics, files: (a.path, b.path), notes: &notes)
+        return (pairs.filter { selected($0.name, options) }, notes)
     }
 
-    private static func pairByName(_ a: WeightFile, _ b: WeightFile, renames: [(old: String, new: String)]) -> [Pair] {
-        let namesA = a.weights.map { (rename(a.name(of: $0), renames), $0) }
-        let byNameB = Dictionary(b.weights.map { (b.name(of: $0), $0) }, uniquingKeysWith: { first, _ in first })
-        let namesOfA = Set(namesA.map(\.0))
-        return namesA.map { Pair(name: $0.0, a: $0.1, b: byNameB[$0.0]) }
-            + b.weights.filter { !namesOfA.contains(b.name(of: $0)) }.map { Pair(name: b.name(of: $0), a: nil, b: $0) }
+    /// Pairs by identity (after A's renames); a file with two tensors of one identity is an error.
+    private static func pairByKey(_ a: [KerasModelView.Variable], _ b: [KerasModelView.Variable],
+                                  key: (KerasModelView.Variable) -> String, renames: [(old: String, new: String)],
+                                  section: TensorComparison.Section, files: (String, String)) throws -> [Pair] {
+        let keyedA = try unique(a.map { (rename(key($0), renames), $0.entry) }, file: files.0)
+        let keyedB = try unique(b.map { (key($0), $0.entry) }, file: files.1)
+        let entriesB = Dictionary(keyedB, uniquingKeysWith: { first, _ in first })
+        let namesA = Set(keyedA.map(\.0))
+        return keyedA.map { Pair(name: $0.0, section: section, a: $0.1, b: entriesB[$0.0]) }
+            + keyedB.filter { !namesA.contains($0.0) }.map { Pair(name: $0.0, section: section, a: nil, b: $0.1) }
     }
 
-    private static func pairByOrder(_ a: WeightFile, _ b: WeightFile) -> [Pair] {
-        let layersA = a.layers.filter { !$0.weights.isEmpty }, layersB = b.layers.filter { !$0.weights.isEmpty }
+    /// The keyed entries with each identity once: a repeat that is a hard link to the same dataset
+    /// is the same tensor and dropped; any other repeat is an error naming both paths.
+    private static func unique(_ keyed: [(String, WeightEntry)], file: String) throws -> [(String, WeightEntry)] {
+        var first: [String: WeightEntry] = [:]
+        var result: [(String, WeightEntry)] = []
+        for (key, entry) in keyed {
+            if let earlier = first[key] {
+                guard earlier.objectAddress == entry.objectAddress else {
+                    throw CheckpointError(file: file, .identityCollision(identity: key, first: earlier.path, second: entry.path))
+                }
+                continue
+            }
+            first[key] = entry
+            result.append((key, entry))
+        }
+        return result
+    }
+
+    /// Keras's topological rule: the n-th top-level layers with weights, their weights in order.
+    private static func pairByOrder(_ a: KerasModelView, _ b: KerasModelView) -> [Pair] {
+        let layersA = a.layers.filter { !$0.variables.isEmpty }, layersB = b.layers.filter { !$0.variables.isEmpty }
         var pairs: [Pair] = []
         for index in 0..<max(layersA.count, layersB.count) {
-            let weightsA = index < layersA.count ? layersA[index].weights : []
-            let weightsB = index < layersB.count ? layersB[index].weights : []
-            for position in 0..<max(weightsA.count, weightsB.count) {
-                let wa = position < weightsA.count ? weightsA[position] : nil
-                let wb = position < weightsB.count ? weightsB[position] : nil
-                pairs.append(Pair(name: wa.map(a.name(of:)) ?? b.name(of: wb!), a: wa, b: wb))
-            }
+            let weightsA = index < layersA.count ? layersA[index].variables : []
+            let weightsB = index < layersB.count ? layersB[index].variables : []
+            pairs += positional(weightsA, weightsB, section: .model)
         }
         return pairs
+    }
+
+    private static func positional(_ a: [KerasModelView.Variable], _ b: [KerasModelView.Variable],
+                                   section: TensorComparison.Section) -> [Pair] {
+        (0..<max(a.count, b.count)).map { position in
+            let left = position < a.count ? a[position] : nil, right = position < b.count ? b[position] : nil
+            return Pair(name: (left ?? right)!.identity, section: section, a: left?.entry, b: right?.entry)
+        }
+    }
+
+    /// Optimizer or metric state: by identity when both files name every variable, by position
+    /// (the order Keras keeps it) otherwise; a note when only one file holds any.
+    private static func pairState(_ a: [KerasModelView.Variable], _ b: [KerasModelView.Variable], section: TensorComparison.Section,
+                                  files: (String, String), notes: inout [String]) throws -> [Pair] {
+        guard !a.isEmpty || !b.isEmpty else { return [] }
+        guard !a.isEmpty && !b.isEmpty else {
+            let (with, without, count) = a.isEmpty ? (files.1, files.0, b.count) : (files.0, files.1, a.count)
+            notes.append("\(with) holds \(section.rawValue) state (\(count) tensors), \(without) holds none: not compared")
+            return []
+        }
+        let positionalNames = (a + b).contains { $0.identity.contains("/vars/") }
+        guard positionalNames else {
+            return try pairByKey(a, b, key: \.identity, renames: [], section: section, files: files)
+        }
+        return positional(a, b, section: section)
     }
 
     static func rename(_ name: String, _ renames: [(old: String, new: String)]) -> String {
@@ -119,7 +187,7 @@ public enum WeightDiff {
 
     private static func compare(_ pair: Pair, _ fileA: WeightFile, _ fileB: WeightFile, options: Options) throws -> TensorComparison {
         func result(_ status: TensorComparison.Status) -> TensorComparison {
-            TensorComparison(name: pair.name, status: status, pathA: pair.a?.path, pathB: pair.b?.path,
+            TensorComparison(name: pair.name, section: pair.section, status: status, pathA: pair.a?.path, pathB: pair.b?.path,
                              shapeA: pair.a?.shape, shapeB: pair.b?.shape,
                              dtypeA: pair.a?.dtype.rawValue, dtypeB: pair.b?.dtype.rawValue)
         }

@@ -67,10 +67,13 @@ private struct Walk {
         }
     }
 
-    /// The attributes the walk visits for `model`, in its order.
+    /// The attributes the walk visits for `model`, in its order. Keras 3's Sequential lists a layer
+    /// used twice twice (`[shared, shared, head]` → `dense`, `dense_2`: the second use takes
+    /// `dense_1`); tf-keras lists each layer once (`dense`, `dense_1`).
     private func attributes(of model: Model) -> [TrackedAttribute] {
         if model.tracksLayersAsList {
-            return [TrackedAttribute(name: "layers", layers: model.layers, isList: true)]
+            let listed = model.trackedAttributes.first { $0.name == "layers" && $0.isList }?.layers ?? model.layers
+            return [TrackedAttribute(name: "layers", layers: convention == .keras3 ? listed : model.layers, isList: true)]
         }
         let all = model.trackedAttributes + [TrackedAttribute(name: "layers", layers: model.layers, isList: true)]
         let byName = { (a: TrackedAttribute, b: TrackedAttribute) in Array(a.name.utf8).lexicographicallyPrecedes(Array(b.name.utf8)) }

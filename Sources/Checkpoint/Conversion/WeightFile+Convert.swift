@@ -1,0 +1,41 @@
+import NeuralNet
+
+extension WeightFile {
+    /// What a conversion did beyond writing the file.
+    public struct ConversionReport: Sendable {
+        /// What the output does not hold, one sentence each (optimizer state a legacy weights file
+        /// cannot keep, a model config a weights file does not carry).
+        public let notes: [String]
+    }
+
+    /// Rewrites this file's weights to `path` in `format` through the same writer as
+    /// `Model.saveWeights` (atomic replacement, dtypes and hard links kept), one tensor at a time.
+    ///
+    /// Same layout: paths, names and order are kept. Another layout: each tensor goes where Keras
+    /// keeps that variable there, by its Keras identity (see ``KerasModelView``): the layer classes
+    /// come from the file's model config, its Keras 3 paths or automatic layer names, or from
+    /// `reference` (any Keras weights or model file of the same architecture), whose own layout
+    /// then also decides names and order. Optimizer state goes along to a Keras 3 file and is left
+    /// out, with a note, where the layout cannot hold it or `dropOptimizer` asks so.
+    ///
+    /// Before the result replaces anything at `path`, it is read back and checked: every tensor
+    /// must show the identity, shape and dtype of the source tensor written there, and the result
+    /// must load into the model `reference` (if given) and the source describe, by the rules of
+    /// Keras's own loader. Each SHA-256 this file stores is checked against the bytes written.
+    ///
+    /// - Throws: ``CheckpointError`` naming the file: a layer whose class, structure or order is
+    ///   not known (with the remedy), a reference that does not fit, a result that would not load
+    ///   as the source does, a tensor whose digest does not match, or a read, write or file-system
+    ///   failure. The previous file at `path` is then intact.
+    @discardableResult
+    public func convert(to path: String, format: WeightFileFormat, like reference: WeightFile? = nil,
+                        dropOptimizer: Bool = false) throws -> ConversionReport {
+        let planner = ConversionPlanner(source: self, format: format, reference: reference, dropOptimizer: dropOptimizer)
+        let outcome = try planner.outcome()
+        try WeightWriter.write(outcome.plan, format: format, to: path) { temporary in
+            try ConversionCheck(source: self, view: planner.view, expected: outcome.expected, reference: reference, target: path)
+                .verify(temporary)
+        }
+        return ConversionReport(notes: outcome.notes)
+    }
+}

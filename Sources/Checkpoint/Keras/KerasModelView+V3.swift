@@ -1,0 +1,230 @@
+extension KerasModelView {
+    /// The view of a Keras 3 file (`layers/<path>/vars/<i>`), with the model config when one
+    /// comes with it (a `.keras` archive).
+    init(v3 file: WeightFile, hints: ClassHints, config: KerasLayerConfig? = nil) {
+        var builder = V3ViewBuilder(file: file, hints: hints, config: config)
+        self = builder.build()
+    }
+}
+
+/// Builds the view of a Keras 3 file by walking each object's path: the `layers` container of a
+/// model holds layers under class-based names (their stored `name` is the layer's name), a model's
+/// other attributes hold layers too (subclassed models), and a built-in layer's attributes hold its
+/// sublayers (the catalog's attributes).
+private struct V3ViewBuilder {
+    let file: WeightFile
+    let hints: ClassHints
+    let config: KerasLayerConfig?
+    let objects: [String: LayerEntry]
+    private var nodes: [String: Node] = [:]
+
+    init(file: WeightFile, hints: ClassHints, config: KerasLayerConfig?) {
+        self.file = file
+        self.hints = hints
+        self.config = config
+        objects = Dictionary(file.layers.map { (String($0.path.dropFirst()), $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// What the walk knows of one object path.
+    struct Node {
+        /// Identity components: layer names, then attributes.
+        var identity: [String]
+        /// The same with Keras 3 path names instead of layer names.
+        var pathNames: [String]
+        /// Legacy weight-name components from the innermost layer down (tf-keras style).
+        var legacy: [String]
+        var layerClass: KerasLayerClass?
+        var source: KerasModelView.ClassSource
+        var config: KerasLayerConfig?
+        /// A model's `layers` container (not an object).
+        var isContainer = false
+        var isModel: Bool
+        /// The path of the top-level layer this object belongs to ("" for the root).
+        var top: String
+        /// Where the object comes among its top-level layer's objects (creation order).
+        var orderKey: [Int]
+        /// Whether the names and order of the object's variables are known (the class, or a rule).
+        var isKnown: Bool
+        /// Whether the object is a recurrent layer's cell (its variables are kernel,
+        /// recurrent_kernel, bias whatever the cell's class).
+        var isCell = false
+    }
+
+    mutating func build() -> KerasModelView {
+        var layerOrder: [String] = []
+        var variablesByTop: [String: [(key: [Int], variable: KerasModelView.Variable)]] = [:]
+        var unknownObjects: [String: String] = [:]
+        var nodeOfTop: [String: Node] = [:]
+        var seen: [String: UInt64] = [:]
+        // Objects under the primary spelling of an attribute first, so a hard-linked second spelling is the one dropped.
+        let secondSpellings = Set(KerasCatalog.attributeAliases.values.joined())
+        let spelledSecond = { (object: LayerEntry) in object.path.split(separator: "/").contains { secondSpellings.contains(String($0)) } }
+        for object in file.layers.filter({ !spelledSecond($0) }) + file.layers.filter(spelledSecond) {
+            let parts = object.path.split(separator: "/").map(String.init)
+            let node = self.node(parts)
+            guard !node.top.isEmpty else { continue }
+            if !layerOrder.contains(node.top) { layerOrder.append(node.top) }
+            if parts.joined(separator: "/") == node.top { nodeOfTop[node.top] = node }
+            let names = variableNames(of: object, node: node)
+            if !object.weights.isEmpty && (names == nil || !node.isKnown) { unknownObjects[node.top] = unknownObjects[node.top] ?? object.path }
+            for (index, entry) in object.weights.enumerated() {
+                let spec = names?[index]
+                let variable = spec?.name ?? "vars/\(index)"
+                // A hard link under another spelling of the same attribute (Heft writes MultiHeadAttention's
+                // `query_dense` also as `_query_dense`, which tf-keras reads) is the same variable.
+                let identity = (node.identity + [variable]).joined(separator: "/")
+                if let address = seen[identity], address == entry.objectAddress { continue }
+                seen[identity] = entry.objectAddress
+                let legacyLeaf = spec?.name ?? "vars_\(index)"
+                variablesByTop[node.top, default: []].append((node.orderKey + [index], KerasModelView.Variable(
+                    entry: entry, identity: identity,
+                    pathIdentity: (node.pathNames + [variable]).joined(separator: "/"), variable: spec?.name,
+                    v3Location: KerasModelView.V3Location(object: String(object.path.dropFirst()), index: index, objectNames: []),
+                    legacyName: (node.legacy + [legacyLeaf]).joined(separator: "/") + ":0",
+                    trainable: spec?.trainable)))
+            }
+        }
+        let layers = layerOrder.map { top -> KerasModelView.Layer in
+            let node = nodeOfTop[top] ?? self.node(top.split(separator: "/").map(String.init))
+            let ordered = (variablesByTop[top] ?? []).sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.variable)
+            let legacyOrder = ordered.filter { $0.trainable != false } + ordered.filter { $0.trainable == false }
+            let unplaceable = unknownObjects[top].map { path in
+                "the class of the layer at \(path) is not recorded (tf-keras's .weights.h5 stores no layer names) or not in "
+                    + "Heft's catalog, so the names and order of its variables are unknown"
+            }
+            return KerasModelView.Layer(name: node.identity.first ?? top, path: "/" + top, className: node.layerClass?.name, classSource: node.source,
+                                        v3Path: top, variables: legacyOrder, unplaceable: unplaceable)
+        }
+        let modelVariables = file.topLevelWeights.enumerated().map { index, entry in
+            KerasModelView.Variable(entry: entry, identity: "vars/\(index)", pathIdentity: "vars/\(index)", variable: nil,
+                                    v3Location: KerasModelView.V3Location(object: "", index: index, objectNames: []),
+                                    legacyName: "vars_\(index):0", trainable: nil)
+        }
+        let named = file.layers.allSatisfy { object in
+            let parts = object.path.split(separator: "/").map(String.init)
+            return parts.joined(separator: "/") != self.node(parts).top || object.hasStoredName
+        }
+        let partial = KerasModelView(format: .kerasV3, layers: layers, modelVariables: modelVariables, optimizer: nil,
+                                     metrics: metricVariables(), hasLayerNames: named)
+        return partial.with(optimizer: V3OptimizerNames(file: file, model: partial).state())
+    }
+
+    // MARK: - Walk
+
+    mutating func node(_ parts: [String]) -> Node {
+        let key = parts.joined(separator: "/")
+        if let known = nodes[key] { return known }
+        let made = makeNode(parts)
+        nodes[key] = made
+        return made
+    }
+
+    private mutating func makeNode(_ parts: [String]) -> Node {
+        guard let component = parts.last else {
+            return Node(identity: [], pathNames: [], legacy: [], layerClass: nil, source: .config, config: config,
+                        isModel: true, top: "", orderKey: [], isKnown: true)
+        }
+        let parent = node(Array(parts.dropLast()))
+        let path = parts.joined(separator: "/")
+        let stored = objects[path].flatMap { $0.hasStoredName ? $0.name : nil }
+        if component == "layers" && parent.isModel {
+            var container = parent
+            container.isContainer = true
+            return container
+        }
+        let position = file.layers.firstIndex { $0.path == "/" + path } ?? file.layers.count
+        if parent.isContainer || parent.isModel {
+            return element(component, stored: stored, path: path, parent: parent, position: position)
+        }
+        if let parentClass = parent.layerClass, let sublayer = parentClass.sublayer(attribute: component) {
+            let placement = CatalogPlacement(config: parent.config)
+            var innerClass = placement.innerClass(of: sublayer, evidence: stored)
+            if innerClass == nil, parentClass.name == "Bidirectional" { innerClass = KerasCatalog.layerClass(named: "RNN") }
+            let innerConfig: KerasLayerConfig? = {
+                guard case .configured(let key) = sublayer.layerClass else { return nil }
+                return parent.config?.wrapped(key)
+            }()
+            let index = parentClass.sublayers.firstIndex { $0.attribute == sublayer.attribute } ?? 0
+            return Node(identity: parent.identity + [sublayer.attribute], pathNames: parent.pathNames + [sublayer.attribute],
+                        legacy: parent.legacy + [LegacyComponents.name(of: sublayer.attribute, in: parentClass, storedName: stored,
+                                                                         innerClass: innerClass)],
+                        layerClass: innerClass, source: parent.source, config: innerConfig, isModel: innerClass?.role == .model,
+                        top: parent.top, orderKey: parent.orderKey + [index], isKnown: innerClass != nil || component == "cell",
+                        isCell: component == "cell")
+        }
+        // An attribute of a class the catalog does not know: its stored name, else the attribute.
+        let name = stored ?? component
+        return Node(identity: parent.identity + [name], pathNames: parent.pathNames + [component], legacy: parent.legacy + [name],
+                    layerClass: stored.flatMap(KerasCatalog.layerClass(automaticName:)), source: .unknown, config: nil,
+                    isModel: false, top: parent.top, orderKey: parent.orderKey + [1000 + position], isKnown: false)
+    }
+
+    /// A layer held by a model: in its `layers` container (named after its class) or in an
+    /// attribute of a subclassed model.
+    private func element(_ component: String, stored: String?, path: String, parent: Node, position: Int) -> Node {
+        let name = stored ?? component
+        let layerConfig = parent.config?.layers.first { $0.name == name }
+        var layerClass: KerasLayerClass?
+        var source = KerasModelView.ClassSource.unknown
+        if let layerConfig {
+            layerClass = KerasCatalog.layerClass(named: layerConfig.className)
+            source = .config
+        } else if parent.isContainer, let byPath = KerasCatalog.layerClass(automaticName: component) {
+            (layerClass, source) = (byPath, .path)
+        } else if let hinted = hints.classes[name].flatMap(KerasCatalog.layerClass(named:)) {
+            (layerClass, source) = (hinted, .reference)
+        } else if let byName = KerasCatalog.layerClass(automaticName: name) {
+            (layerClass, source) = (byName, .automaticName)
+        }
+        let isTop = parent.top.isEmpty
+        return Node(identity: parent.identity + [name], pathNames: parent.pathNames + [component], legacy: [name],
+                    layerClass: layerClass, source: source, config: layerConfig, isModel: layerClass?.role == .model,
+                    top: isTop ? path : parent.top, orderKey: isTop ? [] : parent.orderKey + [position], isKnown: layerClass != nil)
+    }
+
+    // MARK: - Variables
+
+    /// The catalog's variables of an object, in `vars` order: by its class (under its config, or
+    /// fitting the count when optional ones are off), a recurrent cell's, or inferred from shapes.
+    private func variableNames(of object: LayerEntry, node: Node) -> [KerasVariableSpec]? {
+        let count = object.weights.count
+        guard count > 0 else { return [] }
+        if let layerClass = node.layerClass {
+            let specs = node.config.map { layerClass.variables(config: $0) } ?? layerClass.variables(count: count)
+            if let specs, specs.count == count { return specs }
+        }
+        if node.isCell {
+            let cell = [KerasVariableSpec("kernel", "(in, k * units)"), KerasVariableSpec("recurrent_kernel", "(units, k * units)"),
+                        KerasVariableSpec("bias", "(k * units,)")]
+            return count <= 3 ? Array(cell.prefix(count)) : nil
+        }
+        return inferredNames(object.weights.map(\.shape))
+    }
+
+    /// Variable names told by shapes alone, for the few signatures only one catalog family has
+    /// (kernel and bias, the four BatchNormalization statistics); else `nil`.
+    private func inferredNames(_ shapes: [[Int]]) -> [KerasVariableSpec]? {
+        let ranks = shapes.map(\.count)
+        switch ranks.count {
+        case 2 where ranks[0] >= 2 && ranks[1] == 1:
+            return [KerasVariableSpec("kernel", "?"), KerasVariableSpec("bias", "?")]
+        case 4 where ranks.allSatisfy({ $0 == 1 }):
+            return KerasCatalog.layerClass(named: "BatchNormalization")?.variables
+        default:
+            return nil
+        }
+    }
+
+    /// Metric state: `metrics/<metric>/vars/<i>`.
+    private func metricVariables() -> [KerasModelView.Variable] {
+        file.metricLayers.flatMap { object in
+            object.weights.enumerated().map { index, entry in
+                let path = String(object.path.dropFirst())
+                return KerasModelView.Variable(entry: entry, identity: "\(path)/vars/\(index)", pathIdentity: "\(path)/vars/\(index)",
+                                               variable: nil, v3Location: KerasModelView.V3Location(object: path, index: index, objectNames: []),
+                                               legacyName: "\(path)/vars_\(index):0",
+                                               trainable: false)
+            }
+        }
+    }
+}
