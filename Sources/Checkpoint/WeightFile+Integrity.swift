@@ -76,7 +76,7 @@ extension WeightFile {
     /// - Throws: ``CheckpointError`` for the first tensor that cannot be read or whose digest
     ///   does not match.
     public func checkTensors(verifyingDigests: Bool = true) throws {
-        try requireDigests(of: (weights + topLevelWeights).filter { $0.sharedWith == nil }, readingAll: true,
+        try requireDigests(of: allWeights.filter { $0.sharedWith == nil }, readingAll: true,
                            verifying: verifyingDigests)
     }
 

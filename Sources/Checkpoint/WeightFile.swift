@@ -93,6 +93,10 @@ public final class WeightFile {
     /// Every weight of every layer, in order (hard-linked paths included).
     public var weights: [WeightEntry] { layers.flatMap(\.weights) }
 
+    /// Every tensor path of the file: the layers' weights, the model's own, then optimizer and
+    /// metric state (hard-linked paths included).
+    public var allWeights: [WeightEntry] { weights + topLevelWeights + optimizerWeights + metricLayers.flatMap(\.weights) }
+
     /// The dataset behind a weight, for block-wise reading.
     func dataset(_ weight: WeightEntry) throws -> Dataset {
         ObjectTracker.reading(weight.path, in: path)

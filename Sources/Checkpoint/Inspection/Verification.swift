@@ -128,7 +128,9 @@ public enum Verification {
         let groups = options.findIdenticalGroups ? identicalGroups(file, scan) : nil
         let like = reference.map { LikeRules.check(file, against: $0) }
         let ok = scan.problems.isEmpty && ties.allSatisfy(\.ok) && (like?.ok ?? true)
-        return Report(ok: ok, tensors: file.weights.count, problems: scan.problems, integrity: integrity,
+        let view = file.kerasView()
+        let tensors = view.variables.count + (view.optimizer?.variables.count ?? 0) + view.metrics.count
+        return Report(ok: ok, tensors: tensors, problems: scan.problems, integrity: integrity,
                       shared: sharedGroups(file), ties: ties, identicalGroups: groups, like: like)
     }
 
@@ -246,7 +248,7 @@ public enum Verification {
                 + "\(Integrity.manifestAttribute) attribute is missing (the file was not completely written, or was edited)"))
             return IntegrityCheck(status: .failed, checked: scan.checkedDigests, manifest: false)
         }
-        let paths = (file.weights + file.topLevelWeights).map { (path: $0.path, digest: scan.storedDigests[$0.objectAddress] ?? "") }
+        let paths = file.allWeights.map { (path: $0.path, digest: scan.storedDigests[$0.objectAddress] ?? "") }
         var failed = failedBefore
         if let missing = paths.first(where: { $0.digest.isEmpty }) {
             scan.problems.append(Problem(path: missing.path, problem: "integrity: no \(Integrity.digestAttribute) attribute, "
@@ -263,13 +265,16 @@ public enum Verification {
 
     /// One entry per dataset (the first path of each hard-linked group).
     static func uniqueDatasets(_ file: WeightFile) -> [WeightEntry] {
-        file.weights.filter { $0.sharedWith == nil }
+        file.allWeights.filter { $0.sharedWith == nil }
     }
 
+    /// Groups of paths that are hard links to one dataset and hold different variables (a tie);
+    /// a second spelling of the same variable (MultiHeadAttention's `_query_dense`) is not one.
     private static func sharedGroups(_ file: WeightFile) -> [[String]] {
-        let linked = file.weights.filter { $0.sharedWith != nil }
-        let firsts = uniqueDatasets(file).filter { first in linked.contains { $0.objectAddress == first.objectAddress } }
-        return firsts.map { first in [first.path] + linked.filter { $0.objectAddress == first.objectAddress }.map(\.path) }
+        let view = file.kerasView()
+        let variables = Set((view.variables + (view.optimizer?.variables ?? []) + view.metrics).map(\.entry.path))
+        let byDataset = Dictionary(grouping: file.allWeights.filter { variables.contains($0.path) }, by: \.objectAddress)
+        return byDataset.values.filter { $0.count > 1 }.map { $0.map(\.path) }.sorted { $0[0] < $1[0] }
     }
 
     // MARK: - Identical groups

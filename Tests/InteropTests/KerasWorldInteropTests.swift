@@ -1,0 +1,85 @@
+import Checkpoint
+import Foundation
+import NeuralNet
+import Testing
+import TestSupport
+
+/// Every conversion of the Keras-world corpus (fixtures/world) that Heft does not refuse loads in
+/// real Keras — the model rebuilt fresh in the writer's Keras line, and in the other line where it
+/// has the model — and gives the output Keras computed when it wrote the file.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["HEFT_PYTHON"] != nil, "needs HEFT_PYTHON (run tools/test)"))
+struct KerasWorldInteropTests {
+    struct Manifest: Encodable {
+        struct Case: Encodable {
+            let id: String
+            let family: String
+            let line: String
+            let file: String
+            let input: Input
+        }
+        struct Input: Encodable { let shape: [Int]; let dtype: String; let values: [Double] }
+        let cases: [Case]
+    }
+
+    struct Output: Decodable { let values: [Double]?; let error: String? }
+
+    @Test func everyConversionLoadsInKerasWithTheSourcesOutputs() throws {
+        try withTemporaryDirectory { (dir: String) throws in
+            var cases: [Manifest.Case] = []
+            var expected: [String: [Double]] = [:]
+            for world in try WorldCase.all() {
+                for (layout, path) in world.paths {
+                    for format in WeightFileFormat.allCases where world.expectedRefusal(converting: layout, to: format) == nil {
+                        let output = "\(dir)/\(world.writer)_\(world.family).\(layout).\(format == .kerasV3 ? "weights.h5" : "h5")"
+                        try WeightFile(path: path).convert(to: output, format: format)
+                        for line in ["keras3", "tfkeras"] where Self.loads(world, format, in: line) {
+                            let id = "\(URL(fileURLWithPath: output).lastPathComponent) in \(line)"
+                            cases.append(.init(id: id, family: world.family, line: line, file: output,
+                                               input: .init(shape: world.input.shape, dtype: world.input.dtype ?? "float32",
+                                                            values: world.input.values)))
+                            expected[id] = world.output.values
+                        }
+                    }
+                }
+            }
+            let results = try runKeras(Manifest(cases: cases), in: dir)
+            #expect(results.count == cases.count && cases.count >= 400)
+            for (id, values) in expected.sorted(by: { $0.key < $1.key }) {
+                let output = try #require(results[id], "no result for \(id)")
+                #expect(output.error == nil, "\(id): \(output.error ?? "")")
+                guard let found = output.values else { continue }
+                let scale = max(1, values.map(abs).max() ?? 0)
+                let largest = zip(found, values).map { abs($0 - $1) }.max() ?? 0
+                #expect(found.count == values.count && largest <= 1e-5 * scale, "\(id): max |Δ| \(largest)")
+            }
+        }
+    }
+
+    /// Whether the Keras line has the model and can load it from the layout. Keras 3 counts a layer
+    /// used twice in a Sequential twice: its legacy loader then expects one layer more than any
+    /// legacy file lists, and its `.weights.h5` paths (`dense`, `dense_2`) are not tf-keras's
+    /// (`dense`, `dense_1`), so that model moves between the lines only as a legacy file into tf-keras.
+    static func loads(_ world: WorldCase, _ format: WeightFileFormat, in line: String) -> Bool {
+        if world.family == "gqa" { return line == "keras3" }
+        guard world.family == "shared_sequential" else { return true }
+        if line == "keras3" { return format == .kerasV3 && world.writer == "keras3" }
+        return format == .kerasLegacy || world.writer == "tfkeras"
+    }
+
+    func runKeras(_ manifest: Manifest, in dir: String) throws -> [String: Output] {
+        try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: "\(dir)/manifest.json"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["HEFT_PYTHON"]!)
+        let script = fixturesURL.deletingLastPathComponent().appendingPathComponent("tools/keras_check.py").path
+        process.arguments = [script, "world", "\(dir)/manifest.json", "\(dir)/result.json"]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CheckpointError(file: script, .io("keras_check.py failed: \(String(decoding: stderr.suffix(2000), as: UTF8.self))"))
+        }
+        return try JSONDecoder().decode([String: Output].self, from: Data(contentsOf: URL(fileURLWithPath: "\(dir)/result.json")))
+    }
+}
