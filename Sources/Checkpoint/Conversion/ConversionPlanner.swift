@@ -60,10 +60,11 @@ struct ConversionPlanner {
 
     private func v3ToV3() throws -> Outcome {
         var expected: [String: String] = [:]
+        let identities = Dictionary(view.variables.map { ($0.entry.path, $0.identity) }, uniquingKeysWith: { first, _ in first })
         var objects = source.layers.map { layer in
             SavePlan.V3Object(path: String(layer.path.dropFirst()), layerName: layer.hasStoredName ? layer.name : nil,
                               weights: layer.weights.map { entry in
-                                  expected[entry.path] = view.variables.first { $0.entry.path == entry.path }?.identity
+                                  expected[entry.path] = identities[entry.path]
                                   return weight(entry, named: entry.name)
                               })
         }

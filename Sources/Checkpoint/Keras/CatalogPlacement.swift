@@ -61,6 +61,10 @@ struct CatalogPlacement {
             default: continue
             }
         }
+        // A Bidirectional's explicit backward layer keeps its own name (`gru_1`, not `backward_gru`).
+        if let backward = layerClass.sublayers.first(where: { if case .prefixed("backward_") = $0.legacyName { true } else { false } }) {
+            return (backward, Array(middle.dropFirst()))
+        }
         if layerClass.sublayers.count == 1, case .inner = layerClass.sublayers[0].legacyName {
             return (layerClass.sublayers[0], Array(middle.dropFirst()))
         }
@@ -76,8 +80,8 @@ struct CatalogPlacement {
         switch sublayer.layerClass {
         case .fixed(let name):
             return KerasCatalog.layerClass(named: name)
-        case .configured(let key):
-            if let configured = config?.wrapped(key) { return KerasCatalog.layerClass(named: configured.className) }
+        case .configured(let keys):
+            if let configured = keys.lazy.compactMap({ config?.wrapped($0) }).first { return KerasCatalog.layerClass(named: configured.className) }
             guard var name = evidence else { return nil }
             if case .prefixed(let prefix) = sublayer.legacyName, name.hasPrefix(prefix) { name.removeFirst(prefix.count) }
             return KerasCatalog.layerClass(automaticName: name)
@@ -85,8 +89,8 @@ struct CatalogPlacement {
     }
 
     private func wrappedConfig(of sublayer: KerasSublayerSpec) -> KerasLayerConfig? {
-        guard case .configured(let key) = sublayer.layerClass else { return nil }
-        return config?.wrapped(key)
+        guard case .configured(let keys) = sublayer.layerClass else { return nil }
+        return keys.lazy.compactMap { config?.wrapped($0) }.first
     }
 
     /// Every slot of a class, in creation order, with the wrapped classes the config (or `nil`:

@@ -51,7 +51,7 @@ extension KerasCatalog {
             KerasLayerClass("GroupNormalization", variables: scaleAndCenter),
             KerasLayerClass("RMSNormalization", variables: [V("scale", "(axis size,)")], lines: .keras3),
             KerasLayerClass("SpectralNormalization", variables: [V("vector_u", "(1, kernel's last axis)", trainable: false)],
-                            sublayers: [S("layer", .configured(key: "layer"), legacy: .inner)]),
+                            sublayers: [S("layer", .configured(keys: ["layer"]), legacy: .inner)]),
         ]
     }()
 
@@ -81,10 +81,11 @@ extension KerasCatalog {
             rnn("ConvLSTM1D", cell: "ConvLSTMCell", legacyCell: "conv_lstm_cell"),
             rnn("ConvLSTM2D", cell: "ConvLSTMCell", legacyCell: "conv_lstm_cell"),
             rnn("ConvLSTM3D", cell: "ConvLSTMCell", legacyCell: "conv_lstm_cell"),
-            KerasLayerClass("RNN", sublayers: [S("cell", .configured(key: "cell"), legacy: .inner)]),
-            KerasLayerClass("Bidirectional", sublayers: [S("forward_layer", .configured(key: "layer"), legacy: .prefixed("forward_")),
-                                                         S("backward_layer", .configured(key: "layer"), legacy: .prefixed("backward_"))]),
-            KerasLayerClass("TimeDistributed", sublayers: [S("layer", .configured(key: "layer"), legacy: .inner)]),
+            KerasLayerClass("RNN", sublayers: [S("cell", .configured(keys: ["cell"]), legacy: .inner)]),
+            KerasLayerClass("Bidirectional", sublayers: [S("forward_layer", .configured(keys: ["layer"]), legacy: .prefixed("forward_")),
+                                                         S("backward_layer", .configured(keys: ["backward_layer", "layer"]),
+                                                           legacy: .prefixed("backward_"))]),
+            KerasLayerClass("TimeDistributed", sublayers: [S("layer", .configured(keys: ["layer"]), legacy: .inner)]),
         ]
     }()
 

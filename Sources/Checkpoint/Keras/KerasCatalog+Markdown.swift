@@ -14,7 +14,7 @@ extension KerasCatalog {
                 let spelled = sublayer.attributeAliases.isEmpty ? "" : " (also `\(sublayer.attributeAliases.joined(separator: "`, `"))`)"
                 let inner = switch sublayer.layerClass {
                 case .fixed(let name): name
-                case .configured(let key): "the config's `\(key)`"
+                case .configured(let keys): "the config's " + keys.map { "`\($0)`" }.joined(separator: " or ")
                 }
                 return "`\(sublayer.attribute)`\(spelled): \(inner)"
             }

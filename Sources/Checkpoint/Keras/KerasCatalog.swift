@@ -104,6 +104,17 @@ package struct KerasLayerClass: Sendable {
         return distinct.count == 1 ? fits[0] : nil
     }
 
+    /// Every subset of the own variables with `count` members that the config switches allow, in
+    /// creation order.
+    package func variableCandidates(count: Int) -> [[KerasVariableSpec]] {
+        let optional = variables.indices.filter { variables[$0].optionalOn != nil }
+        let missing = variables.count - count
+        guard missing >= 0, missing <= optional.count else { return [] }
+        return subsets(of: optional, size: missing).map { dropped in
+            variables.enumerated().filter { !dropped.contains($0.offset) }.map(\.element)
+        }
+    }
+
     /// The own variables present under a config (`use_bias`, `center`, `scale` switched off drop theirs).
     package func variables(config: KerasLayerConfig) -> [KerasVariableSpec] {
         variables.filter { variable in variable.optionalOn.map { config.flag($0) ?? true } ?? true }
@@ -148,15 +159,17 @@ package struct KerasSublayerSpec: Sendable {
     package enum Class: Sendable {
         /// Always this class (MultiHeadAttention's `query_dense` is an EinsumDense).
         case fixed(String)
-        /// The class the config names under this key (Bidirectional's `layer`, RNN's `cell`).
-        case configured(key: String)
+        /// The class the config names under the first of these keys it has (Bidirectional's
+        /// `backward_layer`, else `layer`; RNN's `cell`).
+        case configured(keys: [String])
     }
 
     /// How legacy weight names call the sublayer.
     package enum LegacyName: Sendable {
         /// A fixed name (`query`, `lstm_cell`).
         case fixed(String)
-        /// The inner layer's name after a prefix (`forward_` + `lstm`).
+        /// The inner layer's name after a prefix (`forward_` + `lstm`); a Bidirectional's backward
+        /// layer given explicitly (`backward_layer=GRU(…)`) keeps its own name instead.
         case prefixed(String)
         /// The inner layer's own name (TimeDistributed's `dense`).
         case inner

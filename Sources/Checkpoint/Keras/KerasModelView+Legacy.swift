@@ -57,7 +57,12 @@ private struct LegacyViewBuilder {
                                                          variable: placed.spec?.name ?? placed.variable, v3Location: nil,
                                                          legacyName: entry.name, trainable: placed.spec?.trainable))
             }
-            if unplaceable == nil, top == nil || innerNames == nil { unplaceable = "its Keras 3 path is unknown" }
+            if unplaceable == nil, top == nil || innerNames == nil {
+                let culprit = resolved.first { !$0.entry.weights.isEmpty && $0.layerClass == nil }?.entry.name
+                    ?? layer.inner.first { $0.layerClass == nil }?.name ?? "?"
+                unplaceable = "the Keras 3 path of layer '\(layer.entry.name)' counts the layers of its class before it, and the class "
+                    + "of layer '\(culprit)' is not recorded (a weights-only file and a custom layer name)"
+            }
             let located = unplaceable == nil ? withV3Locations(variables, layer: layer, top: top!, inner: innerNames!) : variables
             if unplaceable == nil, located.contains(where: { $0.v3Location == nil }) {
                 unplaceable = "the class of a layer that '\(layer.entry.name)' (\(layer.layerClass?.name ?? "unknown class")) wraps is not recorded"

@@ -16,6 +16,8 @@ private struct V3ViewBuilder {
     let hints: ClassHints
     let config: KerasLayerConfig?
     let objects: [String: LayerEntry]
+    /// Each object's position in the file's (writing) order.
+    let positions: [String: Int]
     private var nodes: [String: Node] = [:]
 
     init(file: WeightFile, hints: ClassHints, config: KerasLayerConfig?) {
@@ -23,6 +25,7 @@ private struct V3ViewBuilder {
         self.hints = hints
         self.config = config
         objects = Dictionary(file.layers.map { (String($0.path.dropFirst()), $0) }, uniquingKeysWith: { first, _ in first })
+        positions = Dictionary(file.layers.enumerated().map { (String($1.path.dropFirst()), $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// What the walk knows of one object path.
@@ -66,7 +69,13 @@ private struct V3ViewBuilder {
             if !layerOrder.contains(node.top) { layerOrder.append(node.top) }
             if parts.joined(separator: "/") == node.top { nodeOfTop[node.top] = node }
             let names = variableNames(of: object, node: node)
-            if !object.weights.isEmpty && (names == nil || !node.isKnown) { unknownObjects[node.top] = unknownObjects[node.top] ?? object.path }
+            if !object.weights.isEmpty && (names == nil || !node.isKnown) && unknownObjects[node.top] == nil {
+                unknownObjects[node.top] = node.layerClass.map { layerClass in
+                    "the layer at \(object.path) (\(layerClass.name)) holds \(object.weights.count) of its variables, and a .weights.h5 "
+                        + "does not say which of the optional ones (use_bias, center, scale, …) are on"
+                } ?? "the class of the layer at \(object.path) is not recorded (tf-keras's .weights.h5 stores no layer names) or not in "
+                    + "Heft's catalog, so the names and order of its variables are unknown"
+            }
             for (index, entry) in object.weights.enumerated() {
                 let spec = names?[index]
                 let variable = spec?.name ?? "vars/\(index)"
@@ -88,10 +97,7 @@ private struct V3ViewBuilder {
             let node = nodeOfTop[top] ?? self.node(top.split(separator: "/").map(String.init))
             let ordered = (variablesByTop[top] ?? []).sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.variable)
             let legacyOrder = ordered.filter { $0.trainable != false } + ordered.filter { $0.trainable == false }
-            let unplaceable = unknownObjects[top].map { path in
-                "the class of the layer at \(path) is not recorded (tf-keras's .weights.h5 stores no layer names) or not in "
-                    + "Heft's catalog, so the names and order of its variables are unknown"
-            }
+            let unplaceable = unknownObjects[top]
             return KerasModelView.Layer(name: node.identity.first ?? top, path: "/" + top, className: node.layerClass?.name, classSource: node.source,
                                         v3Path: top, variables: legacyOrder, unplaceable: unplaceable)
         }
@@ -132,7 +138,7 @@ private struct V3ViewBuilder {
             container.isContainer = true
             return container
         }
-        let position = file.layers.firstIndex { $0.path == "/" + path } ?? file.layers.count
+        let position = positions[path] ?? file.layers.count
         if parent.isContainer || parent.isModel {
             return element(component, stored: stored, path: path, parent: parent, position: position)
         }
@@ -141,8 +147,8 @@ private struct V3ViewBuilder {
             var innerClass = placement.innerClass(of: sublayer, evidence: stored)
             if innerClass == nil, parentClass.name == "Bidirectional" { innerClass = KerasCatalog.layerClass(named: "RNN") }
             let innerConfig: KerasLayerConfig? = {
-                guard case .configured(let key) = sublayer.layerClass else { return nil }
-                return parent.config?.wrapped(key)
+                guard case .configured(let keys) = sublayer.layerClass else { return nil }
+                return keys.lazy.compactMap { parent.config?.wrapped($0) }.first
             }()
             let index = parentClass.sublayers.firstIndex { $0.attribute == sublayer.attribute } ?? 0
             return Node(identity: parent.identity + [sublayer.attribute], pathNames: parent.pathNames + [sublayer.attribute],
@@ -192,6 +198,12 @@ private struct V3ViewBuilder {
         if let layerClass = node.layerClass {
             let specs = node.config.map { layerClass.variables(config: $0) } ?? layerClass.variables(count: count)
             if let specs, specs.count == count { return specs }
+            // Optional variables off: the other file of a diff (or a conversion's source) says which.
+            let told = layerClass.variableCandidates(count: count).filter { candidate in
+                candidate.allSatisfy { hints.identities.contains((node.identity + [$0.name]).joined(separator: "/"))
+                    || hints.identities.contains((node.pathNames + [$0.name]).joined(separator: "/")) }
+            }
+            if told.count == 1 { return told[0] }
         }
         if node.isCell {
             let cell = [KerasVariableSpec("kernel", "(in, k * units)"), KerasVariableSpec("recurrent_kernel", "(units, k * units)"),

@@ -108,6 +108,9 @@ package struct ClassHints: Sendable {
     package var classes: [String: String] = [:]
     /// The classes of the layers with weights in order, when the names are not known.
     package var ordered: [String?] = []
+    /// Every variable identity of that file: which optional variables a layer has (a
+    /// BatchNormalization without `center` has no `beta`), which a `.weights.h5` alone cannot say.
+    package var identities: Set<String> = []
 
     package init() {}
 
@@ -117,5 +120,6 @@ package struct ClassHints: Sendable {
             if let className = layer.className { classes[layer.name] = className }
         }
         if !view.hasLayerNames { ordered = view.layers.filter { !$0.variables.isEmpty }.map(\.className) }
+        identities = Set(view.variables.flatMap { [$0.identity] + ($0.pathIdentity.map { [$0] } ?? []) })
     }
 }

@@ -19,6 +19,8 @@ extension WeightFile {
     public func identity(of weight: WeightEntry) -> String {
         let view = kerasView()
         let all = view.variables + (view.optimizer?.variables ?? []) + view.metrics
-        return all.first { $0.entry.path == weight.path }?.identity ?? String(weight.path.dropFirst())
+        // A path the view leaves out (a second spelling of an attribute) is the variable of its dataset.
+        return all.first { $0.entry.path == weight.path }?.identity
+            ?? all.first { $0.entry.objectAddress == weight.objectAddress }?.identity ?? String(weight.path.dropFirst())
     }
 }
