@@ -6,9 +6,9 @@
    whatever SIMD the target has; the remainder runs lane by lane through the same code. Lanes are
    selected with masks, never branched on, and NaN/infinity tests are explicit. */
 
-/* One comparison step over the lanes of vector type V (mask type M), in the inputs' precision.
-   Sums of differences go to double every FLUSH steps. */
-#define COMPARE_STEP(V, M)                                                                       \
+/* One comparison step over the lanes of vector type V (mask type M), in the inputs' precision;
+   the differences are summed in double lanes (D), whatever the inputs' precision. */
+#define COMPARE_STEP(V, M, D)                                                                    \
     V diff = x - y;                                                                              \
     diff = diff < 0 ? -diff : diff;                                                              \
     M finite = diff < (V)INFINITY;                   /* -1 where finite; 0 for NaN, infinity */  \
@@ -17,7 +17,7 @@
     V magnitude = y < 0 ? -y : y;                                                                \
     M positive = magnitude > 0;                                                                  \
     V ratio = positive ? diff / (positive ? magnitude : 1) : 0;                                  \
-    partial += diff;                                                                             \
+    partial += __builtin_convertvector(diff, D);                                                 \
     max_diff = diff > max_diff ? diff : max_diff;                                                \
     max_rel = ratio > max_rel ? ratio : max_rel;                                                 \
     mismatches -= diff > atol + rtol * magnitude;
@@ -35,28 +35,22 @@
         out->mismatches += diff > atol_s + rtol_s * magnitude;                                   \
     }
 
-enum { FLUSH = 512 };
-
 void heft_compare_f32(const float *a, const float *b, size_t n, float atol_s, float rtol_s, heft_difference *out) {
     typedef float V __attribute__((ext_vector_type(8)));
     typedef int M __attribute__((ext_vector_type(8)));
+    typedef double D __attribute__((ext_vector_type(8)));
     const V atol = atol_s, rtol = rtol_s;
-    V partial = 0, max_diff = 0, max_rel = 0;
+    V max_diff = 0, max_rel = 0;
+    D partial = 0;
     M mismatches = 0, non_finite = 0;
-    double sum = 0;
-    size_t i = 0, steps = 0;
+    size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         V x, y;
         memcpy(&x, a + i, sizeof x);
         memcpy(&y, b + i, sizeof y);
-        COMPARE_STEP(V, M)
-        if (++steps == FLUSH) {
-            for (int k = 0; k < 8; k++) sum += partial[k];
-            partial = 0;
-            steps = 0;
-        }
+        COMPARE_STEP(V, M, D)
     }
-    out->sum = sum;
+    out->sum = 0;
     out->mismatches = 0;
     out->non_finite = 0;
     out->max_diff = 0;
@@ -82,7 +76,7 @@ void heft_compare_f64(const double *a, const double *b, size_t n, double atol_s,
         V x, y;
         memcpy(&x, a + i, sizeof x);
         memcpy(&y, b + i, sizeof y);
-        COMPARE_STEP(V, M)
+        COMPARE_STEP(V, M, V)
     }
     out->sum = 0;
     out->mismatches = 0;
@@ -99,12 +93,13 @@ void heft_compare_f64(const double *a, const double *b, size_t n, double atol_s,
     COMPARE_SCALAR(double)
 }
 
+/* |a - b| in the inputs' precision, as the comparison computes it. */
 #define FIND(NAME, T)                                                                            \
 size_t NAME(const T *a, const T *b, size_t n, double value) {                                   \
     for (size_t i = 0; i < n; i++) {                                                             \
-        double diff = (double)a[i] - (double)b[i];                                               \
+        T diff = a[i] - b[i];                                                                    \
         diff = diff < 0 ? -diff : diff;                                                          \
-        if (diff < INFINITY && diff == value) return i;                                          \
+        if (diff < (T)INFINITY && (double)diff == value) return i;                               \
     }                                                                                            \
     return n;                                                                                    \
 }
@@ -112,14 +107,15 @@ size_t NAME(const T *a, const T *b, size_t n, double value) {                   
 FIND(heft_find_difference_f32, float)
 FIND(heft_find_difference_f64, double)
 
-/* One statistics step over the lanes of V (mask M), in the input's precision. */
-#define STATISTICS_STEP(V, M)                                                                    \
+/* One statistics step over the lanes of V (mask M), in the input's precision; the sum in double
+   lanes (D). */
+#define STATISTICS_STEP(V, M, D)                                                                 \
     V magnitude = v < 0 ? -v : v;                                                                \
     M is_finite = magnitude < (V)INFINITY;                                                       \
     finite -= is_finite;                                                                         \
     nan -= v != v;                                                                               \
     zeros -= v == 0;                                                                             \
-    partial += is_finite ? v : 0;                                                                \
+    partial += __builtin_convertvector(is_finite ? v : 0, D);                                    \
     low = (is_finite & (v < low)) ? v : low;                                                     \
     high = (is_finite & (v > high)) ? v : high;
 
@@ -139,23 +135,19 @@ FIND(heft_find_difference_f64, double)
 #define STATISTICS(NAME, T, LANES)                                                               \
 void NAME(const T *x, size_t n, heft_statistics *out) {                                         \
     typedef T V __attribute__((ext_vector_type(LANES)));                                         \
+    typedef double D __attribute__((ext_vector_type(LANES)));                                    \
     typedef __typeof__((V){} < (V){}) M;                                                         \
     M finite = 0, nan = 0, zeros = 0;                                                            \
-    V low = INFINITY, high = -INFINITY, partial = 0;                                             \
-    double sum = 0;                                                                              \
-    size_t i = 0, steps = 0;                                                                     \
+    V low = INFINITY, high = -INFINITY;                                                          \
+    D partial = 0;                                                                               \
+    size_t i = 0;                                                                                \
     for (; i + LANES <= n; i += LANES) {                                                         \
         V v;                                                                                     \
         memcpy(&v, x + i, sizeof v);                                                             \
-        STATISTICS_STEP(V, M)                                                                    \
-        if (++steps == FLUSH) {                                                                  \
-            for (int k = 0; k < LANES; k++) sum += partial[k];                                   \
-            partial = 0;                                                                         \
-            steps = 0;                                                                           \
-        }                                                                                        \
+        STATISTICS_STEP(V, M, D)                                                                 \
     }                                                                                            \
     out->finite = 0; out->nan = 0; out->zeros = 0;                                               \
-    out->min = INFINITY; out->max = -INFINITY; out->sum = sum;                                   \
+    out->min = INFINITY; out->max = -INFINITY; out->sum = 0;                                     \
     for (int k = 0; k < LANES; k++) {                                                            \
         out->finite += finite[k]; out->nan += nan[k]; out->zeros += zeros[k];                    \
         out->sum += partial[k];                                                                  \
@@ -168,24 +160,25 @@ void NAME(const T *x, size_t n, heft_statistics *out) {                         
 STATISTICS(heft_statistics_f32, float, 8)
 STATISTICS(heft_statistics_f64, double, 4)
 
+/* In double lanes whatever the input's precision: (x - mean)^2 of a float32 of 1e20 is 1e40,
+   beyond float32's range. */
 #define SQUARED(NAME, T, LANES)                                                                  \
 double NAME(const T *x, size_t n, double mean) {                                                \
     typedef T V __attribute__((ext_vector_type(LANES)));                                         \
-    const V center = (T)mean;                                                                    \
-    V partial = 0;                                                                               \
+    typedef double D __attribute__((ext_vector_type(LANES)));                                    \
+    typedef __typeof__((D){} < (D){}) M;                                                         \
+    const D center = mean;                                                                       \
+    D partial = 0;                                                                               \
     double total = 0;                                                                            \
-    size_t i = 0, steps = 0;                                                                     \
+    size_t i = 0;                                                                                \
     for (; i + LANES <= n; i += LANES) {                                                         \
-        V v;                                                                                     \
-        memcpy(&v, x + i, sizeof v);                                                             \
-        V magnitude = v < 0 ? -v : v;                                                            \
-        V d = v - center;                                                                        \
-        partial += magnitude < (V)INFINITY ? d * d : 0;                                          \
-        if (++steps == FLUSH) {                                                                  \
-            for (int k = 0; k < LANES; k++) total += partial[k];                                 \
-            partial = 0;                                                                         \
-            steps = 0;                                                                           \
-        }                                                                                        \
+        V raw;                                                                                   \
+        memcpy(&raw, x + i, sizeof raw);                                                         \
+        D v = __builtin_convertvector(raw, D);                                                   \
+        D magnitude = v < 0 ? -v : v;                                                            \
+        D d = v - center;                                                                        \
+        M finite = magnitude < (D)INFINITY;                                                      \
+        partial += finite ? d * d : 0;                                                           \
     }                                                                                            \
     for (int k = 0; k < LANES; k++) total += partial[k];                                         \
     for (; i < n; i++) {                                                                         \

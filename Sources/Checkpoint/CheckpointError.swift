@@ -57,16 +57,11 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
         self.reason = reason
     }
 
-    /// One line: control characters in names taken from a file (a newline, a terminal escape)
-    /// are shown escaped, so a file cannot forge output lines or drive the terminal.
-    public var description: String { Self.escapingControlCharacters("\(file): \(detail)") }
-
-    static func escapingControlCharacters(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
-        return String(text.unicodeScalars.map { scalar in
-            scalar.properties.generalCategory == .control ? scalar.escaped(asASCII: true) : String(scalar)
-        }.joined())
-    }
+    /// One line: control and formatting characters in names taken from a file (a newline, a
+    /// terminal escape, a bidirectional override) are shown escaped, so a file cannot forge output
+    /// lines or drive the terminal; the file name and each name from the file are cut after
+    /// ``SafeText/maximumShown`` characters.
+    public var description: String { SafeText.escaped("\(file): \(detail)", limit: 16 * SafeText.maximumShown) }
 
     private var detail: String {
         switch reason {

@@ -51,6 +51,10 @@ enum FileChecks {
 
     /// Maps a libhdf5 failure to a ``CheckpointError``: a truncated file gets its own reason.
     static func translate(_ error: HDF5Error, file path: String) -> CheckpointError {
+        if error.exceedsLimit {
+            return CheckpointError(file: path, .limitExceeded(path: error.object,
+                detail: "\(error.operation): \(error.detail) (ReadLimits.maximumAttributeBytes)"))
+        }
         let text = error.messages.joined(separator: " ")
         if text.contains("truncated file") || text.contains("addr overflow") || text.contains("address of object past end") {
             return CheckpointError(file: path, .truncated("\(error.object): cannot \(error.operation)"))

@@ -5,8 +5,8 @@ import NeuralNet
 struct FileIndex {
     var format: WeightFileFormat
     var isFullModel = false
-    var kerasVersion: String?
-    var backend: String?
+    /// The group whose `keras_version` and `backend` describe the weights (read on demand).
+    var attributesGroup: String?
     var modelConfig: String?
     var layers: [LayerEntry] = []
     var topLevelWeights: [WeightEntry] = []
@@ -93,9 +93,8 @@ final class FileIndexer {
     private func legacyIndex(_ group: Group, isFullModel: Bool) throws -> FileIndex {
         var index = FileIndex(format: .kerasLegacy, isFullModel: isFullModel)
         ObjectTracker.reading("the attributes of \(group.path)", in: file.path)
-        index.kerasVersion = try optionalString(group, "keras_version")
-        index.backend = try optionalString(group, "backend")
-        index.modelConfig = try optionalString(root, "model_config")
+        index.attributesGroup = group.path
+        index.modelConfig = try Self.optionalString(root, "model_config", at: limits.maximumAttributeBytes)
         for name in try nameList(group, "layer_names") ?? [] {
             guard let layerGroup = try hardGroup(name, in: group) else {
                 throw CheckpointError(file: file.path, .missingLayerGroup(layer: name))
@@ -145,7 +144,7 @@ final class FileIndexer {
             guard let child = openedOrNil({ try group.group(name) }) else { continue }
             if name == "vars" {
                 let weights = try v3Weights(child)
-                let stored = try optionalString(child, "name")
+                let stored = try Self.optionalString(child, "name", at: 64 << 10)
                 let layer = LayerEntry(name: stored ?? String(group.path.split(separator: "/").last ?? ""), path: group.path,
                                        weights: weights, hasStoredName: stored != nil)
                 switch section {
@@ -341,7 +340,7 @@ final class FileIndexer {
     /// A Keras name list (`layer_names`, `weight_names`, possibly chunked as `name0`, `name1`, …):
     /// an array, each name once; `nil` when the group has none.
     private func nameList(_ group: Group, _ name: String) throws -> [String]? {
-        guard let (names, isScalar) = try group.readChunkedStringsIfPresent(name) else { return nil }
+        guard let (names, isScalar) = try group.readChunkedStringsIfPresent(name, maximumBytes: limits.maximumAttributeBytes) else { return nil }
         if isScalar {
             throw CheckpointError(file: file.path, .corruptObject(path: group.path,
                 detail: "\(name) is a single string, not a list of names (Keras cannot read it either)"))
@@ -357,7 +356,10 @@ final class FileIndexer {
         try container.hasAttribute(name) || container.hasAttribute("\(name)0")
     }
 
-    private func optionalString(_ container: some AttributeContainer, _ name: String) throws -> String? {
-        try container.hasAttribute(name) ? try container.readString(name) : nil
+    /// The string attribute `name`, if present: at most `limit` bytes, cut there with `truncating`
+    /// (an attribute shown for information), else refused past it (``ReadLimits``).
+    static func optionalString(_ container: some AttributeContainer, _ name: String, at limit: Int,
+                                truncating: Bool = false) throws -> String? {
+        try container.hasAttribute(name) ? try container.readString(name, maximumBytes: limit, truncating: truncating) : nil
     }
 }

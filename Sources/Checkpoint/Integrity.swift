@@ -89,6 +89,49 @@ private final class BackgroundDigest: @unchecked Sendable {
     }
 }
 
+/// The SHA-256 of a tensor copied in blocks, computed on its own thread (fork-safe, see
+/// ``WorkerThread``) while the caller reads and writes the next block.
+///
+/// `@unchecked Sendable`: `hasher` is used only on the worker thread, and `digest` only by the
+/// caller after ``finish()`` has waited for that thread; `hashed` is touched only while holding
+/// `condition`. The caller keeps each block's bytes unchanged until ``waitUntilHashed(upTo:)`` says
+/// the block is done, and frees them only after ``finish()``.
+final class BlockHasher: @unchecked Sendable {
+    private let worker = WorkerThread(name: "heft.copy-digest")
+    private let condition = NSCondition()
+    /// The index of the last block hashed.
+    private var hashed = -1
+    private var hasher = SHA256()
+    private var digest: String?
+
+    /// Queues block `index` (blocks in order) for hashing.
+    func hash(_ bytes: UnsafeRawBufferPointer, index: Int) {
+        worker.submit { [self] in
+            hasher.update(bufferPointer: bytes)
+            condition.withLock {
+                hashed = index
+                condition.broadcast()
+            }
+        }
+    }
+
+    /// Waits until every block up to `index` is hashed (at once for a negative index).
+    func waitUntilHashed(upTo index: Int) {
+        guard index >= 0 else { return }
+        condition.withLock { while hashed < index { condition.wait() } }
+    }
+
+    /// Waits for every queued block and returns the digest (later calls return it at once).
+    @discardableResult
+    func finish() -> String {
+        if let digest { return digest }
+        worker.finish()
+        let result = hexDigest(hasher.finalize())
+        digest = result
+        return result
+    }
+}
+
 extension Dataset {
     /// The text of the dataset's ``Integrity/digestAttribute`` as stored, or `nil` without one
     /// (callers check it is a SHA-256 in hex).

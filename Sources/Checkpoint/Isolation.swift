@@ -36,15 +36,18 @@ public enum Isolation {
         }
     }
 
-    /// Runs `body` in a child process and returns its exit code.
+    /// Runs `body` in a child process and returns its exit code; 141 (128 + SIGPIPE) when the child
+    /// ended because its standard output was closed (`heft dump … | head`), which is no error.
     ///
     /// `files` are the paths the work reads: the error names the one being read when the child
-    /// failed (the first one if it had not started reading).
+    /// failed (the first one if it had not started reading). `outputs` are the paths it writes:
+    /// whatever ends the child, temporary files it left for them are removed.
     ///
     /// - Throws: ``CheckpointError`` for the file being read when the child is killed by a signal
-    ///   (a crash), exceeds its limits or the time limit, or cannot be started.
-    public static func run(files: [String], limits: Limits = Limits(), _ body: () -> Int32) throws -> Int32 {
-        try execute(files: files, limits: limits, body).code
+    ///   (a crash, or a kill from outside), exceeds its limits or the time limit, or cannot be
+    ///   started; the message names the cause.
+    public static func run(files: [String], outputs: [String] = [], limits: Limits = Limits(), _ body: () -> Int32) throws -> Int32 {
+        try execute(files: files, outputs: outputs, limits: limits, body).code
     }
 
     /// Runs `body` in a child process; returns when it succeeded, rethrows the
@@ -53,7 +56,7 @@ public enum Isolation {
     ///
     /// - Throws: ``CheckpointError``.
     public static func check(files: [String], limits: Limits = Limits(), _ body: () throws -> Void) throws {
-        let (code, report) = try execute(files: files, limits: limits) {
+        let (code, report) = try execute(files: files, outputs: [], limits: limits) {
             do {
                 try body()
                 return 0
@@ -70,7 +73,9 @@ public enum Isolation {
         }
     }
 
-    private static func execute(files: [String], limits: Limits, _ body: () -> Int32) throws -> (code: Int32, lastReport: String) {
+    private static func execute(files: [String], outputs: [String], limits: Limits,
+                                _ body: () -> Int32) throws -> (code: Int32, lastReport: String) {
+        try requireHeadroom(limits, files: files)
         var objects: [Int32] = [-1, -1], diagnostics: [Int32] = [-1, -1]
         guard pipe(&objects) == 0 else { throw startError(files, "cannot create a pipe") }
         guard pipe(&diagnostics) == 0 else {
@@ -92,6 +97,7 @@ public enum Isolation {
         close(diagnostics[1])
         defer { close(objects[0]); close(diagnostics[0]) }
         let ending = waitForChild(child, objects: objects[0], diagnostics: diagnostics[0], seconds: limits.seconds)
+        for output in outputs { SafeFileReplacement.removeTemporaries(of: child, for: output) }
         return (try outcome(ending, files: files, limits: limits), ending.objects.lastLine)
     }
 
@@ -134,9 +140,31 @@ public enum Isolation {
 
     // MARK: - Parent
 
+    /// Throws unless the memory limit leaves room to work: the child starts as a copy of this process.
+    private static func requireHeadroom(_ limits: Limits, files: [String]) throws {
+        let used = currentAddressSpace()
+        let headroom = 64 << 20
+        guard used > 0, limits.memoryBytes < used + headroom else { return }
+        throw CheckpointError(file: files.first ?? "", .workerFailed("the memory limit of \(limits.memoryBytes >> 20) MiB is below "
+            + "the \((used + headroom) >> 20) MiB the worker needs to start (it begins as a copy of heft, \(used >> 20) MiB): raise --memory-limit"))
+    }
+
+    /// This process's address space in bytes (`/proc/self/statm`), what `RLIMIT_AS` limits; 0 if unknown.
+    static func currentAddressSpace() -> Int {
+        guard let stream = fopen("/proc/self/statm", "r") else { return 0 }
+        defer { fclose(stream) }
+        var buffer = [CChar](repeating: 0, count: 128)
+        guard fgets(&buffer, Int32(buffer.count), stream) != nil else { return 0 }
+        let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let pages = Int(text.split(separator: " ").first ?? "") else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
     /// How the child ended, with the last object it reported and what it printed on stderr.
     private struct Ending {
         var status: Int32 = 0
+        /// The child's CPU time in seconds (user and system), from `wait4`.
+        var cpuSeconds = 0.0
         var timedOut = false
         var objects = PipeText(keep: .lastLine)
         var diagnostics = PipeText(keep: .prefix(64 << 10))
@@ -153,7 +181,12 @@ public enum Isolation {
                 ending.objects.read(from: objects)
                 ending.diagnostics.read(from: diagnostics)
             }
-            let waited = waitpid(child, &ending.status, WNOHANG)
+            var usage = rusage()
+            let waited = wait4(child, &ending.status, WNOHANG, &usage)
+            if waited == child {
+                ending.cpuSeconds = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+                    + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+            }
             if waited == child || (waited < 0 && errno != EINTR) { break }
             if !ending.timedOut && monotonicSeconds() > deadline {
                 ending.timedOut = true
@@ -177,12 +210,25 @@ public enum Isolation {
             ending.diagnostics.bytes.withUnsafeBytes { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
             return (ending.status >> 8) & 0xff
         }
-        if signal == SIGXCPU || signal == SIGKILL {
+        // The kernel sends SIGXCPU at the CPU limit and SIGKILL 5 s past it: only the CPU time used says which kill it was.
+        let cpuLimitReached = ending.cpuSeconds >= Double(limits.seconds) - 0.5
+        switch signal {
+        case SIGPIPE:
+            return 128 + SIGPIPE   // stdout was closed (`| head`): a filter ends quietly
+        case SIGXCPU:
             throw CheckpointError(file: file, .workerFailed("used more than \(limits.seconds) s of CPU time\(reading)"))
+        case SIGKILL where cpuLimitReached:
+            throw CheckpointError(file: file, .workerFailed("used more than \(limits.seconds) s of CPU time\(reading)"))
+        case SIGKILL, SIGTERM, SIGINT, SIGHUP, SIGQUIT:
+            throw CheckpointError(file: file, .workerFailed("the worker was stopped by \(signalName(signal)) from outside heft\(reading) "
+                + "(the kernel's out-of-memory killer, or another process) after \(String(format: "%.1f", ending.cpuSeconds)) s of CPU time"))
+        case SIGXFSZ:
+            throw CheckpointError(file: file, .workerFailed("the file-size limit (ulimit -f) was reached\(reading)"))
+        default:
+            let said = ending.diagnostics.firstLine.map { ": \($0.prefix(200))" } ?? ""
+            throw CheckpointError(file: file, .workerFailed("the reader crashed (\(signalName(signal))\(said))\(reading): "
+                + "the file is malformed or hostile, or reading it needed more than the \(limits.memoryBytes >> 20) MiB memory limit"))
         }
-        let said = ending.diagnostics.firstLine.map { ": \($0.prefix(200))" } ?? ""
-        throw CheckpointError(file: file, .workerFailed("the reader crashed (\(signalName(signal))\(said))\(reading): "
-            + "the file is malformed or hostile, or reading it needed more than the \(limits.memoryBytes >> 20) MiB memory limit"))
     }
 
     private static func split(_ report: String, files: [String]) -> (file: String, object: String) {
@@ -198,6 +244,12 @@ public enum Isolation {
         case SIGABRT: "SIGABRT"
         case SIGILL: "SIGILL"
         case SIGTRAP: "SIGTRAP"
+        case SIGKILL: "SIGKILL"
+        case SIGTERM: "SIGTERM"
+        case SIGINT: "SIGINT"
+        case SIGHUP: "SIGHUP"
+        case SIGQUIT: "SIGQUIT"
+        case SIGXFSZ: "SIGXFSZ"
         default: "signal \(signal)"
         }
     }

@@ -24,6 +24,10 @@ public struct ReadLimits: Sendable, Equatable {
     public var maximumObjects = 100_000
     /// The deepest group nesting the reader follows. Default 64.
     public var maximumDepth = 64
+    /// The most text one attribute may hold: a name list (`layer_names`, `weight_names`, all
+    /// chunks together) or a model config. Default 64 MiB. A single name (a Keras 3 `vars` group's
+    /// `name`) may hold 64 KiB; `keras_version` and `backend` are cut after 256 bytes.
+    public var maximumAttributeBytes = 64 << 20
 
     /// The default limits.
     public init() {}

@@ -12,7 +12,7 @@ struct SavePlan {
         let shape: [Int]
         let dtype: DType
         let shareKey: ShareKey
-        let value: () throws -> Tensor
+        let source: Source
         /// Checks the SHA-256 of the bytes written against the one the source stored for them (a
         /// file being converted), so a changed tensor is not rewritten under a fresh digest; `nil`
         /// for a model's weights.
@@ -32,6 +32,15 @@ struct SavePlan {
         /// tf-keras writes its optimizer).
         let layerName: String?
         let weights: [Weight]
+    }
+
+    /// Where a weight's values come from.
+    enum Source {
+        /// A tensor in memory (a model's parameter).
+        case tensor(() throws -> Tensor)
+        /// A tensor of a file being converted, copied block by block (bounded memory whatever its
+        /// size or filters).
+        case file(WeightFile, WeightEntry)
     }
 
     /// What identifies one array: a model parameter, or a dataset of the file being converted.

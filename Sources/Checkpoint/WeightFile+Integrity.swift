@@ -70,6 +70,52 @@ extension WeightFile {
         }
     }
 
+    /// What is wrong with the file's integrity data — Heft's per-tensor digests (`storedDigests`, by
+    /// dataset address) and manifest — found without reading any tensor: a manifest that does not
+    /// parse, digests without a manifest, a tensor without a digest that the manifest should cover,
+    /// or paths and digests other than the manifest lists (a tensor added, removed, renamed, swapped
+    /// or re-hashed). Files without digests or manifest (Keras's) have no problems. Returns whether
+    /// the file has a manifest, and the problems (`"/"` for the file as a whole).
+    func integrityDataProblems(storedDigests: [UInt64: String]) -> (hasManifest: Bool, problems: [(path: String, detail: String)]) {
+        let manifest: Integrity.Manifest?
+        do {
+            manifest = try self.manifest()
+        } catch {
+            return (true, [("/", "\(error)")])
+        }
+        guard let manifest else {
+            if storedDigests.isEmpty { return (false, []) }
+            return (false, [("/", "tensors carry digests but the \(Integrity.manifestAttribute) attribute is missing "
+                             + "(the file was not completely written, or was edited)")])
+        }
+        let paths = allWeights.map { (path: $0.path, digest: storedDigests[$0.objectAddress] ?? "") }
+        if let missing = paths.first(where: { $0.digest.isEmpty }) {
+            return (true, [(missing.path, "no \(Integrity.digestAttribute) attribute, but the file's manifest covers every tensor "
+                            + "(the tensor was added or its digest removed)")])
+        }
+        if paths.count != manifest.tensors || Integrity.manifestDigest(paths) != manifest.digest {
+            return (true, [("/", "the manifest lists \(manifest.tensors) tensor path(s), the file has \(paths.count)"
+                            + (paths.count == manifest.tensors ? " but their paths or digests differ" : "")
+                            + " (tensors were added, removed, renamed or re-hashed after the file was written)")])
+        }
+        return (true, [])
+    }
+
+    /// Throws unless the file's integrity data is sound (``integrityDataProblems(storedDigests:)``):
+    /// what a conversion checks before it writes, so a tampered Heft file is never re-signed. Each
+    /// tensor's bytes are checked against its digest as it is copied.
+    ///
+    /// - Throws: ``CheckpointError`` (`integrity`) naming the tensor or `/` for the manifest.
+    func requireIntact() throws {
+        var stored: [UInt64: String] = [:]
+        for weight in allWeights where weight.sharedWith == nil {
+            stored[weight.objectAddress] = try storedDigest(of: weight)
+        }
+        if let problem = integrityDataProblems(storedDigests: stored).problems.first {
+            throw CheckpointError(file: path, .integrity(path: problem.path, detail: problem.detail))
+        }
+    }
+
     /// Reads every distinct tensor in bounded blocks and, with `verifyingDigests`, compares each
     /// stored SHA-256 with the bytes read: a file that passes can be loaded without surprises.
     ///

@@ -31,10 +31,8 @@ public final class WeightFile {
     public let isFullModel: Bool
     /// The group that holds the layers: `/`, or `/model_weights` in a full-model file.
     public var weightsRoot: String { isFullModel ? "/model_weights" : "/" }
-    /// The `keras_version` attribute (legacy layout), if present.
-    public let kerasVersion: String?
-    /// The `backend` attribute (legacy layout), if present.
-    public let backend: String?
+    /// The group holding `keras_version` and `backend` (legacy layout).
+    private let attributesGroup: String?
     /// The `model_config` JSON of a full-model legacy file, if present.
     public let modelConfig: String?
     /// The layers in the file's order (legacy: `layer_names`, layers without weights included;
@@ -79,8 +77,7 @@ public final class WeightFile {
         let index = try translatingHDF5Errors(file: path) { try FileIndexer(file: file, limits: limits, prefetch: prefetch).index() }
         format = index.format
         isFullModel = index.isFullModel
-        kerasVersion = index.kerasVersion
-        backend = index.backend
+        attributesGroup = index.attributesGroup
         modelConfig = index.modelConfig
         layers = index.layers
         topLevelWeights = index.topLevelWeights
@@ -88,6 +85,29 @@ public final class WeightFile {
         optimizerName = index.optimizerName
         metricLayers = index.metricLayers
         prefetched = index.prefetched
+    }
+
+    /// The `keras_version` attribute (legacy layout), if present, cut after 256 bytes. Read when
+    /// asked, not when the file is opened: libhdf5 needs about five times an attribute's text to
+    /// read it, and only `dump` shows it.
+    ///
+    /// - Throws: ``CheckpointError`` if the attribute cannot be read.
+    public func kerasVersion() throws -> String? {
+        try informationalAttribute("keras_version")
+    }
+
+    /// The `backend` attribute (legacy layout), if present, cut after 256 bytes; read when asked.
+    ///
+    /// - Throws: ``CheckpointError`` if the attribute cannot be read.
+    public func backend() throws -> String? {
+        try informationalAttribute("backend")
+    }
+
+    private func informationalAttribute(_ name: String) throws -> String? {
+        guard let attributesGroup else { return nil }
+        return try translatingHDF5Errors(file: path) {
+            try FileIndexer.optionalString(try file.root.group(attributesGroup), name, at: 256, truncating: true)
+        }
     }
 
     /// Every weight of every layer, in order (hard-linked paths included).
@@ -143,6 +163,17 @@ public final class WeightFile {
         guard memory <= 0 || bytes <= memory else {
             throw CheckpointError(file: path, .unsupportedData(path: weight.path,
                 detail: "\(bytes) bytes declared, more than this machine's \(memory) bytes of memory"))
+        }
+        // Under an address-space limit (an isolated worker's --memory-limit), say so before the
+        // allocation would fail.
+        var limit = rlimit()
+        if getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max {
+            let available = Int(clamping: limit.rlim_cur) - Isolation.currentAddressSpace()
+            if bytes > available {
+                throw CheckpointError(file: path, .limitExceeded(path: weight.path,
+                    detail: "reading it at once takes \(bytes >> 20) MiB, more than the \(max(0, available) >> 20) MiB left under "
+                        + "the memory limit of \(Int(clamping: limit.rlim_cur) >> 20) MiB (--memory-limit)"))
+            }
         }
     }
 

@@ -142,15 +142,49 @@ enum WeightWriter {
             written.paths.append(("/" + path, first.digest))
             return
         }
-        let value = try weight.value()
-        let dataset = try root.createDataset(path, type: value.dtype.elementType, shape: value.shape)
-        let digest = try value.withUnsafeBytes { bytes in
-            try Integrity.digest(bytes) { try dataset.write(from: bytes, as: value.dtype.elementType) }
+        let dataset = try root.createDataset(path, type: weight.dtype.elementType, shape: weight.shape)
+        let digest: String
+        switch weight.source {
+        case .tensor(let value):
+            let tensor = try value()
+            digest = try tensor.withUnsafeBytes { bytes in
+                try Integrity.digest(bytes) { try dataset.write(from: bytes, as: tensor.dtype.elementType) }
+            }
+        case let .file(source, entry):
+            digest = try copy(entry, of: source, to: dataset)
         }
         try weight.checkDigest?(digest)
         try dataset.writeString(Integrity.digestAttribute, digest)
         written.firstPath[weight.shareKey] = ("/" + path, digest)
         written.paths.append(("/" + path, digest))
-        written.bytes += value.count * value.dtype.byteCount
+        written.bytes += weight.shape.reduce(weight.dtype.byteCount, *)
+    }
+
+    /// Copies a tensor of another file into `dataset` in blocks of rows (see ``ChunkReader``),
+    /// hashing each block on a second thread while the next is read and this one written: memory
+    /// stays at two blocks whatever the tensor's size or compression. Returns the SHA-256.
+    private static func copy(_ entry: WeightEntry, of source: WeightFile, to dataset: Dataset) throws -> String {
+        try source.requireReadable(entry, holding: nil)
+        let reader = try translatingHDF5Errors(file: source.path) { try ChunkReader(file: source, weight: entry) }
+        let hashing = BlockHasher()
+        try withBuffer(2 * reader.bufferBytes) { buffers in
+            defer { hashing.finish() }   // the hashing thread reads `buffers`: done before they are freed
+            for (index, block) in reader.blocks.enumerated() {
+                let half = index % 2 == 0 ? 0..<reader.bufferBytes : reader.bufferBytes..<(2 * reader.bufferBytes)
+                hashing.waitUntilHashed(upTo: index - 2)   // the half's previous block is hashed: reuse it
+                let bytes = try translatingHDF5Errors(file: source.path) {
+                    try reader.read(block, into: UnsafeMutableRawBufferPointer(rebasing: buffers[half]))
+                }
+                hashing.hash(bytes, index: index)
+                if entry.shape.isEmpty {
+                    try dataset.write(from: bytes, as: entry.dtype.elementType)
+                } else {
+                    let rest = entry.shape.dropFirst()
+                    try dataset.write(from: bytes, as: entry.dtype.elementType, offset: [block.row] + rest.map { _ in 0 },
+                                      count: [block.count] + rest)
+                }
+            }
+        }
+        return hashing.finish()
     }
 }

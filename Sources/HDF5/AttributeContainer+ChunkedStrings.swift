@@ -21,16 +21,20 @@ extension AttributeContainer {
     ///
     /// The corresponding C functions are `H5Aexists_by_name`, `H5Aget_space` and `H5Aread`.
     /// - Throws: ``HDF5Error`` if an attribute cannot be read.
-    public func readChunkedStringsIfPresent(_ name: String) throws -> (strings: [String], isScalar: Bool)? {
+    /// More than `maximumBytes` of text in all throws (``HDF5Error/exceedsLimit``).
+    public func readChunkedStringsIfPresent(_ name: String, maximumBytes: Int = .max) throws -> (strings: [String], isScalar: Bool)? {
         if try hasAttribute(name) {
             let attribute = try openAttribute(name)
             let isScalar = try attribute.dataspace().shape(objectLocation).isEmpty
-            return (try attribute.readStrings(), isScalar)
+            return (try attribute.readStrings(maximumBytes: maximumBytes), isScalar)
         }
         var strings: [String] = []
         var index = 0
+        var used = 0
         while try hasAttribute("\(name)\(index)") {
-            strings += try readStrings("\(name)\(index)")
+            let chunk = try readStrings("\(name)\(index)", maximumBytes: maximumBytes - used)
+            used += chunk.reduce(0) { $0 + $1.utf8.count }
+            strings += chunk
             index += 1
         }
         return index == 0 ? nil : (strings, false)

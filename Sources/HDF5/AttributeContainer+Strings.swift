@@ -5,20 +5,24 @@ extension AttributeContainer {
     /// removed), ASCII or UTF-8, scalar (one element) or 1-D. An attribute with no elements, of
     /// any type (Keras writes `float64[0]` for an empty `weight_names`), reads as `[]`.
     ///
+    /// Past `maximumBytes` of text in all the read throws (``HDF5Error/exceedsLimit``) or, with
+    /// `truncating`, each longer string is cut there and ends `… (<length> bytes)`.
+    ///
     /// The corresponding C functions are `H5Aread` and `H5Dvlen_reclaim`.
-    /// - Throws: ``HDF5Error`` if there is no such attribute, it does not hold strings, or a
-    ///   value is not valid UTF-8.
-    public func readStrings(_ name: String) throws -> [String] {
-        try openAttribute(name).readStrings()
+    /// - Throws: ``HDF5Error`` if there is no such attribute, it does not hold strings, a value is
+    ///   not valid UTF-8, or it holds more text than `maximumBytes`.
+    public func readStrings(_ name: String, maximumBytes: Int = .max, truncating: Bool = false) throws -> [String] {
+        try openAttribute(name).readStrings(maximumBytes: maximumBytes, truncating: truncating)
     }
 
-    /// Reads a string attribute that holds exactly one string (scalar or one element).
+    /// Reads a string attribute that holds exactly one string (scalar or one element), under the
+    /// limit of ``readStrings(_:maximumBytes:truncating:)``.
     ///
     /// The corresponding C function is `H5Aread`.
-    /// - Throws: ``HDF5Error`` if there is no such attribute, it does not hold strings, or it
-    ///   holds a number of strings other than one.
-    public func readString(_ name: String) throws -> String {
-        let strings = try readStrings(name)
+    /// - Throws: ``HDF5Error`` if there is no such attribute, it does not hold strings, it holds a
+    ///   number of strings other than one, or more text than `maximumBytes`.
+    public func readString(_ name: String, maximumBytes: Int = .max, truncating: Bool = false) throws -> String {
+        let strings = try readStrings(name, maximumBytes: maximumBytes, truncating: truncating)
         guard strings.count == 1 else {
             throw objectLocation.error(
                 "read attribute '\(name)'", "expected 1 string, found \(strings.count)")

@@ -56,6 +56,29 @@ extension Dataset {
                 buffer.baseAddress), "write dataset", location)
     }
 
+    /// Writes the block `offset ..< offset + count` (in every dimension) from `buffer`, for example
+    /// a range of rows, laid out as native elements of `type`.
+    ///
+    /// The corresponding C functions are `H5Sselect_hyperslab` and `H5Dwrite`.
+    /// - Precondition: `offset` and `count` have one non-negative entry per dimension and
+    ///   `buffer.count` is the product of `count` times `type.byteCount`.
+    /// - Throws: ``HDF5Error`` if the block lies outside the dataset or cannot be written.
+    public func write(
+        from buffer: UnsafeRawBufferPointer, as type: ElementType, offset: [Int], count: [Int]
+    ) throws {
+        precondition(offset.count == count.count, "offset and count differ in rank")
+        precondition((offset + count).allSatisfy { $0 >= 0 }, "negative offset or count")
+        let fileSpace = try dataspace()
+        try fileSpace.selectHyperslab(offset: offset, count: count, location)
+        let memorySpace = try Dataspace(shape: count, location)
+        try requireSize(buffer.count, elements: try memorySpace.elementCount(location), type)
+        let memoryType = try Datatype.memory(for: type, location)
+        try check(
+            H5Dwrite(
+                id, memoryType.id, memorySpace.id, fileSpace.id, defaultPropertyList,
+                buffer.baseAddress), "write dataset slice at \(offset) of size \(count)", location)
+    }
+
     /// Reads the whole dataset as `T`, converted by HDF5.
     ///
     /// The corresponding C function is `H5Dread`.

@@ -15,6 +15,9 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
     /// The library's error stack, outermost call first, innermost detail last, each formatted as
     /// `"function(): description"`; or one message from this wrapper for failures it detects.
     public let messages: [String]
+    /// Whether the wrapper refused a value larger than the caller's limit (a string attribute
+    /// holding more text than `maximumBytes`), rather than the library failing.
+    public var exceedsLimit = false
 
     /// One line: `<file>: <object>: cannot <operation>: <innermost library message>`.
     public var description: String {

@@ -54,7 +54,7 @@ import TestSupport
     @Test func modelFreeReaderListsLayersWeightsAndAttributes() throws {
         let legacy = try WeightFile(path: try #require(Self.cases.first { $0.model == "nested" && $0.writer.hasPrefix("tfkeras") }).path("legacy"))
         #expect(legacy.format == .kerasLegacy && !legacy.isFullModel)
-        #expect(legacy.kerasVersion == "2.21.0" && legacy.backend == "tensorflow")
+        #expect(try legacy.kerasVersion() == "2.21.0" && legacy.backend() == "tensorflow")
         #expect(legacy.layers.map(\.name) == ["d0", "inner", "head"])
         #expect(legacy.layers[1].weights.map(\.path) == ["/inner/inner_d1/kernel:0", "/inner/inner_d1/bias:0",
                                                          "/inner/inner_d2/kernel:0", "/inner/inner_d2/bias:0"])

@@ -17,8 +17,8 @@ import TestSupport
             let before = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/w.h5"))
             struct Interrupted: Error {}
             // A plan whose second tensor fails mid-write, after the first has been written.
-            let good = SavePlan.Weight(name: "k:0", shape: [2], dtype: .float32, shareKey: .dataset(1)) { .ones([2]) }
-            let bad = SavePlan.Weight(name: "b:0", shape: [2], dtype: .float32, shareKey: .dataset(2)) { throw Interrupted() }
+            let good = SavePlan.Weight(name: "k:0", shape: [2], dtype: .float32, shareKey: .dataset(1), source: .tensor { .ones([2]) })
+            let bad = SavePlan.Weight(name: "b:0", shape: [2], dtype: .float32, shareKey: .dataset(2), source: .tensor { throw Interrupted() })
             let plan = SavePlan(modelName: "m", legacyLayers: [.init(name: "l", weights: [good, bad])], v3Objects: [])
             #expect(throws: Interrupted.self) { try WeightWriter.write(plan, format: .kerasLegacy, to: "\(dir)/w.h5") }
             #expect(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/w.h5")) == before)

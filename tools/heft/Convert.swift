@@ -32,23 +32,21 @@ extension Heft {
         @OptionGroup var reader: ReaderOptions
 
         func run() throws {
-            try runWithExitCode(reader, files: [input] + (like.map { [$0] } ?? [])) {
+            try runWithExitCode(reader, files: [input] + (like.map { [$0] } ?? []), outputs: [outputPath]) {
                 let file = try reader.open(input)
                 let reference = try like.map { try reader.open($0) }
                 let format = to.map { WeightFileFormat(rawValue: $0.rawValue)! } ?? WeightFileFormat(forPath: outputPath)
                 let report = try file.convert(to: outputPath, format: format, like: reference, dropOptimizer: dropOptimizer)
-                let written = try reader.open(outputPath).kerasView()
                 let document = ConvertDocument(schema: jsonSchemaVersion, input: input, output: outputPath, from: file.format.rawValue,
-                                               to: format.rawValue, layers: written.layers.filter { !$0.variables.isEmpty }.count,
-                                               weights: written.variables.count, optimizerWeights: written.optimizer?.variables.count ?? 0,
-                                               notes: report.notes)
+                                               to: format.rawValue, layers: report.layers, weights: report.weights,
+                                               optimizerWeights: report.optimizerWeights, notes: report.notes)
                 if output.json {
                     try printJSON(document)
                 } else {
                     let state = document.optimizerWeights > 0 ? " and \(document.optimizerWeights) optimizer tensors" : ""
-                    print("\(outputPath): \(document.to), written from \(input) (\(document.from)): "
+                    print("\(shown(outputPath)): \(document.to), written from \(shown(input)) (\(document.from)): "
                           + "\(document.weights) weights in \(document.layers) layers\(state)")
-                    for note in report.notes { print("note: \(note)") }
+                    for note in report.notes { print("note: \(shown(note))") }
                 }
                 return 0
             }

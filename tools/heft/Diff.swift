@@ -105,11 +105,11 @@ extension Heft {
 
         func printText(_ document: DiffDocument) {
             let tolerance = ulp.map { "within \($0) ulp" } ?? (atol == 0 && rtol == 0 ? "exact" : "atol \(atol), rtol \(rtol)")
-            print("\(a) (\(document.a.format)) vs \(b) (\(document.b.format)), matched by \(byOrder ? "order" : "name"), \(tolerance)")
+            print("\(shown(a)) (\(document.a.format)) vs \(shown(b)) (\(document.b.format)), matched by \(byOrder ? "order" : "name"), \(tolerance)")
             var rows: [[String]] = []
             var details: [Int: [String]] = [:]
             for tensor in document.tensors where tensor.isDifference || showSame {
-                rows.append([statusText(tensor.status), tensor.section == .model ? tensor.name : "[\(tensor.section.rawValue)] \(tensor.name)",
+                rows.append([statusText(tensor.status), shown(tensor.section == .model ? tensor.name : "[\(tensor.section.rawValue)] \(tensor.name)"),
                              detail(tensor)])
                 if let top = tensor.top, !top.isEmpty {
                     details[rows.count - 1] = aligned(top.map { ["\($0.index)", "a=\($0.a)", "b=\($0.b)", "|Δ|=\($0.absDiff)"] }, indent: "      ")
@@ -119,7 +119,7 @@ extension Heft {
                 print(line)
                 details[index].map { print($0.joined(separator: "\n")) }
             }
-            for note in document.notes { print("note: \(note)") }
+            for note in document.notes { print("note: \(shown(note))") }
             if document.optimizer.total > 0 {
                 print("state (optimizer, metrics): \(document.optimizer.total) tensors, \(document.optimizer.different) differ (not counted)")
             }
@@ -162,8 +162,8 @@ extension Heft {
         func printGitHub(_ document: DiffDocument) {
             for tensor in document.tensors where tensor.isDifference && tensor.section == .model {
                 let file = tensor.status == .removed ? a : b
-                print("::error file=\(escape(file, property: true)),title=\(escape("heft diff: \(tensor.status.rawValue)", property: true))::"
-                      + escape("\(tensor.name): \(detail(tensor))", property: false))
+                print("::error file=\(escape(shown(file), property: true)),title=\(escape("heft diff: \(tensor.status.rawValue)", property: true))::"
+                      + escape("\(shown(tensor.name)): \(detail(tensor))", property: false))
             }
             print(summaryLine(document.summary, equal: document.equal))
         }

@@ -83,7 +83,7 @@ extension Heft {
             }
             let metrics = view.metrics.isEmpty ? nil : DumpDocument.State(className: nil, weights: try described(view.metrics, below: ""))
             return DumpDocument(schema: jsonSchemaVersion, file: file, format: weightFile.format.rawValue,
-                                kerasVersion: weightFile.kerasVersion, backend: weightFile.backend,
+                                kerasVersion: try weightFile.kerasVersion(), backend: try weightFile.backend(),
                                 fullModel: weightFile.isFullModel, layers: dumped,
                                 topLevelWeights: try described(view.modelVariables, below: ""), optimizer: optimizer, metrics: metrics)
         }
@@ -115,10 +115,10 @@ extension Heft {
             let distinct = weights.filter { $0.sharedWith == nil }
             let parameters = distinct.reduce(0) { $0 + $1.shape.reduce(1, *) }
             let bytes = distinct.reduce(0) { $0 + $1.size }
-            var header = "\(document.file): \(Terminal.paint(document.format, .bold))"
+            var header = "\(shown(document.file)): \(Terminal.paint(document.format, .bold))"
             if document.fullModel { header += " (full-model file, weights in /model_weights)" }
-            if let version = document.kerasVersion { header += ", keras_version \(version)" }
-            if let backend = document.backend { header += ", backend \(backend)" }
+            if let version = document.kerasVersion { header += ", keras_version \(SafeText.escaped(version, limit: 256))" }
+            if let backend = document.backend { header += ", backend \(SafeText.escaped(backend, limit: 256))" }
             print(header)
             print("\(document.layers.count) layers, \(weights.count) weights, \(countText(parameters)) parameters, \(byteText(bytes))")
             for (label, state) in [("optimizer", document.optimizer), ("metrics", document.metrics)] {
@@ -129,7 +129,7 @@ extension Heft {
             for layer in document.layers {
                 print("")
                 let title = layer.className.map { "\(layer.name) (\($0))" } ?? layer.name
-                print(Terminal.paint(title, .bold) + Terminal.paint("  \(layer.path)", .dim))
+                print(Terminal.paint(title, .bold) + Terminal.paint("  \(layer.path)", .dim))   // paint shows its text safely
                 printWeights(layer.weights)
             }
             if !document.topLevelWeights.isEmpty {
@@ -158,7 +158,7 @@ extension Heft {
                 rows.append(header.map { Terminal.paint($0, .dim) })
             }
             for weight in weights {
-                var row = [weight.shortName, weight.path, formatShape(weight.shape), weight.dtype, byteText(weight.size)]
+                var row = [shown(weight.shortName), shown(weight.path), formatShape(weight.shape), weight.dtype, byteText(weight.size)]
                 if let statistics = weight.stats {
                     let precise = weight.dtype == "float64"
                     row += [statistics.minimum, statistics.maximum, statistics.mean, statistics.std].map { precise ? numberText($0) : floatText($0) }
@@ -186,12 +186,12 @@ extension Heft {
                 try printJSON(GenericDocument(schema: jsonSchemaVersion, file: file, format: "hdf5", objects: entries))
                 return
             }
-            print("\(file): \(Terminal.paint("hdf5", .bold)) (not a Keras weights file; generic tree)")
+            print("\(shown(file)): \(Terminal.paint("hdf5", .bold)) (not a Keras weights file; generic tree)")
             print(aligned(entries.map { entry in
                 switch entry.kind {
-                case .dataset: [entry.path, "dataset", formatShape(entry.shape ?? []), entry.dtype ?? "?", byteText(entry.storageSize ?? 0)]
-                case .group: [entry.path, "group"]
-                default: [entry.path, entry.kind.rawValue, entry.target ?? ""]
+                case .dataset: [shown(entry.path), "dataset", formatShape(entry.shape ?? []), shown(entry.dtype ?? "?"), byteText(entry.storageSize ?? 0)]
+                case .group: [shown(entry.path), "group"]
+                default: [shown(entry.path), entry.kind.rawValue, shown(entry.target ?? "")]
                 }
             }, indent: "  ").joined(separator: "\n"))
         }

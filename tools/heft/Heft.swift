@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `heft` command: dump, diff, verify and convert Keras weights files.
 @main
@@ -16,4 +19,11 @@ struct Heft: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [Dump.self, Diff.self, Verify.self, Convert.self])
+
+    /// Before any subcommand: a file-size limit (`ulimit -f`) makes writes fail with EFBIG, which
+    /// heft reports and cleans up after, instead of SIGXFSZ killing it mid-write.
+    static func main() {
+        signal(SIGXFSZ, SIG_IGN)
+        Self.main(nil)
+    }
 }

@@ -10,7 +10,7 @@ let jsonSchemaVersion = 1
 ///
 /// Unless `--no-isolation`, the work runs in a worker process under the reader's limits (see
 /// ``Isolation``): a crash, hang or exhausted limit while reading `files` is also exit code 2.
-func runWithExitCode(_ reader: ReaderOptions, files: [String], _ body: () throws -> Int32) throws {
+func runWithExitCode(_ reader: ReaderOptions, files: [String], outputs: [String] = [], _ body: () throws -> Int32) throws {
     func work() -> Int32 {
         do {
             return try body()
@@ -21,7 +21,7 @@ func runWithExitCode(_ reader: ReaderOptions, files: [String], _ body: () throws
     }
     let code: Int32
     do {
-        code = reader.noIsolation ? work() : try Isolation.run(files: files, limits: reader.isolationLimits, work)
+        code = reader.noIsolation ? work() : try Isolation.run(files: files, outputs: outputs, limits: reader.isolationLimits, work)
     } catch {
         Terminal.standardError("heft: error: \(error)")
         throw ExitCode(2)
@@ -30,12 +30,22 @@ func runWithExitCode(_ reader: ReaderOptions, files: [String], _ body: () throws
 }
 
 /// Prints `value` as one JSON document on one line: sorted keys, NaN and infinities as the strings "NaN",
-/// "Infinity" and "-Infinity".
+/// "Infinity" and "-Infinity". Besides the C0 controls JSON escapes anyway, DEL, C1 controls, line
+/// separators and bidirectional formatting characters (which a terminal may act on) are written as
+/// `\uXXXX` escapes: the document means the same and shows safely.
 func printJSON(_ value: some Encodable) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    let text = String(decoding: try encoder.encode(value), as: UTF8.self)
+    guard SafeText.needsEscaping(text) else { return print(text) }
+    var safe = ""
+    for scalar in text.unicodeScalars {
+        // Outside strings a JSON document holds only ASCII punctuation, digits and letters: every
+        // unsafe scalar here is inside a string, where `\uXXXX` stands for it.
+        if SafeText.isUnsafe(scalar) { safe += String(format: "\\u%04X", scalar.value) } else { safe.unicodeScalars.append(scalar) }
+    }
+    print(safe)
 }
 
 /// Output options every subcommand shares.
@@ -58,9 +68,21 @@ struct ReaderOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Refuse tensors declaring more than this many bytes (exit 2).", valueName: "MiB"))
     var maxTensorSize = ReadLimits().maximumTensorBytes >> 20
 
+    /// The accepted ranges: values outside them are usage errors (exit 64), never an overflow.
+    static let timeoutRange = 1...(366 * 24 * 3600)
+    static let memoryLimitRange = 64...(1 << 30)          // MiB: 64 MiB to 1 PiB
+    static let tensorSizeRange = 1...(1 << 30)            // MiB
+
     func validate() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
-        guard (memoryLimit ?? 1) > 0, maxTensorSize > 0 else { throw ValidationError("sizes must be positive") }
+        guard Self.timeoutRange.contains(timeout) else {
+            throw ValidationError("--timeout must be between \(Self.timeoutRange.lowerBound) and \(Self.timeoutRange.upperBound) seconds, got \(timeout)")
+        }
+        if let memoryLimit, !Self.memoryLimitRange.contains(memoryLimit) {
+            throw ValidationError("--memory-limit must be between \(Self.memoryLimitRange.lowerBound) and \(Self.memoryLimitRange.upperBound) MiB, got \(memoryLimit)")
+        }
+        guard Self.tensorSizeRange.contains(maxTensorSize) else {
+            throw ValidationError("--max-tensor-size must be between \(Self.tensorSizeRange.lowerBound) and \(Self.tensorSizeRange.upperBound) MiB, got \(maxTensorSize)")
+        }
     }
 
     var isolationLimits: Isolation.Limits {

@@ -10,14 +10,16 @@ enum Terminal {
         case red = "31", green = "32", yellow = "33", bold = "1", dim = "2"
     }
 
-    /// `text` in `colour` when colour is enabled.
+    /// `text` in `colour` when colour is enabled. `text` is shown safely (see ``shown(_:)``): the
+    /// only escape sequences heft prints are its own colours.
     static func paint(_ text: String, _ colour: Colour) -> String {
-        colourEnabled ? "\u{1B}[\(colour.rawValue)m\(text)\u{1B}[0m" : text
+        colourEnabled ? "\u{1B}[\(colour.rawValue)m\(shown(text))\u{1B}[0m" : shown(text)
     }
 
-    /// Writes `line` to stderr (the parent's, in an isolated worker; see ``Isolation``).
+    /// Writes `line` to stderr (the parent's, in an isolated worker; see ``Isolation``), one line
+    /// whatever names it carries.
     static func standardError(_ line: String) {
-        writeMessage(line + "\n")
+        writeMessage(SafeText.escaped(line, limit: 16 * SafeText.maximumShown) + "\n")
     }
 
     static func writeMessage(_ text: String) {
@@ -45,6 +47,13 @@ final class Progress {
     func finish() {
         if shown { Terminal.writeMessage("\r\u{1B}[K") }
     }
+}
+
+/// Text from a file or the command line (a name, a path, an attribute) as it may be printed: control,
+/// line-separator and bidirectional characters escaped (`\u{1B}`), so no file can move the cursor,
+/// recolour or forge a line; cut after ``SafeText/maximumShown`` characters.
+func shown(_ text: String) -> String {
+    SafeText.escaped(text)
 }
 
 /// `20.0 KiB`, `1.5 GiB` (1024-based).

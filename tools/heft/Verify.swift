@@ -60,17 +60,18 @@ extension Heft {
 
         // MARK: - Text
 
-        private func line(_ ok: Bool?, _ text: String) -> [String] {
+        /// One report line: a mark and the text, shown safely (it carries names from the file).
+        private func line(_ ok: Bool?, _ text: String, warning: Bool = false) -> [String] {
             let mark = switch ok {
             case true?: Terminal.paint("ok", .green)
             case false?: Terminal.paint("FAIL", .red)
-            case nil: Terminal.paint("info", .dim)
+            case nil: warning ? Terminal.paint("warn", .yellow) : Terminal.paint("info", .dim)
             }
-            return [mark, text]
+            return [mark, shown(text)]
         }
 
         func printText(_ report: Verification.Report, format: String) {
-            print("\(file): \(Terminal.paint(format, .bold)), \(report.tensors) weights")
+            print("\(shown(file)): \(Terminal.paint(format, .bold)), \(report.tensors) weights")
             var rows: [[String]] = []
             if report.problems.isEmpty {
                 rows.append(line(true, "sound: every tensor readable, " + (allowNonfinite ? "non-finite values allowed" : "all values finite")))
@@ -101,7 +102,8 @@ extension Heft {
             case .failed:
                 line(false, "integrity: the file changed after it was written (see above)")
             case .absent:
-                line(nil, "integrity: no stored digests (not written by Heft): values cannot be checked against the writer's")
+                line(nil, "integrity: NOT CHECKED: the file carries no digests (written by Keras or h5py, or its digests "
+                     + "were removed), so a changed value cannot be detected", warning: true)
             }
         }
 

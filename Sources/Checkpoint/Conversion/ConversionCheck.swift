@@ -11,7 +11,10 @@ struct ConversionCheck {
     /// The path the output will be moved to, for messages.
     let target: String
 
-    func verify(_ temporary: String) throws {
+    /// Reads `temporary` back and checks it; returns its view.
+    ///
+    /// - Throws: ``CheckpointError`` (for the target) when the output would not load as the source does.
+    func verify(_ temporary: String) throws -> KerasModelView {
         var limits = ReadLimits()
         limits.maximumObjects = .max   // Heft wrote this file: its own limits never refuse it
         limits.maximumTensorBytes = .max
@@ -32,6 +35,7 @@ struct ConversionCheck {
             let check = LikeRules.check(output, against: like)
             if !check.ok { throw failure("it would not load like \(like.path): \(check.divergence ?? check.rule.rawValue)") }
         }
+        return outputView
     }
 
     private func failure(_ detail: String) -> CheckpointError {

@@ -116,7 +116,7 @@ struct ConversionPlanner {
         }
         let carried = !dropOptimizer && !source.optimizerWeights.isEmpty
         if carried {
-            let keras3 = source.kerasVersion.map { $0.hasPrefix("3") } ?? false
+            let keras3 = source.optimizerWeights.contains { !$0.name.hasSuffix(":0") }   // tf-keras names end in :0
             let name = keras3 ? view.optimizer?.className.flatMap(KerasCatalog.optimizerClass(named:))?.snakeName : nil
             v3Objects.append(.init(path: "optimizer", layerName: name, weights: source.optimizerWeights.map { weight($0, named: $0.name) }))
         }
@@ -240,7 +240,7 @@ struct ConversionPlanner {
     private func weight(_ entry: WeightEntry, named name: String) -> SavePlan.Weight {
         let file = source
         return SavePlan.Weight(name: name, shape: entry.shape, dtype: entry.dtype, shareKey: .dataset(entry.objectAddress),
-                               value: { try file.read(entry) },
+                               source: .file(file, entry),
                                checkDigest: { written in
                                    guard let stored = try file.storedDigest(of: entry) else { return }
                                    try file.requireDigest(written, matches: stored, for: entry)

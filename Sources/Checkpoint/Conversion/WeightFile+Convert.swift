@@ -6,6 +6,12 @@ extension WeightFile {
         /// What the output does not hold, one sentence each (optimizer state a legacy weights file
         /// cannot keep, a model config a weights file does not carry).
         public let notes: [String]
+        /// The output's top-level layers with weights, as its check read them back.
+        public let layers: Int
+        /// The output's model tensors.
+        public let weights: Int
+        /// The output's optimizer tensors.
+        public let optimizerWeights: Int
     }
 
     /// Rewrites this file's weights to `path` in `format` through the same writer as
@@ -18,12 +24,17 @@ extension WeightFile {
     /// then also decides names and order. Optimizer state goes along to a Keras 3 file and is left
     /// out, with a note, where the layout cannot hold it or `dropOptimizer` asks so.
     ///
+    /// A file Heft wrote must pass its integrity check as `heft verify` judges it (every tensor's
+    /// SHA-256 and the manifest), or it is refused: a tampered file is never re-signed under fresh
+    /// digests. Files without Heft's digests (Keras's) convert unchecked.
+    ///
     /// Before the result replaces anything at `path`, it is read back and checked: every tensor
     /// must show the identity, shape and dtype of the source tensor written there, and the result
     /// must load into the model `reference` (if given) and the source describe, by the rules of
     /// Keras's own loader. Each SHA-256 this file stores is checked against the bytes written.
     ///
-    /// - Throws: ``CheckpointError`` naming the file: a layer whose class, structure or order is
+    /// - Throws: ``CheckpointError`` naming the file: a failed integrity check (naming the tensor or
+    ///   the manifest), a layer whose class, structure or order is
     ///   not known (with the remedy), a reference that does not fit, a result that would not load
     ///   as the source does, a tensor whose digest does not match, or a read, write or file-system
     ///   failure. The previous file at `path` is then intact.
@@ -31,11 +42,14 @@ extension WeightFile {
     public func convert(to path: String, format: WeightFileFormat, like reference: WeightFile? = nil,
                         dropOptimizer: Bool = false) throws -> ConversionReport {
         let planner = ConversionPlanner(source: self, format: format, reference: reference, dropOptimizer: dropOptimizer)
+        try requireIntact()
         let outcome = try planner.outcome()
+        var written: KerasModelView?
         try WeightWriter.write(outcome.plan, format: format, to: path) { temporary in
-            try ConversionCheck(source: self, view: planner.view, expected: outcome.expected, reference: reference, target: path)
+            written = try ConversionCheck(source: self, view: planner.view, expected: outcome.expected, reference: reference, target: path)
                 .verify(temporary)
         }
-        return ConversionReport(notes: outcome.notes)
+        return ConversionReport(notes: outcome.notes, layers: written?.layers.filter { !$0.variables.isEmpty }.count ?? 0,
+                                weights: written?.variables.count ?? 0, optimizerWeights: written?.optimizer?.variables.count ?? 0)
     }
 }

@@ -30,6 +30,10 @@ struct ValueComparator {
     }
 
     /// Compares one block of raw bytes from each file, both starting at element `first`.
+    ///
+    /// Every figure (mismatches under atol/rtol, max |Δ| and where, max relative, mean |Δ|) comes
+    /// from one vectorized C pass in the stored precision (float32 pairs differ in float32), so it
+    /// is the same whether or not `--top` or `--ulp` asks for per-element work on top of it.
     mutating func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, first: Int) {
         if !tolerance.nanStrict, a.count == b.count, memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 {
             countedPairs += a.count / dtype.byteCount   // bitwise equal: every pair matches with |a − b| = 0
@@ -38,60 +42,22 @@ struct ValueComparator {
         Elements.with(a, dtype: dtype) { left in
             Elements.with(b, dtype: dtype) { right in
                 switch (left, right) {
-                case let (.float32(x), .float32(y)) where topCount == 0 && tolerance.ulps == nil:
+                case let (.float32(x), .float32(y)):
                     compareVectorized(x, y, first: first, kernel: { heft_compare_f32($0, $1, $2, $3, $4, $5) },
                                       find: { heft_find_difference_f32($0, $1, $2, $3) })
-                case let (.float64(x), .float64(y)) where topCount == 0 && tolerance.ulps == nil:
+                case let (.float64(x), .float64(y)):
                     compareVectorized(x, y, first: first, kernel: { heft_compare_f64($0, $1, $2, $3, $4, $5) },
                                       find: { heft_find_difference_f64($0, $1, $2, $3) })
-                case let (.float32(x), .float32(y)): compare(x, y, first: first)
-                case let (.float64(x), .float64(y)): compare(x, y, first: first)
                 default: preconditionFailure("ValueComparator: both sides have dtype \(dtype)")
                 }
             }
         }
     }
 
-    /// The element loop. The common case (both values finite) runs without division and with
-    /// predictable branches; NaN and infinities take `compareNonFinite`.
-    private mutating func compare<T: BinaryFloatingPoint>(_ a: UnsafeBufferPointer<T>, _ b: UnsafeBufferPointer<T>, first: Int) {
-        let absolute = tolerance.absolute, relative = tolerance.relative, usesUlps = tolerance.ulps != nil
-        var sum = 0.0, counted = 0, mismatched = 0
-        var largest = maxAbs, largestIndex = maxAbsIndex
-        // The largest |a − b| / |b| so far, kept as a fraction to avoid a division per element.
-        var relativeNumerator = maxRel, relativeDenominator = 1.0
-        for i in 0..<a.count {
-            let x = Double(a[i]), y = Double(b[i])
-            let diff = abs(x - y)
-            guard diff.isFinite else {
-                compareNonFinite(a[i], b[i], index: first + i)
-                continue
-            }
-            counted += 1
-            sum += diff
-            guard diff > 0 else { continue }
-            let magnitude = abs(y)
-            if diff > largest { largest = diff; largestIndex = first + i }
-            if magnitude > 0 && diff * relativeDenominator > relativeNumerator * magnitude {
-                relativeNumerator = diff
-                relativeDenominator = magnitude
-            }
-            let within = usesUlps ? UnitsInLastPlace.distance(x, y, dtype: dtype) <= UInt64(tolerance.ulps!)
-                                  : diff <= absolute + relative * magnitude
-            if !within { mismatched += 1 }
-            if topCount > 0 { record(diff, index: first + i, x, y) }
-        }
-        sumAbs += sum
-        countedPairs += counted
-        mismatches += mismatched
-        maxAbs = largest
-        maxAbsIndex = largestIndex
-        maxRel = relativeNumerator / relativeDenominator
-    }
-
-    /// The fast path for float32 and float64 without `--top` or ULPs: one vectorized C pass
-    /// (``heft_compare_f32``) per block in the stored precision; a second pass finds the index of a
-    /// new largest difference; pairs with NaN or infinities are then compared one by one.
+    /// One vectorized C pass (``heft_compare_f32``) per block in the stored precision; a second
+    /// pass finds the index of a new largest difference; pairs with NaN or infinities are then
+    /// compared one by one; with `--ulp` or `--top`, one more loop counts ULP mismatches or keeps
+    /// the largest differences (computed as the kernel computes them).
     private mutating func compareVectorized<T: BinaryFloatingPoint>(
         _ a: UnsafeBufferPointer<T>, _ b: UnsafeBufferPointer<T>, first: Int,
         kernel: (UnsafePointer<T>, UnsafePointer<T>, Int, T, T, UnsafeMutablePointer<heft_difference>) -> Void,
@@ -99,7 +65,9 @@ struct ValueComparator {
     ) {
         guard let left = a.baseAddress, let right = b.baseAddress else { return }
         var result = heft_difference()
-        kernel(left, right, a.count, T(tolerance.absolute), T(tolerance.relative), &result)
+        let usesUlps = tolerance.ulps != nil
+        // With ULPs the kernel's absolute/relative mismatches do not count: an infinite atol makes it count none.
+        kernel(left, right, a.count, usesUlps ? T.infinity : T(tolerance.absolute), T(tolerance.relative), &result)
         if result.max_diff > maxAbs {
             maxAbs = result.max_diff
             maxAbsIndex = first + find(left, right, a.count, result.max_diff)
@@ -110,6 +78,15 @@ struct ValueComparator {
         countedPairs += a.count - result.non_finite
         if result.non_finite > 0 {
             for i in 0..<a.count where !(a[i] - b[i]).isFinite { compareNonFinite(a[i], b[i], index: first + i) }
+        }
+        guard usesUlps || topCount > 0 else { return }
+        for i in 0..<a.count {
+            let difference = abs(a[i] - b[i])   // in the stored precision, as the kernel
+            guard difference.isFinite, difference > 0 else { continue }
+            if let ulps = tolerance.ulps, UnitsInLastPlace.distance(Double(a[i]), Double(b[i]), dtype: dtype) > UInt64(ulps) {
+                mismatches += 1
+            }
+            record(Double(difference), index: first + i, Double(a[i]), Double(b[i]))
         }
     }
 

@@ -231,36 +231,16 @@ public enum Verification {
 
     // MARK: - Integrity
 
-    /// Compares the manifest with the paths and stored digests the file holds now; adds a problem
-    /// when a Heft file's manifest or a tensor digest is missing or does not match.
+    /// Compares the manifest with the paths and stored digests the file holds now (see
+    /// ``WeightFile/integrityDataProblems(storedDigests:)``); adds its problems.
     private static func checkIntegrity(_ file: WeightFile, _ scan: inout Scan) -> IntegrityCheck {
-        let failedBefore = scan.changedDigests > 0
-        let manifest: Integrity.Manifest?
-        do {
-            manifest = try file.manifest()
-        } catch {
-            scan.problems.append(Problem(path: "/", problem: "integrity: \(error)"))
-            return IntegrityCheck(status: .failed, checked: scan.checkedDigests, manifest: true)
+        let (hasManifest, problems) = file.integrityDataProblems(storedDigests: scan.storedDigests)
+        scan.problems += problems.map { Problem(path: $0.path, problem: "integrity: \($0.detail)") }
+        let failed = scan.changedDigests > 0 || !problems.isEmpty
+        if !hasManifest && scan.storedDigests.isEmpty {
+            return IntegrityCheck(status: failed ? .failed : .absent, checked: 0, manifest: false)
         }
-        guard let manifest else {
-            if scan.storedDigests.isEmpty { return IntegrityCheck(status: failedBefore ? .failed : .absent, checked: 0, manifest: false) }
-            scan.problems.append(Problem(path: "/", problem: "integrity: tensors carry digests but the "
-                + "\(Integrity.manifestAttribute) attribute is missing (the file was not completely written, or was edited)"))
-            return IntegrityCheck(status: .failed, checked: scan.checkedDigests, manifest: false)
-        }
-        let paths = file.allWeights.map { (path: $0.path, digest: scan.storedDigests[$0.objectAddress] ?? "") }
-        var failed = failedBefore
-        if let missing = paths.first(where: { $0.digest.isEmpty }) {
-            scan.problems.append(Problem(path: missing.path, problem: "integrity: no \(Integrity.digestAttribute) attribute, "
-                + "but the file's manifest covers every tensor (the tensor was added or its digest removed)"))
-            failed = true
-        } else if paths.count != manifest.tensors || Integrity.manifestDigest(paths) != manifest.digest {
-            scan.problems.append(Problem(path: "/", problem: "integrity: the manifest lists \(manifest.tensors) tensor path(s), "
-                + "the file has \(paths.count)" + (paths.count == manifest.tensors ? " but their paths or digests differ" : "")
-                + " (tensors were added, removed, renamed or re-hashed after the file was written)"))
-            failed = true
-        }
-        return IntegrityCheck(status: failed ? .failed : .verified, checked: scan.checkedDigests, manifest: true)
+        return IntegrityCheck(status: failed ? .failed : .verified, checked: scan.checkedDigests, manifest: hasManifest)
     }
 
     /// One entry per dataset (the first path of each hard-linked group).

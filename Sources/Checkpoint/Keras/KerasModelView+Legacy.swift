@@ -14,14 +14,15 @@ private struct LegacyViewBuilder {
     let hints: ClassHints
     let config: KerasLayerConfig?
     /// tf-keras writes a subclassed model's weights under the model's name scope
-    /// (`mlp_model/dense/kernel:0`); Keras 3 puts a Sequential's name there too.
+    /// (`mlp_model/dense/kernel:0`); Keras 3 puts a Sequential's name there too. tf-keras's weight
+    /// names end in `:0`, Keras 3's do not.
     let writtenByTfKeras: Bool
 
     init(file: WeightFile, hints: ClassHints) {
         self.file = file
         self.hints = hints
         config = file.modelConfig.flatMap(KerasLayerConfig.init(json:))
-        writtenByTfKeras = file.kerasVersion.map { !$0.hasPrefix("3") } ?? true
+        writtenByTfKeras = file.weights.allSatisfy { $0.name.hasSuffix(":0") }
     }
 
     /// A weight placed in its layer: element names below the layer (nested models), their

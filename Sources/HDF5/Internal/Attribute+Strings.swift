@@ -7,8 +7,15 @@ extension Attribute {
     ///
     /// An attribute with no elements, of any type, gives `[]`.
     ///
-    /// - Throws: ``HDF5Error`` for a non-string attribute or a value that is not valid UTF-8.
-    func readStrings() throws -> [String] {
+    /// A file can declare any amount of text: past `maximumBytes` in all, the read throws (an
+    /// ``HDF5Error`` with ``HDF5Error/exceedsLimit``) or, with `truncating`, each longer string is
+    /// cut there and ends `… (<length> bytes)`. Fixed-length text is measured before it is read;
+    /// variable-length text, which libhdf5 allocates as it reads, before it is copied.
+    ///
+    /// - Throws: ``HDF5Error`` for a non-string attribute, a value that is not valid UTF-8, or
+    ///   more text than `maximumBytes`.
+    func readStrings(maximumBytes: Int = .max, truncating: Bool = false) throws -> [String] {
+        let limit = TextLimit(maximumBytes: maximumBytes, truncating: truncating)
         let space = try dataspace()
         let count = try space.elementCount(location)
         guard count > 0 else { return [] }
@@ -19,20 +26,36 @@ extension Attribute {
             )
         }
         return try type.isVariableLengthString(location)
-            ? try readVariableLength(count: count, type: type, space: space)
-            : try readFixedLength(count: count, type: type)
+            ? try readVariableLength(count: count, type: type, space: space, limit: limit)
+            : try readFixedLength(count: count, type: type, limit: limit)
+    }
+
+    /// How much text a read may give.
+    struct TextLimit {
+        let maximumBytes: Int
+        let truncating: Bool
     }
 
     /// Reads variable-length strings, then returns their memory to HDF5.
     ///
     /// The corresponding C functions are `H5Aread` and `H5Dvlen_reclaim`.
-    private func readVariableLength(count: Int, type: Datatype, space: Dataspace) throws -> [String]
+    private func readVariableLength(count: Int, type: Datatype, space: Dataspace, limit: TextLimit) throws -> [String]
     {
         var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
         return try pointers.withUnsafeMutableBufferPointer { buffer in
             try read(type, into: buffer.baseAddress)
             let strings = Result { () throws(HDF5Error) in
-                try buffer.map { pointer throws(HDF5Error) in try decode(pointer) }
+                var total = 0
+                return try buffer.map { pointer throws(HDF5Error) in
+                    let length = pointer.map { strlen($0) } ?? 0
+                    total += length
+                    if limit.truncating && length > limit.maximumBytes, let pointer {
+                        let bytes = UnsafeRawBufferPointer(start: pointer, count: limit.maximumBytes)
+                        return String(decoding: bytes, as: UTF8.self) + "… (\(length) bytes)"
+                    }
+                    if !limit.truncating && total > limit.maximumBytes { throw tooMuchText(limit) }
+                    return try decode(pointer)
+                }
             }
             try check(
                 H5Dvlen_reclaim(type.id, space.id, defaultPropertyList, buffer.baseAddress),
@@ -44,7 +67,7 @@ extension Attribute {
     /// Reads fixed-length strings and strips their padding.
     ///
     /// The corresponding C functions are `H5Aread` and `H5Tget_strpad`.
-    private func readFixedLength(count: Int, type: Datatype) throws -> [String] {
+    private func readFixedLength(count: Int, type: Datatype, limit: TextLimit) throws -> [String] {
         let size = try type.size(location)
         let padding = try type.stringPadding(location)
         let (byteCount, overflow) = count.multipliedReportingOverflow(by: size)
@@ -52,11 +75,18 @@ extension Attribute {
             throw location.error(
                 "read attribute '\(name)'", "\(count) strings of \(size) bytes overflow Int")
         }
+        if byteCount > limit.maximumBytes && (!limit.truncating || count > 1) { throw tooMuchText(limit) }
         var bytes = [UInt8](repeating: 0, count: byteCount)
         try bytes.withUnsafeMutableBytes { try read(type, into: $0.baseAddress) }
         return try stride(from: 0, to: byteCount, by: size).map { start throws(HDF5Error) in
             try decode(unpadded(bytes[start..<start + size], padding))
         }
+    }
+
+    private func tooMuchText(_ limit: TextLimit) -> HDF5Error {
+        var error = location.error("read attribute '\(name)'", "it holds more than \(limit.maximumBytes) bytes of text")
+        error.exceedsLimit = true
+        return error
     }
 
     /// The bytes of one fixed-length string without its padding.
