@@ -57,6 +57,12 @@ struct HeftBench {
         return Set(arguments[flag + 1].split(separator: ",").map(String.init))
     }
 
+    /// Keras's automatic name of the `index`-th Dense layer (`dense`, `dense_1`, …), so the files
+    /// record their layers' class and `heft convert` can move them to the other layout.
+    static func automaticName(_ index: Int) -> String {
+        index == 0 ? "dense" : "dense_\(index)"
+    }
+
     static func parseOptions(_ arguments: [String]) -> [String: Int] {
         var options: [String: Int] = [:]
         for index in arguments.indices.dropLast() where arguments[index].hasPrefix("--") {
@@ -67,7 +73,7 @@ struct HeftBench {
 
     /// The save/load workload (see the type's documentation).
     static func persist(directory: String, layers: Int, width: Int, repeats: Int, only: Set<String>?) throws {
-        let model = try Sequential((0..<layers).map { Dense(width, inputShape: $0 == 0 ? [width] : nil, name: "dense_\($0)") })
+        let model = try Sequential((0..<layers).map { Dense(width, inputShape: $0 == 0 ? [width] : nil, name: automaticName($0)) })
         try model.setWeights(model.weights.enumerated().map { .randomUniform($1.shape, minval: -1, maxval: 1, seed: UInt64($0)) })
         let tensors = model.getWeights()
         let bytes = tensors.reduce(0) { $0 + $1.byteCount }
@@ -173,7 +179,7 @@ struct HeftBench {
 
     /// The diff workload files (see the type's documentation).
     static func pair(directory: String, layers: Int, width: Int) throws {
-        let model = try Sequential((0..<layers).map { Dense(width, inputShape: $0 == 0 ? [width] : nil, name: "dense_\($0)") })
+        let model = try Sequential((0..<layers).map { Dense(width, inputShape: $0 == 0 ? [width] : nil, name: automaticName($0)) })
         try model.setWeights(model.weights.enumerated().map { .randomUniform($1.shape, minval: -1, maxval: 1, seed: UInt64($0)) })
         try model.saveWeights(to: "\(directory)/a.h5")
         let original = model.getWeights()
