@@ -100,6 +100,7 @@ final class FileIndexer {
                 throw CheckpointError(file: file.path, .missingLayerGroup(layer: name))
             }
             index.layers.append(LayerEntry(name: name, path: layerGroup.path, weights: try legacyWeights(of: layerGroup, layer: name)))
+            release(below: layerGroup.path)
         }
         if let topLevel = try hardGroup("top_level_model_weights", in: group) {
             index.topLevelWeights = try legacyWeights(of: topLevel, layer: "top_level_model_weights")
@@ -160,6 +161,7 @@ final class FileIndexer {
                 try walkV3(child, ancestors: ancestors + [table[name]?.objectAddress ?? 0], section: childSection, into: &index)
             }
         }
+        linkTables[group.path] = nil   // listed once: not needed again
     }
 
     /// Keras 3 files do not record the model's layer order, but Keras (and Heft) write objects in
@@ -253,6 +255,14 @@ final class FileIndexer {
     }
 
     // MARK: - Links
+
+    /// Forgets the link tables and open groups of `path` and below: a layer's are needed only
+    /// while it is indexed, and keeping every one costs memory in proportion to the file's layers.
+    private func release(below path: String) {
+        let prefix = path + "/"
+        openedGroups = openedGroups.filter { $0.key != path && !$0.key.hasPrefix(prefix) }
+        linkTables = linkTables.filter { $0.key != path && !$0.key.hasPrefix(prefix) }
+    }
 
     private func links(of group: Group) throws -> [String: Link] {
         if let table = linkTables[group.path] { return table }

@@ -84,9 +84,14 @@ public enum Isolation {
         }
         for descriptor in objects + diagnostics { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }   // never leaked to spawned processes
         fflush(nil)   // all stdio streams: the child must not print the parent's pending output again
+        guard let slot = ObjectSlot() else {
+            for descriptor in objects + diagnostics { close(descriptor) }
+            throw startError(files, "cannot map a page shared with the worker")
+        }
         let child: Int32
         do {
             child = try LibraryFork.fork(keeping: [objects[1], diagnostics[1]]) {
+                ObjectTracker.slot = slot
                 runChild(objects: objects[1], diagnostics: diagnostics[1], limits: limits, body)
             }
         } catch {
@@ -96,7 +101,8 @@ public enum Isolation {
         close(objects[1])
         close(diagnostics[1])
         defer { close(objects[0]); close(diagnostics[0]) }
-        let ending = waitForChild(child, objects: objects[0], diagnostics: diagnostics[0], seconds: limits.seconds)
+        var ending = waitForChild(child, objects: objects[0], diagnostics: diagnostics[0], seconds: limits.seconds)
+        ending.current = slot.text
         for output in outputs { SafeFileReplacement.removeTemporaries(of: child, for: output) }
         return (try outcome(ending, files: files, limits: limits), ending.objects.lastLine)
     }
@@ -165,6 +171,8 @@ public enum Isolation {
         var status: Int32 = 0
         /// The child's CPU time in seconds (user and system), from `wait4`.
         var cpuSeconds = 0.0
+        /// The last object the child started reading (`<file>\t<object>`), from the shared page.
+        var current = ""
         var timedOut = false
         var objects = PipeText(keep: .lastLine)
         var diagnostics = PipeText(keep: .prefix(64 << 10))
@@ -199,7 +207,7 @@ public enum Isolation {
     }
 
     private static func outcome(_ ending: Ending, files: [String], limits: Limits) throws -> Int32 {
-        let (file, object) = split(ending.objects.lastLine, files: files)
+        let (file, object) = split(ending.current, files: files)
         let reading = object.isEmpty ? "" : " while reading \(object)"
         if ending.timedOut {
             throw CheckpointError(file: file, .workerFailed("did not finish within \(limits.seconds) s\(reading) "
@@ -232,7 +240,7 @@ public enum Isolation {
     }
 
     private static func split(_ report: String, files: [String]) -> (file: String, object: String) {
-        guard ObjectTracker.failure(in: report) == nil, let tab = report.firstIndex(of: "\t") else { return (files.first ?? "", "") }
+        guard let tab = report.firstIndex(of: "\t") else { return (files.first ?? "", "") }
         return (String(report[..<tab]), String(report[report.index(after: tab)...]))
     }
 
@@ -307,18 +315,54 @@ private struct PipeText {
     }
 }
 
-/// Where an isolated child reports the object it starts reading (`<file>\t<object path>\n`);
-/// nothing is reported outside a child.
+/// A page shared between `heft` and its worker, holding the object the worker is reading: the
+/// worker writes it with a plain copy (no system call, however many objects a file has), the parent
+/// reads it once the worker has ended.
+///
+/// `@unchecked Sendable`: only the worker writes, and the parent reads after `wait4` returned.
+final class ObjectSlot: @unchecked Sendable {
+    private static let size = 4096
+    private let page: UnsafeMutableRawPointer
+
+    init?() {
+        guard let mapped = mmap(nil, Self.size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0),
+              mapped != MAP_FAILED else { return nil }
+        page = mapped
+        page.storeBytes(of: 0, as: UInt32.self)
+    }
+
+    deinit { munmap(page, Self.size) }
+
+    /// Stores `text` (cut to fit): its length last, so a torn write reads as the previous length's bytes.
+    func store(_ text: String) {
+        let bytes = Array(text.utf8.prefix(Self.size - 8))
+        bytes.withUnsafeBytes { (page + 8).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        page.storeBytes(of: UInt32(bytes.count), as: UInt32.self)
+    }
+
+    /// What was stored last.
+    var text: String {
+        let count = min(Int(page.load(as: UInt32.self)), Self.size - 8)
+        return String(decoding: UnsafeRawBufferPointer(start: page + 8, count: count), as: UTF8.self)
+    }
+}
+
+/// Where an isolated child reports the object it starts reading (in the shared ``ObjectSlot``)
+/// and the error its work ended with (a line on a pipe); nothing is reported outside a child.
 enum ObjectTracker {
     /// The pipe to the parent, or -1.
     ///
     /// `nonisolated(unsafe)`: set once in a freshly forked child before its work starts, when the
     /// child has exactly one thread; only read afterwards.
     nonisolated(unsafe) static var channel: Int32 = -1
+    /// The page shared with the parent, in a child.
+    ///
+    /// `nonisolated(unsafe)`: as ``channel``.
+    nonisolated(unsafe) static var slot: ObjectSlot?
 
     /// Reports that `object` of `file` is about to be read.
     static func reading(_ object: String, in file: String) {
-        send("\(file)\t\(object)")
+        slot?.store("\(file)\t\(object)")
     }
 
     private static let failureTag = "\u{1}failed\t"

@@ -20,8 +20,9 @@ public struct ReadLimits: Sendable, Equatable {
     public var maximumCompressionRatio = 1000
     /// Compressed tensors declaring fewer bytes than this are not ratio-checked. Default 64 MiB.
     public var compressionCheckBytes = 64 << 20
-    /// The most links the reader lists in one file. Default 100,000.
-    public var maximumObjects = 100_000
+    /// The most links the reader lists in one file. Default 1,000,000 (a legacy layer with two
+    /// weights takes three; a model of 30,000 such layers, 120,000).
+    public var maximumObjects = 1_000_000
     /// The deepest group nesting the reader follows. Default 64.
     public var maximumDepth = 64
     /// The most text one attribute may hold: a name list (`layer_names`, `weight_names`, all

@@ -130,7 +130,11 @@ enum SafeFileReplacement {
         defer { closedir(stream) }
         let prefix = temporaryPrefix(for: name)
         while let entry = readdir(stream) {
-            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            // In place: a record near the end of readdir's buffer is shorter than `struct dirent`,
+            // so copying the whole 256-byte name field can read past the mapping.
+            let entryName = withUnsafeMutablePointer(to: &entry.pointee.d_name) { field in
+                field.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: field.pointee)) { String(cString: $0) }
+            }
             guard entryName.hasPrefix(prefix),
                   let pid = Int32(entryName.dropFirst(prefix.count).prefix { $0 != "-" }) else { continue }
             if matches(pid) { unlink("\(directory)/\(entryName)") }

@@ -118,9 +118,10 @@ public final class WeightFile {
     public var allWeights: [WeightEntry] { weights + topLevelWeights + optimizerWeights + metricLayers.flatMap(\.weights) }
 
     /// The dataset behind a weight, for block-wise reading.
+    /// Opened by the address the index found it at (checked then), not by walking its path again.
     func dataset(_ weight: WeightEntry) throws -> Dataset {
         ObjectTracker.reading(weight.path, in: path)
-        return try file.root.dataset(weight.path)
+        return try file.dataset(atAddress: weight.objectAddress, path: weight.path)
     }
 
     /// Reads a whole tensor in its stored dtype, with one library call.

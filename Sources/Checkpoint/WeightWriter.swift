@@ -166,25 +166,39 @@ enum WeightWriter {
     private static func copy(_ entry: WeightEntry, of source: WeightFile, to dataset: Dataset) throws -> String {
         try source.requireReadable(entry, holding: nil)
         let reader = try translatingHDF5Errors(file: source.path) { try ChunkReader(file: source, weight: entry) }
+        let blocks = reader.blocks
+        if blocks.count == 1 {   // one block: hashed here, a thread hand-off would cost more
+            return try withBuffer(reader.bufferBytes) { buffer in
+                let bytes = try translatingHDF5Errors(file: source.path) { try reader.read(blocks[0], into: buffer) }
+                try write(bytes, block: blocks[0], of: entry, to: dataset)
+                return Integrity.digest(bytes)
+            }
+        }
         let hashing = BlockHasher()
         try withBuffer(2 * reader.bufferBytes) { buffers in
             defer { hashing.finish() }   // the hashing thread reads `buffers`: done before they are freed
-            for (index, block) in reader.blocks.enumerated() {
+            for (index, block) in blocks.enumerated() {
                 let half = index % 2 == 0 ? 0..<reader.bufferBytes : reader.bufferBytes..<(2 * reader.bufferBytes)
                 hashing.waitUntilHashed(upTo: index - 2)   // the half's previous block is hashed: reuse it
                 let bytes = try translatingHDF5Errors(file: source.path) {
                     try reader.read(block, into: UnsafeMutableRawBufferPointer(rebasing: buffers[half]))
                 }
                 hashing.hash(bytes, index: index)
-                if entry.shape.isEmpty {
-                    try dataset.write(from: bytes, as: entry.dtype.elementType)
-                } else {
-                    let rest = entry.shape.dropFirst()
-                    try dataset.write(from: bytes, as: entry.dtype.elementType, offset: [block.row] + rest.map { _ in 0 },
-                                      count: [block.count] + rest)
-                }
+                try write(bytes, block: block, of: entry, to: dataset)
             }
         }
         return hashing.finish()
+    }
+
+    /// Writes one block of rows (the whole tensor for a scalar or a single block).
+    private static func write(_ bytes: UnsafeRawBufferPointer, block: (row: Int, count: Int), of entry: WeightEntry,
+                              to dataset: Dataset) throws {
+        if entry.shape.isEmpty || (block.row == 0 && block.count == entry.shape[0]) {
+            try dataset.write(from: bytes, as: entry.dtype.elementType)
+        } else {
+            let rest = entry.shape.dropFirst()
+            try dataset.write(from: bytes, as: entry.dtype.elementType, offset: [block.row] + rest.map { _ in 0 },
+                              count: [block.count] + rest)
+        }
     }
 }

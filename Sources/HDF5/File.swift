@@ -33,6 +33,22 @@ public final class File {
         H5Fclose(id)
     }
 
+    /// Opens the dataset whose object header is at `address` (a hard link's ``Link/objectAddress``),
+    /// without walking the path to it: with tens of thousands of objects, each walk from the root
+    /// costs more than the read. `path` names it in errors.
+    ///
+    /// The corresponding C functions are `H5Oopen_by_addr` and `H5Iget_type`.
+    /// - Throws: ``HDF5Error`` if there is no object at `address` or it is not a dataset.
+    public func dataset(atAddress address: UInt64, path: String) throws -> Dataset {
+        let location = Location(file: self.path, object: path)
+        let id = try check(H5Oopen_by_addr(self.id, haddr_t(address)), "open dataset", location)
+        guard H5Iget_type(id) == H5I_DATASET else {
+            H5Oclose(id)
+            throw location.error("open dataset", "the object at address \(address) is not a dataset")
+        }
+        return Dataset(file: self, path: path, id: id)
+    }
+
     /// Errors about the file as a whole name the root group.
     var location: Location { Location(file: path, object: "/") }
 

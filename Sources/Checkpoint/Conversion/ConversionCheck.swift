@@ -19,7 +19,7 @@ struct ConversionCheck {
         limits.maximumObjects = .max   // Heft wrote this file: its own limits never refuse it
         limits.maximumTensorBytes = .max
         let output = try WeightFile(path: temporary, limits: limits)
-        let outputView = output.kerasView(hints: ClassHints(view))
+        let outputView = output.kerasView(tellingFrom: view)
         // By path; a hard link under a second spelling of an attribute (not in the view) is the same variable.
         let byAddress = Dictionary(outputView.variables.map { ($0.entry.objectAddress, $0.identity) }, uniquingKeysWith: { first, _ in first })
         var identities = Dictionary(output.weights.map { ($0.path, byAddress[$0.objectAddress]) }, uniquingKeysWith: { first, _ in first })

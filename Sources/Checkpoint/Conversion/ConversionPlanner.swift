@@ -131,13 +131,14 @@ struct ConversionPlanner {
             let target = reference.kerasView(hints: ClassHints(view))
             let key = matchingKey(view, target)
             let keyed = Dictionary(target.variables.map { (key($0), $0) }, uniquingKeysWith: { first, _ in first })
+            let names = Dictionary(reference.layers.map { ($0.path, $0.name) }, uniquingKeysWith: { first, _ in first })
             return try Dictionary(uniqueKeysWithValues: view.layers.flatMap(\.variables).map { variable in
                 guard let match = keyed[key(variable)], let location = match.v3Location else {
                     throw CheckpointError(file: source.path, .mismatch(
                         "cannot convert like \(reference.path): it has no tensor \(variable.identity) (\(variable.entry.path))"))
                 }
-                let names = referenceNames(location.object, in: reference)
-                return (variable.entry.path, KerasModelView.V3Location(object: location.object, index: location.index, objectNames: names))
+                return (variable.entry.path, KerasModelView.V3Location(object: location.object, index: location.index,
+                                                                       objectNames: referenceNames(location.object, in: names)))
             })
         }
         var result: [String: KerasModelView.V3Location] = [:]
@@ -149,10 +150,8 @@ struct ConversionPlanner {
     }
 
     /// The stored names of the objects on `object`'s path in the reference (its own where stored).
-    private func referenceNames(_ object: String, in reference: WeightFile) -> [String] {
-        objectPrefixes(object).map { prefix in
-            reference.layers.first { $0.path == "/" + prefix }.map(\.name) ?? String(prefix.split(separator: "/").last ?? "")
-        }
+    private func referenceNames(_ object: String, in names: [String: String]) -> [String] {
+        objectPrefixes(object).map { prefix in names["/" + prefix] ?? String(prefix.split(separator: "/").last ?? "") }
     }
 
     /// The object paths from the top-level layer down to `object` itself (container markers skipped).

@@ -47,7 +47,15 @@ enum ConcurrentTensors {
                 completed(weights[stream.index])
                 streams[lane] = nil
             }
-            guard let index = pending.next() else { return }
+            var next = pending.next()
+            // A small tensor is done here: handing it to a lane costs more than the work.
+            while let index = next, weights[index].storageSize <= inlineBytes {
+                let result = inline(weights[index], in: file, start: start, consume: consume, finish: finish)
+                results.withLock { $0[index] = result }
+                completed(weights[index])
+                next = pending.next()
+            }
+            guard let index = next else { return }
             let state = LaneState(start(weights[index]))
             do {
                 let reader = try openReader(weights[index], in: file)
@@ -80,6 +88,32 @@ enum ConcurrentTensors {
         }
         for lane in lanes { lane.finish() }
         return results.withLock { collected in weights.indices.map { collected[$0]! } }
+    }
+
+    /// Tensors stored in at most this many bytes are read and processed on the calling thread.
+    static let inlineBytes = 256 << 10
+
+    /// One small tensor, read and processed on the calling thread.
+    private static func inline<State, T>(_ weight: WeightEntry, in file: WeightFile, start: (WeightEntry) -> State,
+                                         consume: (inout State, UnsafeRawBufferPointer) -> Void,
+                                         finish: (State) -> T) -> Result<T, CheckpointError> {
+        var state = start(weight)
+        do {
+            let reader = try openReader(weight, in: file)
+            try withBuffer(reader.bufferBytes) { buffer in
+                for block in reader.blocks {
+                    let bytes = try checkpointErrors(weight, in: file) {
+                        try translatingHDF5Errors(file: file.path) { try reader.read(block, into: buffer) }
+                    }
+                    consume(&state, bytes)
+                }
+            }
+            return .success(finish(state))
+        } catch let error as CheckpointError {
+            return .failure(error)
+        } catch {
+            return .failure(CheckpointError(file: file.path, .io("\(weight.path): \(error)")))
+        }
     }
 
     private static func openReader(_ weight: WeightEntry, in file: WeightFile) throws(CheckpointError) -> ChunkReader {

@@ -36,8 +36,9 @@ enum LikeRules {
 
     /// Keras's `by_name`: every reference layer with weights finds a file layer of its name and shapes.
     private static func byName(_ file: WeightFile, _ reference: WeightFile) -> String? {
+        let byName = Dictionary(file.layers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for layer in reference.layers where !layer.weights.isEmpty {
-            guard let match = file.layers.first(where: { $0.name == layer.name }) else {
+            guard let match = byName[layer.name] else {
                 return "the file has no layer named '\(layer.name)'"
             }
             if match.weights.map(\.shape) != layer.weights.map(\.shape) {

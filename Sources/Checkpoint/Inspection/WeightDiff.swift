@@ -78,7 +78,7 @@ public enum WeightDiff {
     }
 
     static func pair(_ a: WeightFile, _ b: WeightFile, options: Options) throws -> (pairs: [Pair], notes: [String]) {
-        let (viewA, viewB) = (a.kerasView(hints: ClassHints(b.kerasView())), b.kerasView(hints: ClassHints(a.kerasView())))
+        let (viewA, viewB) = (a.kerasView(tellingFrom: b.kerasView()), b.kerasView(tellingFrom: a.kerasView()))
         var notes: [String] = []
         var pairs: [Pair]
         switch options.matching {

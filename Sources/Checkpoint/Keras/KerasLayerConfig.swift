@@ -10,6 +10,10 @@ package struct KerasLayerConfig: Sendable {
     package let name: String
     /// The arguments (`config`).
     package let arguments: [String: JSONValue]
+    /// The layers of a Sequential or functional model, in the config's order (parsed once).
+    package let layers: [KerasLayerConfig]
+    /// ``layers`` by name (the first of a name).
+    private let layersByName: [String: Int]
 
     /// Parses a serialized model config, e.g. `{"class_name": "Sequential", "config": {…}}`.
     ///
@@ -36,12 +40,13 @@ package struct KerasLayerConfig: Sendable {
         self.className = className
         self.name = name
         self.arguments = arguments
+        if case .array(let list)? = arguments["layers"] { layers = list.compactMap(KerasLayerConfig.init) } else { layers = [] }
+        layersByName = Dictionary(layers.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The layers of a Sequential or functional model, in the config's order.
-    package var layers: [KerasLayerConfig] {
-        guard case .array(let list)? = arguments["layers"] else { return [] }
-        return list.compactMap(KerasLayerConfig.init)
+    /// The layer of the model called `name`, if any.
+    package func layer(named name: String) -> KerasLayerConfig? {
+        layersByName[name].map { layers[$0] }
     }
 
     /// The layer under `key` (Bidirectional's and TimeDistributed's `layer`, RNN's `cell`).

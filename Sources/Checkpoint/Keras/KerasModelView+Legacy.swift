@@ -39,8 +39,9 @@ private struct LegacyViewBuilder {
     }
 
     mutating func build() -> KerasModelView {
-        let weighted = file.layers.filter { !$0.weights.isEmpty }.map(\.name)
-        let resolved = file.layers.map { resolve($0, position: weighted.firstIndex(of: $0.name)) }
+        var position: [String: Int] = [:]
+        for layer in file.layers where !layer.weights.isEmpty && position[layer.name] == nil { position[layer.name] = position.count }
+        let resolved = file.layers.map { resolve($0, position: position[$0.name]) }
         let pathNames = containerNames(resolved.map { ($0.entry.name, $0.layerClass) })
         let subclassed = isSubclassed
         var layers: [KerasModelView.Layer] = []
@@ -98,7 +99,7 @@ private struct LegacyViewBuilder {
     /// layer's automatic name (kept only if every weight fits it); else each weight's own name.
     func resolve(_ entry: LayerEntry, position: Int?) -> ResolvedLayer {
         let names = entry.weights.map { components(of: $0.name, below: entry.name) }
-        let layerConfig = config?.layers.first { $0.name == entry.name }
+        let layerConfig = config?.layer(named: entry.name)
         var candidates: [(KerasLayerClass, KerasModelView.ClassSource)] = []
         if let layerConfig, let known = KerasCatalog.layerClass(named: layerConfig.className) { candidates.append((known, .config)) }
         if layerConfig == nil, let hinted = hints.classes[entry.name].flatMap(KerasCatalog.layerClass(named:)) { candidates.append((hinted, .reference)) }
@@ -152,16 +153,18 @@ private struct LegacyViewBuilder {
     private func placeNested(_ names: [[String]], config modelConfig: KerasLayerConfig?)
         -> (weights: [Placed], inner: [(name: String, layerClass: KerasLayerClass?)])? {
         var order: [String] = modelConfig?.layers.map(\.name) ?? []
+        var listed = Set(order)
         var weights: [Placed] = []
         var classes: [String: KerasLayerClass?] = [:]
         for parts in names {
             guard parts.count >= 2 else { return nil }
             let innerName = parts[0], rest = Array(parts.dropFirst())
-            if !order.contains(innerName) {
+            if !listed.contains(innerName) {
                 guard modelConfig == nil else { return nil }   // a config lists every layer
                 order.append(innerName)
+                listed.insert(innerName)
             }
-            let innerConfig = modelConfig?.layers.first { $0.name == innerName }
+            let innerConfig = modelConfig?.layer(named: innerName)
             let innerClass = innerConfig.map { KerasCatalog.layerClass(named: $0.className) } ?? KerasCatalog.layerClass(automaticName: innerName)
             classes[innerName] = innerClass
             var placed: Placed
@@ -175,7 +178,7 @@ private struct LegacyViewBuilder {
             weights.append(placed)
         }
         let inner = order.map { name in
-            (name: name, layerClass: classes[name] ?? modelConfig?.layers.first { $0.name == name }.flatMap { KerasCatalog.layerClass(named: $0.className) })
+            (name: name, layerClass: classes[name] ?? modelConfig?.layer(named: name).flatMap { KerasCatalog.layerClass(named: $0.className) })
         }
         return (weights, inner)
     }

@@ -74,10 +74,11 @@ struct LegacyOptimizerNames {
         let entries = file.optimizerWeights
         guard !entries.isEmpty else { return nil }
         let modelVariables = model.variables
+        let byLegacyName = Dictionary(modelVariables.map { ($0.legacyName, $0) }, uniquingKeysWith: { first, _ in first })
         var className: String?
         let variables = entries.map { entry -> KerasModelView.Variable in
             let text = entry.name.hasSuffix(":0") ? String(entry.name.dropLast(2)) : entry.name
-            let (optimizer, identity, pathIdentity) = name(text, modelVariables)
+            let (optimizer, identity, pathIdentity) = name(text, modelVariables, byLegacyName)
             if let optimizer { className = className ?? optimizer.name }
             return KerasModelView.Variable(entry: entry, identity: identity, pathIdentity: pathIdentity, variable: nil,
                                            v3Location: nil, legacyName: entry.name, trainable: nil)
@@ -86,7 +87,8 @@ struct LegacyOptimizerNames {
     }
 
     /// The optimizer class and identities of one legacy optimizer weight name.
-    private func name(_ text: String, _ modelVariables: [KerasModelView.Variable]) -> (KerasOptimizerClass?, String, String?) {
+    private func name(_ text: String, _ modelVariables: [KerasModelView.Variable],
+                      _ byLegacyName: [String: KerasModelView.Variable]) -> (KerasOptimizerClass?, String, String?) {
         let parts = text.split(separator: "/").map(String.init)
         if text == "iteration" { return (nil, "optimizer/iteration", "optimizer/iteration") }
         guard parts.count >= 2, let optimizer = KerasCatalog.optimizerClass(named: parts[0]) else {
@@ -94,7 +96,7 @@ struct LegacyOptimizerNames {
         }
         if parts.count >= 3, let slot = optimizer.slotName(legacy: parts[1]) {   // tf-keras: Adam/m/dense/kernel:0
             let variableName = parts.dropFirst(2).joined(separator: "/") + ":0"
-            if let variable = modelVariables.first(where: { $0.legacyName == variableName }) {
+            if let variable = byLegacyName[variableName] {
                 return (optimizer, "optimizer/\(variable.identity)/\(slot)", variable.pathIdentity.map { "optimizer/\($0)/\(slot)" })
             }
         }

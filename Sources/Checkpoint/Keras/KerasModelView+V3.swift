@@ -55,6 +55,7 @@ private struct V3ViewBuilder {
 
     mutating func build() -> KerasModelView {
         var layerOrder: [String] = []
+        var listed = Set<String>()
         var variablesByTop: [String: [(key: [Int], variable: KerasModelView.Variable)]] = [:]
         var unknownObjects: [String: String] = [:]
         var nodeOfTop: [String: Node] = [:]
@@ -66,7 +67,7 @@ private struct V3ViewBuilder {
             let parts = object.path.split(separator: "/").map(String.init)
             let node = self.node(parts)
             guard !node.top.isEmpty else { continue }
-            if !layerOrder.contains(node.top) { layerOrder.append(node.top) }
+            if listed.insert(node.top).inserted { layerOrder.append(node.top) }
             if parts.joined(separator: "/") == node.top { nodeOfTop[node.top] = node }
             let names = variableNames(of: object, node: node)
             if !object.weights.isEmpty && (names == nil || !node.isKnown) && unknownObjects[node.top] == nil {
@@ -169,7 +170,7 @@ private struct V3ViewBuilder {
     /// attribute of a subclassed model.
     private func element(_ component: String, stored: String?, path: String, parent: Node, position: Int) -> Node {
         let name = stored ?? component
-        let layerConfig = parent.config?.layers.first { $0.name == name }
+        let layerConfig = parent.config?.layer(named: name)
         var layerClass: KerasLayerClass?
         var source = KerasModelView.ClassSource.unknown
         if let layerConfig {

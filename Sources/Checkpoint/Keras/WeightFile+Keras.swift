@@ -13,6 +13,15 @@ extension WeightFile {
         return view
     }
 
+    /// ``kerasView(hints:)`` with what `other` (another file of the same model) knows, when this
+    /// file leaves something it could tell open: a layer of unknown class or variables without
+    /// names. Otherwise the plain view (built once).
+    package func kerasView(tellingFrom other: KerasModelView) -> KerasModelView {
+        let plain = kerasView()
+        let open = plain.layers.contains { !$0.variables.isEmpty && $0.unplaceable != nil }
+        return open ? kerasView(hints: ClassHints(other)) : plain
+    }
+
     /// The Keras identity of a weight, e.g. `bidirectional/forward_layer/cell/kernel` (see
     /// ``KerasModelView``): the same for the same variable in a legacy file and a `.weights.h5`.
     /// Optimizer state is `optimizer/…`.

@@ -2,7 +2,8 @@ internal import CHDF5
 
 /// Process-wide HDF5 settings, applied once before the first file is touched.
 enum Library {
-    /// Turns off libhdf5's exit-time teardown and its automatic error printing (errors are thrown instead) and filter plugin
+    /// Turns off libhdf5's exit-time teardown and its automatic error printing (errors are thrown instead), bounds its free
+    /// lists, and turns off filter plugin
     /// loading (no shared object is ever loaded from `HDF5_PLUGIN_PATH`), and replaces the
     /// external-link class by one that is listed but never followed (no other file is opened,
     /// and libhdf5's own link-value decoder, which crafted values crash, never runs).
@@ -21,6 +22,11 @@ enum Library {
             H5Eset_auto2(defaultErrorStack, nil, nil), "turn off HDF5 error printing", location)
         try check(H5PLset_loading_state(0), "turn off HDF5 plugin loading", location)
         try check(chdf5_make_external_links_inert(), "make external links inert", location)
+        // libhdf5 keeps freed internal objects on free lists that, by default, never shrink: after
+        // 100,000 objects they hold tens of MiB. 2 MiB per kind of list (1 MiB per list) keeps
+        // the reuse and bounds the memory.
+        try check(H5set_free_list_limits(2 << 20, 1 << 20, 2 << 20, 1 << 20, 2 << 20, 1 << 20),
+                  "limit HDF5's free lists", location)
     }
 
     /// Applies the settings on first use.

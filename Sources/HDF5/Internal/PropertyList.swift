@@ -49,10 +49,14 @@ final class PropertyList {
     /// Heft writes by atomic rename, so no reader ever sees a partial Heft file; a file another
     /// tool is writing in place reads as damaged.
     ///
-    /// The corresponding C functions are `H5Pset_fapl_sec2` and `H5Pset_file_locking`.
+    /// A fixed 2 MiB metadata cache bounds what libhdf5 keeps of a file with many objects (see
+    /// `chdf5_limit_metadata_cache`).
+    ///
+    /// The corresponding C functions are `H5Pset_fapl_sec2`, `H5Pset_file_locking` and `H5Pset_mdc_config`.
     private func applyHeftAccess(_ location: Location) throws(HDF5Error) {
         try check(H5Pset_fapl_sec2(id), "select the POSIX file driver", location)
         try check(H5Pset_file_locking(id, false, true), "turn off file locking", location)
+        try check(chdf5_limit_metadata_cache(id, 2 << 20), "limit the metadata cache", location)
     }
 
     /// A file-access list for opening an existing file (see `applyHeftAccess`).
