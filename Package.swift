@@ -34,7 +34,7 @@ let package = Package(
                           exclude: ["hdf5.dict", "lsan.supp"]),
 
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
-        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["Checkpoint", "NeuralNet"], path: "Tests/Support"),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "NeuralNet", "HDF5", "TestSupport"]),
         .testTarget(name: "InteropTests", dependencies: ["Checkpoint", "NeuralNet", "TestSupport"]),

@@ -25,7 +25,13 @@ Expectation classes (how Tests/HeftTests/HostileCorpusTests.swift judges each su
     unchecked   HDF5 cannot tell (a flip in unchecksummed bytes) or the right answer is a policy
                 choice: any documented exit code, only the universal rules apply
     unreadable  mode 000: refuse, except when the tests run as root (root reads it: valid)
+    tampered    a file Heft wrote, changed afterwards: listings exit 0, `verify` 1, `convert` 2
+                (it never re-signs), `diff` 0 or 1
+
+Every run, whatever the class: no control, C1, line-separator or bidirectional character reaches
+stdout or stderr raw (names in the `names` category carry them).
 """
+import hashlib
 import json
 import os
 import random
@@ -683,6 +689,10 @@ def names(corpus):
     legacy("names-long.h5", "a layer name of 3,000 characters", "unchecked", ["d" * 3000])
     legacy("names-colon-slash.h5", "weight paths with several ':' and nested '/'", "valid", ["a:b"],
            weight=lambda layer: "x/y/z")
+    terminal = ["title\x1b]0;pwned\x07", "clear\x1b[2J\x1b[H", "bell\x07", "return\roverwritten", "del\x7f",
+                "c1\u009b31mred", "rlo\u202egnp.exe", "forged\nheft: error: forged line"]
+    legacy("names-terminal.h5", "layer and weight names with escape sequences, BEL, CR, DEL, C1, RLO and a newline",
+           "valid", terminal, weight=lambda layer: layer + "\x1b[5m")
     with v3_skeleton(corpus.path("names-unicode.weights.h5"), layers=("слой", "层_1")):
         pass
     corpus.add("names-unicode.weights.h5", "names", "Keras 3 layer paths in Cyrillic and CJK", "valid",
@@ -709,13 +719,75 @@ def names(corpus):
     corpus.add("names-absolute-path.h5", "names", "weight_names path '/dense_1/…' escapes the layer's group", "unchecked")
 
 
+def attributes(corpus):
+    """Attributes holding more text than any real file: cut when shown, refused where a name."""
+    with skeleton(corpus.path("attributes-version-4mb.h5")) as f:
+        f.attrs["keras_version"] = "9" * (4 << 20)
+    corpus.add("attributes-version-4mb.h5", "attributes", "keras_version of 4 MiB (shown cut after 256 bytes)", "valid")
+    with skeleton(corpus.path("attributes-config-garbage.h5")) as f:
+        f.attrs["model_config"] = "{" * (2 << 20)
+    corpus.add("attributes-config-garbage.h5", "attributes", "model_config of 2 MiB that is not JSON", "valid")
+    with v3_skeleton(corpus.path("attributes-vars-name-100kb.weights.h5")) as f:
+        f["layers/dense/vars"].attrs["name"] = "n" * 100_000
+    corpus.add("attributes-vars-name-100kb.weights.h5", "attributes", "a Keras 3 vars name of 100 kB (names stop at 64 KiB)",
+               "refuse", good="skeleton.weights.h5")
+
+
+def heft_digests(path):
+    """Gives a file Heft's integrity data: a sha256 attribute per dataset (canonical little-endian
+    bytes) and the root heft_manifest over every weight path, as Heft's writer does."""
+    with h5py.File(path, "r+") as f:
+        entries = []
+        for layer in f.attrs["layer_names"]:
+            layer = layer.decode()
+            for weight in f[layer].attrs["weight_names"]:
+                dataset = f[layer][weight.decode()]
+                digest = hashlib.sha256(np.ascontiguousarray(dataset[()]).astype(dataset.dtype.newbyteorder("<")).tobytes()).hexdigest()
+                dataset.attrs["sha256"] = digest
+                entries.append((dataset.name, digest, dataset.size * dataset.dtype.itemsize))
+        lines = "".join(f"{p} {d}\n" for p, d, _ in sorted(entries))
+        manifest = {"algorithm": "sha256", "bytes": sum(n for _, _, n in entries), "digest": hashlib.sha256(lines.encode()).hexdigest(),
+                    "tensors": len(entries)}
+        f.attrs["heft_manifest"] = json.dumps(manifest, sort_keys=True, separators=(",", ":"))
+
+
+def tampered(corpus):
+    """Heft files changed after they were written: each fails verify and is refused by convert."""
+    with skeleton(corpus.path("heft-intact.h5")):
+        pass
+    heft_digests(corpus.path("heft-intact.h5"))
+    corpus.add("heft-intact.h5", "tampered", "a Heft file with its digests and manifest, unchanged", "valid")
+
+    def variant(name, description, change):
+        shutil.copy(corpus.path("heft-intact.h5"), corpus.path(name))
+        with h5py.File(corpus.path(name), "r+") as f:
+            change(f)
+        corpus.add(name, "tampered", description, "tampered")
+
+    def rehash(f):
+        kernel = f["dense/dense/kernel:0"]
+        kernel[0, 0] = 123.0
+        kernel.attrs["sha256"] = hashlib.sha256(kernel[()].astype("<f4").tobytes()).hexdigest()
+
+    def swap(f):
+        a, b = f["dense/dense/kernel:0"], f["dense_1/dense_1/kernel:0"]
+        (va, da), (vb, db) = (a[()], a.attrs["sha256"]), (b[()], b.attrs["sha256"])
+        a[...], b[...] = vb, va
+        a.attrs["sha256"], b.attrs["sha256"] = db, da
+
+    variant("heft-rehashed.h5", "a value changed and its digest recomputed: the manifest is stale", rehash)
+    variant("heft-swapped.h5", "two same-shape kernels swapped between layers, digests and all", swap)
+    variant("heft-no-manifest.h5", "the manifest removed", lambda f: f.attrs.__delitem__("heft_manifest"))
+    variant("heft-no-digest.h5", "one tensor's digest removed", lambda f: f["dense/dense/bias:0"].attrs.__delitem__("sha256"))
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: hostile_corpus.py OUTDIR")
     corpus = Corpus(sys.argv[1])
     if os.listdir(corpus.root):
         sys.exit(f"hostile_corpus.py: {corpus.root} is not empty")
-    for build in [baselines, truncations, zeroings, flips, not_hdf5, layouts, sizes, links, dtypes, names]:
+    for build in [baselines, truncations, zeroings, flips, not_hdf5, layouts, sizes, links, dtypes, names, attributes, tampered]:
         build(corpus)
     corpus.write_manifest()
     print(f"hostile_corpus.py: {len(corpus.entries)} files in {corpus.root}", file=sys.stderr)

@@ -103,8 +103,9 @@ extension AttributeContainer {
 
     /// Deletes the attribute `name` if it exists.
     ///
-    /// The corresponding C function is `H5Adelete_by_name`.
-    func deleteAttribute(_ name: String) throws(HDF5Error) {
+    /// The corresponding C functions are `H5Aexists_by_name` and `H5Adelete_by_name`.
+    /// - Throws: ``HDF5Error`` if the object's attributes cannot be changed.
+    public func deleteAttribute(_ name: String) throws(HDF5Error) {
         let exists = try check(
             H5Aexists_by_name(handle, ".", name, defaultPropertyList),
             "check attribute '\(name)'", objectLocation)

@@ -96,6 +96,24 @@ extension Group {
             "create hard link to \(target)", location)
     }
 
+    /// Moves the link at `relativePath` to `destination` (both relative to this group, or absolute).
+    ///
+    /// The corresponding C function is `H5Lmove`.
+    /// - Throws: ``HDF5Error`` if there is no such link or `destination` exists.
+    public func moveLink(_ relativePath: String, to destination: String) throws {
+        try check(
+            H5Lmove(id, relativePath, id, destination, defaultPropertyList, defaultPropertyList),
+            "move link to \(destination)", location(of: relativePath))
+    }
+
+    /// Removes the link at `relativePath` (the object goes when no other link holds it).
+    ///
+    /// The corresponding C function is `H5Ldelete`.
+    /// - Throws: ``HDF5Error`` if there is no such link.
+    public func removeLink(_ relativePath: String) throws {
+        try check(H5Ldelete(id, relativePath, defaultPropertyList), "remove link", location(of: relativePath))
+    }
+
     /// Creates a soft link at `relativePath` that points to the path `target`.
     ///
     /// Keras rejects symbolic links; this exists for tests and tools.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The parent of every suite in this target, run one test at a time.
 ///
@@ -20,15 +21,7 @@ func withTemporaryDirectory<Result>(_ body: (String) throws -> Result) throws ->
 /// The standard output of `h5dump` with `arguments`, to compare written files with what h5py
 /// and Keras write.
 func h5dump(_ arguments: String...) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/h5dump")
-    process.arguments = arguments
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
+    try standardOutput(of: "/usr/bin/h5dump", arguments)
 }
 
 /// The bytes of `values` in memory.

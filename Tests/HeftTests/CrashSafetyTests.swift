@@ -275,15 +275,6 @@ private func namedWeights(_ path: String) throws -> [NamedWeight] {
     return try file.weights.map { NamedWeight(name: file.identity(of: $0), value: try file.read($0)) }
 }
 
-/// A Dense stack's kernels and biases for `widths`, each tensor filled with its own constant
-/// (`first`, `first + 1`, …).
-private func constantWeights(widths: [Int], from first: Float) -> [Tensor] {
-    (1..<widths.count).flatMap { layer in
-        let value = first + Float(2 * (layer - 1))
-        return [Tensor.full([widths[layer - 1], widths[layer]], value: value), Tensor.full([widths[layer]], value: value + 1)]
-    }
-}
-
 /// Creates `directory/out` for a target, so that listing it shows only the target and temporaries.
 private func makeOutputDirectory(in directory: String) throws -> String {
     try FileManager.default.createDirectory(atPath: "\(directory)/out", withIntermediateDirectories: false)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+@testable import Checkpoint
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -77,6 +78,10 @@ struct FileRunner {
         }
         if run.maxResidentBytes > Self.memoryLimit {
             problems.append("max RSS \(run.maxResidentBytes >> 20) MiB > \(Self.memoryLimit >> 20) MiB")
+        }
+        let raw = (run.stdout + run.stderr).unicodeScalars.filter { $0 != "\n" && SafeText.isUnsafe($0) }
+        if !raw.isEmpty {
+            problems.append("printed raw control characters \(Set(raw.map { String(format: "U+%04X", $0.value) }).sorted())")
         }
         if run.stdout.contains("HDF5-DIAG") || run.stderr.contains("HDF5-DIAG") {
             problems.append("printed HDF5's diagnostic stack: \(excerpt(run.stderr))")

@@ -65,3 +65,13 @@ func saveModel(_ path: String, widths: [Int], values: [Tensor], names: [String]?
     try model.setWeights(values)
     try model.saveWeights(to: path, format: format)
 }
+
+/// A Dense stack's kernels and biases for `widths`, each tensor filled with its own constant
+/// (`first`, `first + 1`, …).
+func constantWeights(widths: [Int], from first: Float) -> [Tensor] {
+    (1..<widths.count).flatMap { layer in
+        let value = first + Float(2 * (layer - 1))
+        return [Tensor.full([widths[layer - 1], widths[layer]], value: value), Tensor.full([widths[layer]], value: value + 1)]
+    }
+}
+

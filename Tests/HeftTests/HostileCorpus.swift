@@ -9,7 +9,7 @@ import Glibc
 struct CorpusEntry: Decodable, Sendable {
     /// How a file must be treated; see the module comment of `tools/hostile_corpus.py`.
     enum Expectation: String, Decodable, Sendable {
-        case valid, plain, refuse, badValues = "bad-values", unchecked, unreadable
+        case valid, plain, refuse, badValues = "bad-values", unchecked, unreadable, tampered
     }
 
     let name: String
@@ -45,6 +45,13 @@ extension CorpusEntry.Expectation {
         case .badValues: subcommand.readsValues ? subcommand.refusalCodes : [0, 2]
         case .unchecked: [0, 1, 2]
         case .unreadable: (runningAsRoot ? Self.valid : Self.refuse).allowedCodes(subcommand, runningAsRoot: runningAsRoot)
+        case .tampered:
+            switch subcommand {
+            case .verify, .verifyJSON: [1]
+            case .convert: [2]
+            case .diffGood: [0, 1]
+            default: [0]
+            }
         }
     }
 }
