@@ -64,8 +64,9 @@ class Corpus:
     def path(self, name):
         return os.path.join(self.root, name)
 
-    def add(self, name, category, description, expect, good=None, diff_good=None, forbidden=None):
-        """Records a file already written to OUTDIR/name."""
+    def add(self, name, category, description, expect, good=None, diff_good=None, forbidden=None, max_rss_mib=None):
+        """Records a file already written to OUTDIR/name; `max_rss_mib` tightens the memory bound
+        every run on it must keep."""
         assert not any(e["name"] == name for e in self.entries), f"duplicate corpus name {name}"
         entry = {"name": name, "category": category, "description": description, "expect": expect,
                  "good": good or "skeleton.h5"}
@@ -73,6 +74,8 @@ class Corpus:
             entry["diff_good"] = diff_good
         if forbidden:
             entry["forbidden"] = forbidden
+        if max_rss_mib is not None:
+            entry["max_rss_mib"] = max_rss_mib
         self.entries.append(entry)
 
     def write(self, name, data, category, description, expect, **extra):
@@ -575,6 +578,19 @@ def links(corpus):
     derived("external-storage-devzero.h5", "kernel 2^14 x 2^14 float32 read from /dev/zero (external raw storage)",
             "refuse", external_storage("/dev/zero", 2 ** 30, "dense/dense/kernel:0", (2 ** 14, 2 ** 14)))
 
+    # Off the weight paths: a legacy file is read through layer_names and weight_names, so objects
+    # nothing lists are never opened (exit 0); a Keras 3 file is walked whole, so they are refused.
+    def add_object(path, make):
+        return lambda f: f.__setitem__(path, make(f))
+    derived("extlink-off-path.h5", "an unlisted group /extra is an external link to /etc/passwd:/x", "valid",
+            add_object("extra", lambda f: h5py.ExternalLink("/etc/passwd", "/x")))
+    derived("softlink-off-path.h5", "an unlisted soft link /dense/elsewhere to a missing path", "valid",
+            add_object("dense/elsewhere", lambda f: h5py.SoftLink("/nowhere")))
+    derived("external-storage-off-path.h5", "an unlisted dataset /extra reads /etc/passwd (external raw storage)",
+            "valid", lambda f: f.create_dataset("extra", shape=(3,), dtype=np.float32, external=[("/etc/passwd", 0, 12)]))
+    derived("extlink-off-path.weights.h5", "a Keras 3 file with an external link /extra to /etc/passwd:/x",
+            "refuse", add_object("extra", lambda f: h5py.ExternalLink("/etc/passwd", "/x")), base=v3_skeleton)
+
     def virtual(path, shape):
         def edit(f):
             del f[path]
@@ -727,6 +743,16 @@ def attributes(corpus):
     with skeleton(corpus.path("attributes-config-garbage.h5")) as f:
         f.attrs["model_config"] = "{" * (2 << 20)
     corpus.add("attributes-config-garbage.h5", "attributes", "model_config of 2 MiB that is not JSON", "valid")
+    # Stored in the object header's dense attribute heap (libver='latest'), a value libhdf5 loads
+    # whole as soon as the attribute is opened or merely looked up: refused by its size first.
+    with skeleton(corpus.path("attributes-dense-names-100mb.h5"), libver="latest") as f:
+        f.attrs["layer_names"] = np.array([b"d" * 100_000_000, b"dense", b"dense_1"])
+    corpus.add("attributes-dense-names-100mb.h5", "attributes",
+               "a fixed-length layer_names of 100 MB in dense attribute storage", "refuse", max_rss_mib=100)
+    with skeleton(corpus.path("attributes-dense-version-80mb.h5"), libver="latest") as f:
+        f.attrs["keras_version"] = np.bytes_(b"2" * 80_000_000)
+    corpus.add("attributes-dense-version-80mb.h5", "attributes",
+               "a fixed-length keras_version of 80 MB in dense attribute storage", "refuse", max_rss_mib=100)
     with v3_skeleton(corpus.path("attributes-vars-name-100kb.weights.h5")) as f:
         f["layers/dense/vars"].attrs["name"] = "n" * 100_000
     corpus.add("attributes-vars-name-100kb.weights.h5", "attributes", "a Keras 3 vars name of 100 kB (names stop at 64 KiB)",

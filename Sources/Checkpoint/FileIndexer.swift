@@ -145,7 +145,7 @@ final class FileIndexer {
             guard let child = openedOrNil({ try group.group(name) }) else { continue }
             if name == "vars" {
                 let weights = try v3Weights(child)
-                let stored = try Self.optionalString(child, "name", at: 64 << 10)
+                let stored = try Self.optionalString(child, "name", at: 64 << 10, storedAtMost: limits.maximumAttributeBytes)
                 let layer = LayerEntry(name: stored ?? String(group.path.split(separator: "/").last ?? ""), path: group.path,
                                        weights: weights, hasStoredName: stored != nil)
                 switch section {
@@ -247,7 +247,7 @@ final class FileIndexer {
     private func readAhead(_ dataset: Dataset, shape: [Int], dtype: DType, digest: Bool, address: UInt64) {
         do {
             let value = try Tensor(shape: shape, dtype: dtype) { try dataset.read(into: $0, as: dtype.elementType) }
-            prefetched[address] = PrefetchedTensor(value: value, digestText: digest ? try dataset.storedDigestText() : nil)
+            prefetched[address] = PrefetchedTensor(value: value, digestText: digest ? try dataset.storedDigestText(maximumAttributeBytes: limits.maximumAttributeBytes) : nil)
             prefetchedBytes += value.byteCount
         } catch {
             return   // not read ahead; the later read reports this failure where the tensor is used
@@ -350,6 +350,7 @@ final class FileIndexer {
     /// A Keras name list (`layer_names`, `weight_names`, possibly chunked as `name0`, `name1`, …):
     /// an array, each name once; `nil` when the group has none.
     private func nameList(_ group: Group, _ name: String) throws -> [String]? {
+        try group.requireAttributeStorage(atMost: limits.maximumAttributeBytes)
         guard let (names, isScalar) = try group.readChunkedStringsIfPresent(name, maximumBytes: limits.maximumAttributeBytes) else { return nil }
         if isScalar {
             throw CheckpointError(file: file.path, .corruptObject(path: group.path,
@@ -362,14 +363,22 @@ final class FileIndexer {
         return names
     }
 
+    /// Whether `container` has the string list `name` (or its first chunk), its attributes measured
+    /// first: libhdf5 loads a densely stored value whole even to say that it exists.
     private func hasStrings(_ container: some AttributeContainer, _ name: String) throws -> Bool {
-        try container.hasAttribute(name) || container.hasAttribute("\(name)0")
+        try container.requireAttributeStorage(atMost: limits.maximumAttributeBytes)
+        return try container.hasAttribute(name) || container.hasAttribute("\(name)0")
     }
 
     /// The string attribute `name`, if present: at most `limit` bytes, cut there with `truncating`
-    /// (an attribute shown for information), else refused past it (``ReadLimits``).
+    /// (an attribute shown for information), else refused past it (``ReadLimits``). The object's
+    /// attributes are measured first and refused past `storedAtMost` bytes of storage (default
+    /// `limit`), since libhdf5 loads a stored value whole when it opens the attribute or
+    /// only asks whether it exists.
     static func optionalString(_ container: some AttributeContainer, _ name: String, at limit: Int,
-                                truncating: Bool = false) throws -> String? {
-        try container.hasAttribute(name) ? try container.readString(name, maximumBytes: limit, truncating: truncating) : nil
+                                truncating: Bool = false, storedAtMost storage: Int? = nil) throws -> String? {
+        try container.requireAttributeStorage(atMost: storage ?? limit)
+        guard try container.hasAttribute(name) else { return nil }
+        return try container.readString(name, maximumBytes: limit, truncating: truncating)
     }
 }

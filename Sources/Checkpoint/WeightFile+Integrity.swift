@@ -13,7 +13,7 @@ extension WeightFile {
     }
 
     private func storedDigest(in dataset: Dataset, of weight: WeightEntry) throws -> String? {
-        try dataset.storedDigestText().map { try validDigest($0, of: weight) }
+        try dataset.storedDigestText(maximumAttributeBytes: limits.maximumAttributeBytes).map { try validDigest($0, of: weight) }
     }
 
     /// `text` if it is a SHA-256 in lowercase hex.
@@ -49,7 +49,7 @@ extension WeightFile {
             let value = try Tensor(shape: weight.shape, dtype: weight.dtype) { buffer in
                 try dataset.read(into: buffer, as: weight.dtype.elementType)
             }
-            return (value, digest ? try dataset.storedDigestText() : nil)
+            return (value, digest ? try dataset.storedDigestText(maximumAttributeBytes: limits.maximumAttributeBytes) : nil)
         }
     }
 
@@ -59,8 +59,9 @@ extension WeightFile {
     public func manifest() throws -> Integrity.Manifest? {
         try translatingHDF5Errors(file: path) {
             let root = try file.root
+            try root.requireAttributeStorage(atMost: limits.maximumAttributeBytes)
             guard try root.hasAttribute(Integrity.manifestAttribute) else { return nil }
-            let text = try root.readString(Integrity.manifestAttribute)
+            let text = try root.readString(Integrity.manifestAttribute, maximumBytes: limits.maximumAttributeBytes)
             do {
                 return try JSONDecoder().decode(Integrity.Manifest.self, from: Data(text.utf8))
             } catch {

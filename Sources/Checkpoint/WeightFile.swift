@@ -51,6 +51,8 @@ public final class WeightFile {
     public let fileSize: UInt64
 
     let file: File
+    /// The limits the file was opened with, for what is read after indexing.
+    let limits: ReadLimits
     /// Tensors read while indexing (see ``Prefetch``), by dataset address.
     let prefetched: [UInt64: PrefetchedTensor]
     /// The Keras view without hints, computed on first use (see ``kerasView(hints:)``).
@@ -71,6 +73,7 @@ public final class WeightFile {
     init(path: String, limits: ReadLimits, prefetch: Prefetch?) throws {
         fileSize = try FileChecks.requireReadableHDF5(path)
         self.path = path
+        self.limits = limits
         ObjectTracker.reading("the superblock and root group", in: path)
         let file = try translatingHDF5Errors(file: path) { try File.open(path) }
         self.file = file
@@ -106,7 +109,8 @@ public final class WeightFile {
     private func informationalAttribute(_ name: String) throws -> String? {
         guard let attributesGroup else { return nil }
         return try translatingHDF5Errors(file: path) {
-            try FileIndexer.optionalString(try file.root.group(attributesGroup), name, at: 256, truncating: true)
+            try FileIndexer.optionalString(
+                try file.root.group(attributesGroup), name, at: 256, truncating: true, storedAtMost: limits.maximumAttributeBytes)
         }
     }
 

@@ -60,6 +60,41 @@ extension AttributeContainer {
         try openAttribute(name).info()
     }
 
+    /// The bytes the object's header and its attributes take in the file: the header, with the
+    /// attributes stored in it, plus the heap and index of attributes stored densely. Variable-length
+    /// strings count only their references; their text lives in the file's global heap.
+    ///
+    /// libhdf5 holds an attribute's whole stored value in memory as soon as it is opened, so this is
+    /// the only way to judge an attribute's size before it costs memory.
+    ///
+    /// The corresponding C function is `H5Oget_info2` (header and metadata sizes).
+    /// - Throws: ``HDF5Error`` if the object's header cannot be read.
+    public func attributeStorageBytes() throws -> Int {
+        var info = H5O_info_t()
+        try check(
+            H5Oget_info2(handle, &info, UInt32(H5O_INFO_HDR | H5O_INFO_META_SIZE)),
+            "measure attributes", objectLocation)
+        let (total, overflow) = [info.hdr.space.total, info.meta_size.attr.heap_size, info.meta_size.attr.index_size]
+            .reduce((UInt64(0), false)) { sum, part in
+                let (next, overflow) = sum.0.addingReportingOverflow(part)
+                return (next, sum.1 || overflow)
+            }
+        return overflow || total > UInt64(Int.max) ? .max : Int(total)
+    }
+
+    /// Throws unless the object's attributes take at most `maximumBytes` of storage
+    /// (``attributeStorageBytes()``), before any of them is opened.
+    ///
+    /// - Throws: ``HDF5Error`` with ``HDF5Error/exceedsLimit`` past the limit, or if the header
+    ///   cannot be read.
+    public func requireAttributeStorage(atMost maximumBytes: Int) throws {
+        let bytes = try attributeStorageBytes()
+        guard bytes > maximumBytes else { return }
+        var error = objectLocation.error("read attributes", "they take \(bytes) bytes, more than \(maximumBytes)")
+        error.exceedsLimit = true
+        throw error
+    }
+
     /// The object's open handle; attribute calls name the object itself as `.` relative to it.
     var handle: hid_t {
         switch self {

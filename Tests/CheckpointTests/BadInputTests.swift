@@ -37,9 +37,13 @@ import TestSupport
         // Root reads everything, so the check runs in a child process that drops to `nobody`.
         await #expect(processExitsWith: .success) {
             let path = "/tmp/heft-unreadable-\(getpid()).h5"
-            FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3]), attributes: [.posixPermissions: 0o600])
+            // Mode 000 and owned by the user the check runs as, so that user can remove it afterwards.
+            FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3]), attributes: [.posixPermissions: 0o000])
+            if getuid() == 0 {
+                precondition(chown(path, 65534, 65534) == 0, "cannot hand the file to nobody")
+                precondition(setgid(65534) == 0 && setuid(65534) == 0, "cannot drop privileges")
+            }
             defer { unlink(path) }
-            if getuid() == 0 { precondition(setgid(65534) == 0 && setuid(65534) == 0, "cannot drop privileges") }
             do {
                 _ = try WeightFile(path: path)
             } catch let error as CheckpointError {

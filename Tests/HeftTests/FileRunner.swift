@@ -76,8 +76,9 @@ struct FileRunner {
             }
             if code == 2 { problems += errorLineProblems(run.stderr) }
         }
-        if run.maxResidentBytes > Self.memoryLimit {
-            problems.append("max RSS \(run.maxResidentBytes >> 20) MiB > \(Self.memoryLimit >> 20) MiB")
+        let memoryLimit = entry.maxResidentMiB.map { $0 << 20 } ?? Self.memoryLimit
+        if run.maxResidentBytes > memoryLimit {
+            problems.append("max RSS \(run.maxResidentBytes >> 20) MiB > \(memoryLimit >> 20) MiB")
         }
         let raw = (run.stdout + run.stderr).unicodeScalars.filter { $0 != "\n" && SafeText.isUnsafe($0) }
         if !raw.isEmpty {

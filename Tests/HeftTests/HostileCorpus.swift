@@ -22,10 +22,13 @@ struct CorpusEntry: Decodable, Sendable {
     let diffGood: [Int32]?
     /// Text that must never appear in heft's output (for example the contents of /etc/passwd).
     let forbidden: [String]?
+    /// A tighter bound than ``FileRunner/memoryLimit`` on every run's peak RSS, in MiB.
+    let maxResidentMiB: Int?
 
     enum CodingKeys: String, CodingKey {
         case name, category, description, expect, good, forbidden
         case diffGood = "diff_good"
+        case maxResidentMiB = "max_rss_mib"
     }
 
     /// The exit codes `subcommand` may end with on this file.
