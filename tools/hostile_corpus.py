@@ -1,6 +1,11 @@
 """Writes Heft's hostile-file corpus: bad, crafted and odd inputs for every `heft` subcommand.
 
     python tools/hostile_corpus.py OUTDIR      (or tools/make-hostile-corpus OUTDIR)
+    python tools/hostile_corpus.py --with containers OUTDIR      (or HEFT_CORPUS_EXTRA=containers)
+
+`--with` (or the comma-separated HEFT_CORPUS_EXTRA) adds categories that are not built by default:
+`containers` (.keras archives, sharded .weights.json sets, .safetensors and other formats; see
+containers()) stays opt-in until Heft reads those containers. Without it the output is unchanged.
 
 Base files are real Keras-written fixtures (fixtures/keras/) and small files built here with h5py;
 the bad files are derived from them deterministically (fixed seeds, fixed byte offsets), so two
@@ -32,8 +37,10 @@ Every run, whatever the class: no control, C1, line-separator or bidirectional c
 stdout or stderr raw (names in the `names` category carry them).
 """
 import hashlib
+import io
 import json
 import os
+import pickle
 import random
 import shutil
 import struct
@@ -807,13 +814,478 @@ def tampered(corpus):
     variant("heft-no-digest.h5", "one tensor's digest removed", lambda f: f["dense/dense/bias:0"].attrs.__delitem__("sha256"))
 
 
+# MARK: - Containers (opt-in: --with containers, or HEFT_CORPUS_EXTRA=containers)
+
+CONTAINER_FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "containers")
+# 2026-01-01 00:00:00 as a DOS date and time: every zip entry written here carries it.
+DOS_DATE, DOS_TIME = (2026 - 1980) << 9 | 1 << 5 | 1, 0
+
+
+def _gf2_times(matrix, vector):
+    total, row = 0, 0
+    while vector:
+        if vector & 1:
+            total ^= matrix[row]
+        vector >>= 1
+        row += 1
+    return total
+
+
+def crc32_combine(crc1, crc2, length2):
+    """CRC-32 of A + B from crc32(A), crc32(B) and len(B) (zlib's crc32_combine, which Python's zlib
+    does not expose): the CRC of gigabytes of zeros without hashing them."""
+    if length2 == 0:
+        return crc1
+    odd = [0xEDB88320] + [1 << n for n in range(31)]  # the operator for one zero bit
+    even = [_gf2_times(odd, odd[n]) for n in range(32)]  # two zero bits
+    odd = [_gf2_times(even, even[n]) for n in range(32)]  # four zero bits
+    while True:
+        even = [_gf2_times(odd, odd[n]) for n in range(32)]
+        if length2 & 1:
+            crc1 = _gf2_times(even, crc1)
+        length2 >>= 1
+        if not length2:
+            break
+        odd = [_gf2_times(even, even[n]) for n in range(32)]
+        if length2 & 1:
+            crc1 = _gf2_times(odd, crc1)
+        length2 >>= 1
+        if not length2:
+            break
+    return crc1 ^ crc2
+
+
+def crc32_zeros(size, block=1 << 20):
+    """CRC-32 of `size` zero bytes: whole blocks by doubling, then the rest hashed."""
+    crc, unit, unit_length = 0, zlib.crc32(bytes(block)), block
+    count = size // block
+    while count:
+        if count & 1:
+            crc = crc32_combine(crc, unit, unit_length)
+        unit, unit_length = crc32_combine(unit, unit, unit_length), unit_length * 2
+        count >>= 1
+    rest = size % block
+    return crc32_combine(crc, zlib.crc32(bytes(rest)), rest)
+
+
+def raw_zeros_deflated(size, block=16 << 20):
+    """A raw DEFLATE stream (what a zip entry holds) that inflates to `size` zero bytes; see
+    zeros_deflated. About 1 MB per GiB, the format's limit of ~1030:1."""
+    assert size % block == 0
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = compressor.compress(bytes(block)) + compressor.flush(zlib.Z_FULL_FLUSH)
+    return body * (size // block) + compressor.flush()
+
+
+def zip_local(name, crc, compressed, size, method=0, zip64=False):
+    """A local file header. With zip64 the 32-bit sizes read 0xFFFFFFFF and a zip64 extra field
+    holds the real ones."""
+    name = name.encode() if isinstance(name, str) else name
+    extra = b""
+    if zip64:
+        extra, compressed, size = struct.pack("<HHQQ", 1, 16, size, compressed), 0xFFFFFFFF, 0xFFFFFFFF
+    return struct.pack("<IHHHHHIIIHH", 0x04034B50, 45 if zip64 else 20, 0, method, DOS_TIME, DOS_DATE, crc,
+                       compressed, size, len(name), len(extra)) + name + extra
+
+
+def zip_central(name, crc, compressed, size, offset, method=0, zip64=False):
+    """A central-directory entry (made on Unix, mode 0600, as Keras's entries are)."""
+    name = name.encode() if isinstance(name, str) else name
+    extra = b""
+    if zip64:
+        extra = struct.pack("<HHQQQ", 1, 24, size, compressed, offset)
+        compressed, size, offset = 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF
+    version = 45 if zip64 else 20
+    return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 3 << 8 | version, version, 0, method, DOS_TIME, DOS_DATE, crc,
+                       compressed, size, len(name), len(extra), 0, 0, 0, 0o600 << 16, offset) + name + extra
+
+
+def zip_end(count, cd_size, cd_offset, zip64_count=None):
+    """The end of central directory record; with `zip64_count`, a zip64 end record declaring that
+    many entries and its locator come first, and the classic record's fields read 0xFFFF…"""
+    if zip64_count is None:
+        return struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, cd_size, cd_offset, 0)
+    record = struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, zip64_count, zip64_count, cd_size, cd_offset)
+    locator = struct.pack("<IIQI", 0x07064B50, 0, cd_offset + cd_size, 1)
+    return record + locator + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+
+
+def build_zip(entries, zip64_count=None):
+    """A zip archive of `entries`: (name, content) stored, or dicts with name, data (the bytes on
+    disk), method, crc, size (uncompressed) and zip64 for anything else."""
+    out, central = bytearray(), bytearray()
+    for entry in entries:
+        if not isinstance(entry, dict):
+            name, content = entry
+            entry = {"name": name, "data": content, "crc": zlib.crc32(content), "size": len(content)}
+        method, zip64 = entry.get("method", 0), entry.get("zip64", False)
+        offset = len(out)
+        out += zip_local(entry["name"], entry["crc"], len(entry["data"]), entry["size"], method, zip64) + entry["data"]
+        central += zip_central(entry["name"], entry["crc"], len(entry["data"]), entry["size"], offset, method, zip64)
+    return bytes(out + central + zip_end(len(entries), len(central), len(out), zip64_count))
+
+
+def keras_members(path):
+    """The (name, content) entries of a Keras-written `.keras` archive, in its order."""
+    with zipfile.ZipFile(path) as archive:
+        return [(info.filename, archive.read(info.filename)) for info in archive.infolist()]
+
+
+def safetensors_bytes(tensors, metadata=None, data=None, header=None):
+    """A safetensors file: 8-byte little-endian header length, the JSON header padded with spaces to
+    a multiple of 8 (as the safetensors package writes it), the data buffer. `tensors` lists (name,
+    dtype, shape, [begin, end]); `data` defaults to zeros up to the largest end; `header` (bytes)
+    replaces the JSON."""
+    if header is None:
+        document = {"__metadata__": metadata} if metadata is not None else {}
+        for name, dtype, shape, offsets in tensors:
+            document[name] = {"dtype": dtype, "shape": shape, "data_offsets": offsets}
+        header = json.dumps(document, separators=(",", ":")).encode()
+    header += b" " * (-len(header) % 8)
+    if data is None:
+        data = bytes(max((end for _, _, _, (_, end) in tensors), default=0))
+    return struct.pack("<Q", len(header)) + header + data
+
+
+def containers(corpus):
+    """Hostile and odd files of the three containers Heft is going to read (`.keras` archives,
+    sharded `.weights.json` sets, `.safetensors`) and of formats it must name when refusing them
+    (.npz, a PyTorch zip, a pickle, JSON that is no index). Opt-in (`--with containers` or
+    HEFT_CORPUS_EXTRA=containers) until Heft reads these containers. Valid bases are real files:
+    fixtures/containers/keras3_named.* (written by Keras 3.15.1 and safetensors 0.8.0; the named
+    family of tools/keras_world.py, its dense layer split across shards 0 and 1).
+
+    What the Python libraries of the pinned venv (Python 3.11.7: zipfile; Keras 3.15.1,
+    `keras.saving.load_model` / `model.load_weights` into the named model built fresh; safetensors
+    0.8.0, `safetensors.numpy.load_file`; h5py 3.14; numpy 2.4.6) do with each file is at the end of
+    its description, after "Python:".
+    """
+    def copy(source, name, description, expect, category="keras", **extra):
+        shutil.copyfile(os.path.join(CONTAINER_FIXTURES, source), corpus.path(name))
+        corpus.add(name, category, description, expect, **extra)
+
+    # .keras archives
+    good = "keras-valid.keras"
+    copy("keras3_named.keras", good, "a .keras archive written by Keras 3.15.1 (metadata.json, config.json, "
+         "model.weights.h5 stored). Python: load_model loads it", "valid", good=good)
+    copy("keras3_trained_adam.deflated.keras", "keras-deflated.keras",
+         "a Keras 3.15.1 .keras (trained_adam, with optimizer state) rewritten with model.weights.h5 DEFLATE-compressed. "
+         "Python: load_model loads it, weights and optimizer state", "valid", good="keras-deflated.keras")
+    members = keras_members(os.path.join(CONTAINER_FIXTURES, "keras3_named.keras"))
+    metadata, config, weights = (dict(members)[n] for n in ("metadata.json", "config.json", "model.weights.h5"))
+
+    def keras_zip(name, description, expect, entries, zip64_count=None, **extra):
+        corpus.write(name, build_zip(entries, zip64_count), "keras", description, expect, good=good, **extra)
+
+    gib = 1 << 30
+    kernel = raw_zeros_deflated(gib)
+    crc_gib = crc32_zeros(gib)
+    bomb = {"name": "model.weights.h5", "data": kernel, "method": 8, "crc": crc_gib, "size": gib}
+    keras_zip("keras-bomb-1gib.keras",
+              f"model.weights.h5 is {len(kernel):,} bytes of DEFLATE that inflate to 1 GiB of zeros (ratio ~1000:1), "
+              "sizes declared truly. Python: zipfile inflates it; Keras's bomb guard lets it pass (it refuses only "
+              "members over 4 GiB and 100x their stored size), reads the 1 GiB into memory, then h5py fails: "
+              "file signature not found", "refuse",
+              [("metadata.json", metadata), ("config.json", config), bomb])
+    small = raw_zeros_deflated(1 << 20, block=1 << 20)
+    keras_zip("keras-bomb-declared-1tib.keras",
+              f"model.weights.h5 declares 1 TiB uncompressed (zip64) for a {len(small):,}-byte DEFLATE stream that "
+              "inflates to 1 MiB. Python: Keras refuses it before reading (ValueError: Not allowed: ZIP member "
+              "'model.weights.h5' declares 1.00 TB but only 1.01 KB are stored on disk; refusing to load a "
+              "potential decompression bomb.); zipfile alone reads the 1 MiB the stream holds without complaint",
+              "refuse",
+              [("metadata.json", metadata), ("config.json", config),
+               {"name": "model.weights.h5", "data": small, "method": 8, "crc": crc32_zeros(1 << 20), "size": 1 << 40,
+                "zip64": True}])
+
+    # 42.zip's ratio without nesting: 1,024 central-directory entries share one local entry.
+    local = zip_local("model.weights.h5", crc_gib, len(kernel), gib, method=8)
+    head = zip_local("config.json", zlib.crc32(config), len(config), len(config)) + config
+    directory = zip_central("config.json", zlib.crc32(config), len(config), len(config), 0)
+    for _ in range(1024):
+        directory += zip_central("model.weights.h5", crc_gib, len(kernel), gib, len(head), method=8)
+    body = head + local + kernel
+    corpus.write("keras-bomb-overlap-1tib.keras", body + directory + zip_end(1025, len(directory), len(body)), "keras",
+                 f"1,024 central-directory entries named model.weights.h5 all point at one local entry whose "
+                 f"{len(kernel):,} bytes inflate to 1 GiB: 1 TiB declared in {len(body) + len(directory):,} bytes "
+                 "(42.zip's ratio, by overlap instead of nesting). Python: zipfile lists 1,025 names and gives "
+                 "the last duplicate; Keras inflates its 1 GiB into memory, then h5py fails (file signature not found)",
+                 "refuse", good=good)
+
+    # Overlaps and duplicates.
+    other = values((4, 5), 77).tobytes()
+    keras_zip("keras-duplicate-weights.keras",
+              "two entries named model.weights.h5: the Keras weights, then a second stored entry (not HDF5). "
+              "Python: zipfile warns nothing on reading and gives the last entry; Keras then fails in h5py "
+              "(file signature not found)", "refuse",
+              [("metadata.json", metadata), ("config.json", config), ("model.weights.h5", weights),
+               ("model.weights.h5", other)])
+    tail = zip_local("config.json", zlib.crc32(config), len(config), len(config)) + config
+    tail += zip_local("metadata.json", zlib.crc32(metadata), len(metadata), len(metadata)) + metadata
+    span = weights + tail  # model.weights.h5's declared range runs over both following entries
+    first = zip_local("model.weights.h5", zlib.crc32(span), len(span), len(span))
+    config_at = len(first) + len(weights)
+    metadata_at = config_at + 30 + len("config.json") + len(config)
+    directory = (zip_central("model.weights.h5", zlib.crc32(span), len(span), len(span), 0)
+                 + zip_central("config.json", zlib.crc32(config), len(config), len(config), config_at)
+                 + zip_central("metadata.json", zlib.crc32(metadata), len(metadata), len(metadata), metadata_at))
+    body = first + span
+    corpus.write("keras-overlap-weights-config.keras", body + directory + zip_end(3, len(directory), len(body)), "keras",
+                 "model.weights.h5 comes first and its declared size (CRC matching) runs over the config.json and "
+                 "metadata.json entries that follow. Python: zipfile 3.11.7 has no overlap check and reads all "
+                 "three; h5py ignores bytes past the HDF5 end of file, so Keras loads the model", "refuse", good=good)
+
+    # Names.
+    keras_zip("keras-entry-dotdot.keras",
+              "the three Keras entries plus '../../heft-escape.txt'. Refused rather than ignored: no Keras writes "
+              "such a name, and a tool that extracts the archive (Keras itself extracts every entry to a temporary "
+              "folder when there are more than three) must filter it. Python: Keras skips it with a warning "
+              "(Skipping invalid path during archive extraction) and loads the model", "refuse",
+              [("metadata.json", metadata), ("config.json", config), ("model.weights.h5", weights),
+               ("../../heft-escape.txt", b"written outside the extraction folder\n")])
+    keras_zip("keras-entry-absolute.keras",
+              "the weights entry is named '/model.weights.h5' (absolute). Refused: a reader that strips the '/' "
+              "finds weights, one that does not finds none, so the name is ambiguous. Python: Keras finds no "
+              "model.weights.h5 (ValueError: Expected a model.weights.h5 or model.weights.npz file.)", "refuse",
+              [("metadata.json", metadata), ("config.json", config), ("/model.weights.h5", weights)])
+    keras_zip("keras-no-weights.keras", "metadata.json and config.json, no model.weights.h5. Python: Keras: "
+              "ValueError: Expected a model.weights.h5 or model.weights.npz file.", "refuse",
+              [("metadata.json", metadata), ("config.json", config)])
+
+    # Truncations and a lying end record.
+    data = corpus.read(good)
+    corpus.write("keras-truncated-half.keras", data[:len(data) // 2], "keras",
+                 f"{good} cut to {len(data) // 2} of {len(data)} bytes (no central directory). Python: zipfile: "
+                 "BadZipFile: File is not a zip file; Keras: ValueError: File not found: filepath=… Please ensure "
+                 "the file is an accessible `.keras` zip file.", "refuse", good=good)
+    corpus.write("keras-truncated-end.keras", data[:-1], "keras",
+                 f"{good} without its last byte (end of central directory record cut). Python: zipfile: "
+                 "BadZipFile: File is not a zip file; Keras: ValueError: File not found (as above)", "refuse",
+                 good=good)
+    keras_zip("keras-entries-1e9.keras",
+              "the three Keras entries, but a zip64 end record declaring 1,000,000,000 entries. Python: zipfile "
+              "reads the central directory by its byte size and ignores the count; Keras loads the model",
+              "refuse", [("metadata.json", metadata), ("config.json", config), ("model.weights.h5", weights)],
+              zip64_count=1_000_000_000)
+
+    # A 100 MB config.json: 4 KiB of random bytes, then a hole (sparse, zeros).
+    size, prefix = 100 * 1000 * 1000, random.Random(9).randbytes(4096)
+    crc = crc32_combine(zlib.crc32(prefix), crc32_zeros(size - len(prefix)), size - len(prefix))
+    with open(corpus.path("keras-config-100mb.keras"), "wb") as f:
+        entries = []
+        for name, content in [("metadata.json", metadata), ("model.weights.h5", weights)]:
+            entries.append((name, zlib.crc32(content), len(content), f.tell()))
+            f.write(zip_local(name, zlib.crc32(content), len(content), len(content)) + content)
+        entries.append(("config.json", crc, size, f.tell()))
+        f.write(zip_local("config.json", crc, size, size) + prefix)
+        f.seek(size - len(prefix), os.SEEK_CUR)
+        start = f.tell()
+        directory = b"".join(zip_central(n, c, s, s, o) for n, c, s, o in entries)
+        f.write(directory + zip_end(len(entries), len(directory), start))
+    corpus.add("keras-config-100mb.keras", "keras",
+               "config.json is 100 MB of garbage (4 KiB random bytes, then zeros; stored, CRC right; a sparse file), "
+               "model.weights.h5 sound: refused without reading config.json whole. Python: Keras reads all "
+               "100 MB and fails in json.loads (UnicodeDecodeError)", "refuse", good=good, max_rss_mib=100)
+
+    # Sharded sets: an index <base>.weights.json and shards <base>_0000N.weights.h5 (Keras opens shard
+    # 0 by that derived name, the others by the names in the index).
+    index = json.load(open(os.path.join(CONTAINER_FIXTURES, "keras3_named.weights.json")))
+    shards = sorted({f for files in index["weight_map"].values() for f in ([files] if isinstance(files, str) else files)})
+    good = "sharded-valid.weights.json"
+
+    def sharded(base, description, expect, edit_map=None, edit_shards=None, size=None, **extra):
+        names = {old: f"{base}_{number:05d}.weights.h5" for number, old in enumerate(shards)}
+        for old, new in names.items():
+            shutil.copyfile(os.path.join(CONTAINER_FIXTURES, old), corpus.path(new))
+        weight_map = {key: ([names[f] for f in files] if isinstance(files, list) else names[files])
+                      for key, files in index["weight_map"].items()}
+        if edit_map:
+            edit_map(weight_map, [names[old] for old in shards])
+        if edit_shards:
+            edit_shards([corpus.path(names[old]) for old in shards])
+        text = json.dumps({"metadata": index["metadata"], "weight_map": weight_map}, indent=4)
+        if size:  # grown to `size` bytes with objects no model has, each in shard 0
+            line = ',\n        "/layers/padding_{:07d}/vars": "' + names[shards[0]] + '"'
+            count = (size - len(text)) // len(line.format(0)) + 1
+            padding = "".join(line.format(n) for n in range(count))
+            text = text[:text.rindex("}", 0, text.rindex("}"))].rstrip() + padding + "\n    }\n}"
+            description = description.format(count=count, size=len(text))
+        with open(corpus.path(base + ".weights.json"), "w") as f:
+            f.write(text)
+        corpus.add(base + ".weights.json", "sharded", description, expect, good=good, **extra)
+
+    sharded("sharded-valid", f"a sharded set written by Keras 3.15.1: index and {len(shards)} shards, the dense "
+            "layer's kernel in shard 0 and its bias in shard 1. Python: load_weights loads it", "valid")
+
+    def point(target):
+        def edit(weight_map, _):
+            weight_map["/layers/dense_1/vars"] = target
+        return edit
+
+    sharded("sharded-dotdot", "the index names the shard '../../etc/passwd' for layers/dense_1. Python: Keras: "
+            "ValueError: Invalid name '../../etc/passwd' (pathlib's with_name refuses a path)", "refuse",
+            point("../../etc/passwd"), forbidden=[PASSWD_TEXT])
+    sharded("sharded-absolute", "the index names the shard '/etc/passwd' for layers/dense_1. Python: Keras: "
+            "ValueError: Invalid name '/etc/passwd'", "refuse", point("/etc/passwd"), forbidden=[PASSWD_TEXT])
+    sharded("sharded-missing-shard", "shard 2 (layers/dense_1) does not exist. Python: Keras: FileNotFoundError "
+            "from h5py (Unable to synchronously open file … No such file or directory)", "refuse",
+            edit_shards=lambda paths: os.remove(paths[2]))
+
+    def truncate(paths):
+        with open(paths[1], "r+b") as f:
+            f.truncate(os.path.getsize(paths[1]) // 2)
+    sharded("sharded-truncated-shard", "shard 1 (the dense bias, the layer normalization) cut in half. Python: h5py: "
+            "OSError: Unable to synchronously open file (truncated file: eof = …, stored_eof = …); Keras's "
+            "load_weights returns WITHOUT an error having loaded nothing: the failed switch to shard 1 leaves the "
+            "store closed, later visits of the layers read that as 'no weights' and clear the recorded failure",
+            "refuse", edit_shards=truncate)
+    for number, why in [(1, "it holds layers/dense/vars/1 without vars/0 (the kernel is in shard 0): a later shard "
+                            "of a set, recognisable by its name and by vars that do not start at 0"),
+                        (0, "by content a sound Keras 3 file (its vars start at 0), but a shard holds part of a model "
+                            "by construction (here only the dense kernel; its bias and every other layer are in "
+                            "shards 1 and 2): treating it as the model would silently drop them. Heft must say it is "
+                            "shard 0 of a set and that the set is opened through its .weights.json index")]:
+        name = f"sharded-lone_{number:05d}.weights.h5"
+        copy(shards[number], name, f"shard {number} of a sharded set given alone (no index beside it): refused because "
+             f"{why}. Python: h5py opens it; load_weights reads it as a .weights.h5 and fails: A total of "
+             f"{3 - number} objects could not be loaded … Layer 'encoder' expected 2 variables, but received 1",
+             "refuse", category="sharded", good=good)
+    sharded("sharded-index-50mb", "the valid index grown to {size:,} bytes with {count:,} more weight_map entries, "
+            "for layers no model has (a real index has one line per layer). Python: Keras json.loads it whole "
+            "(about 1.5 s), ignores the unknown entries and loads the model", "refuse", size=50 * 1000 * 1000,
+            max_rss_mib=150)
+
+    def twice(weight_map, files):
+        weight_map["/layers/dense_1/vars"] = [files[2], files[2]]
+    sharded("sharded-shard-twice", "the index lists shard 2 twice for layers/dense_1 (Keras's writer never repeats "
+            "one). Python: Keras counts shard 2's variables twice: Layer 'head' expected 2 variables, but received 4 "
+            "variables during loading", "refuse", twice)
+
+    def duplicate(paths):
+        with h5py.File(paths[1], "r+") as f:
+            f["layers/dense/vars"].create_dataset("0", data=np.full((4, 5), 7.0, np.float32))
+    sharded("sharded-var-in-two-shards", "layers/dense/vars/0 is in shard 0 and, with other values (all 7.0), in "
+            "shard 1; the index lists both shards for layers/dense. Python: h5py reads both; Keras: Layer 'encoder' "
+            "expected 2 variables, but received 3 variables during loading", "refuse", edit_shards=duplicate)
+
+    # safetensors files.
+    good = "safetensors-valid.safetensors"
+    copy("keras3_named.safetensors", good, "a safetensors file written by safetensors 0.8.0 (the named model's six "
+         "float32 variables by Keras variable path, __metadata__ format=keras-weights). Python: load_file reads it",
+         "valid", category="safetensors", good=good)
+
+    def tensors(name, description, expect, entries, **kwargs):
+        corpus.write(name, safetensors_bytes(entries, **kwargs), "safetensors", description, expect, good=good)
+
+    four = [4]
+    tensors("safetensors-overlap.safetensors", "two F32[4] tensors at data_offsets [0, 16] and [8, 24]. Python: "
+            "SafetensorError: Error while deserializing header: invalid offset for tensor `b`",
+            "refuse", [("a", "F32", four, [0, 16]), ("b", "F32", four, [8, 24])])
+    tensors("safetensors-out-of-bounds.safetensors", "the second tensor's data_offsets end at 32 in a 24-byte data "
+            "buffer. Python: SafetensorError: Error while deserializing header: incomplete metadata, file not fully "
+            "covered",
+            "refuse", [("a", "F32", four, [0, 16]), ("b", "F32", [4], [16, 32])], data=bytes(24))
+    tensors("safetensors-gap.safetensors", "8 unused bytes between two tensors ([0, 16], [24, 40]). The README "
+            "promises addresses that 'do not overlap in any way'; the reference reader (Metadata::validate) also "
+            "requires every tensor, in offset order, to start where the previous one ended and the last to end at "
+            "the end of the file, so no byte is unaccounted for. Python: SafetensorError: Error while deserializing "
+            "header: invalid offset for tensor `b`", "refuse",
+            [("a", "F32", four, [0, 16]), ("b", "F32", four, [24, 40])])
+    tensors("safetensors-trailing-bytes.safetensors", "8 bytes after the last tensor's end (a polyglot's hiding place). "
+            "Python: SafetensorError: Error while deserializing header: incomplete metadata, file not fully covered",
+            "refuse", [("a", "F32", four, [0, 16])], data=bytes(24))
+    corpus.write("safetensors-header-1gb.safetensors", struct.pack("<Q", 10 ** 9) + b'{"a":{' + bytes(58), "safetensors",
+                 "the 8-byte header length says 1,000,000,000 in a 72-byte file. Python: SafetensorError: Error "
+                 "while deserializing header: header too large (the package caps headers at 100,000,000 bytes)", "refuse",
+                 good=good)
+    corpus.write("safetensors-header-length-max.safetensors", b"\xff" * 8 + b"{}      ", "safetensors",
+                 "the header length is 2^64 - 1. Python: SafetensorError: … header too large", "refuse", good=good)
+    tensors("safetensors-header-not-json.safetensors", "the header is not JSON. Python: SafetensorError: Error "
+            "while deserializing header: invalid JSON in header: key must be a string at line 1 column 2", "refuse", [],
+            header=b"{not json: [", data=bytes(8))
+    tensors("safetensors-dtype-f8.safetensors", "a tensor of dtype F8_E4M3 (a float8 of the spec; ml_dtypes "
+            "float8_e4m3fn). Refused: valid safetensors, but Heft has no element type for it, so no subcommand "
+            "could show, compare or convert its values; the message must name the dtype. Python: the header is "
+            "valid (safe_open lists the tensor, safetensors.deserialize returns its bytes), but load_file fails: "
+            "AttributeError: module 'numpy' has no attribute 'float8_e4m3fn' (ml_dtypes imported or not)", "refuse",
+            [("a", "F8_E4M3", four, [0, 4])])
+    tensors("safetensors-dtype-unknown.safetensors", "a tensor of dtype 'F7', which the spec does not have. "
+            "Python: SafetensorError: Error while deserializing header: invalid JSON in header: unknown variant `F7`, "
+            "expected one of `BOOL`, `F4`, … `U64`", "refuse",
+            [("a", "F7", four, [0, 16])])
+    tensors("safetensors-size-mismatch.safetensors", "an F32[4] tensor (16 bytes) whose data_offsets span 12. "
+            "Python: SafetensorError: Error while deserializing header: invalid shape, data type, or offset for tensor",
+            "refuse",
+            [("a", "F32", four, [0, 12])])
+    many = safetensors_bytes([(f"sequential/dense_{i}/kernel", "F32", [0], [0, 0]) for i in range(100_000)],
+                             metadata={"format": "keras-weights"})
+    corpus.write("safetensors-100k-empty.safetensors", many, "safetensors",
+                 f"100,000 tensors of shape [0], all at data_offsets [0, 0] (a header of {len(many) - 8:,} bytes, no "
+                 "data). Valid: within the format's 100 MB header cap and Heft's bound of 1,000,000 objects; it "
+                 "tests per-tensor cost. Python: load_file reads it (0.5 s)", "valid", good=good)
+    header = b'{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"w":{"dtype":"I32","shape":[4],"data_offsets":[0,16]}}'
+    tensors("safetensors-duplicate-key.safetensors", "the header names tensor 'w' twice (F32[4], then I32[4], both "
+            "at [0, 16]). The README: 'Duplicate keys are disallowed. Not all parsers may respect this.' Python: "
+            "load_file keeps the last (int32) without a word", "refuse",
+            [], header=header, data=values(four, 3).tobytes())
+    header = b'{"w\xff\xfe":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}'
+    tensors("safetensors-non-utf8.safetensors", "a tensor name with the bytes ff fe: the header is not UTF-8. Python: "
+            "SafetensorError: Error while deserializing header: invalid UTF-8 in header: invalid utf-8 sequence of 1 "
+            "bytes from index 3", "refuse",
+            [], header=header, data=values(four, 4).tobytes())
+
+    # Formats Heft does not read, each to be named in the refusal.
+    buffer = io.BytesIO()
+    np.savez(buffer, kernel=values((4, 3), 1), bias=values((3,), 2))
+    corpus.write("other-numpy.npz", buffer.getvalue(), "other", "a NumPy .npz archive (np.savez of a kernel and a "
+                 "bias; np.load reads it); must be refused as such", "refuse", good="keras-valid.keras")
+    pickle_bytes = pickle.dumps({"dense.weight": [[0.5, -0.25], [0.125, 1.0]], "dense.bias": [0.0, 1.0]}, protocol=2)
+    torch_like = [("archive/data.pkl", pickle_bytes), ("archive/byteorder", b"little"),
+                  ("archive/data/0", values((2, 2), 5).tobytes()), ("archive/version", b"3\n")]
+    corpus.write("other-pytorch.pt", build_zip(torch_like), "other", "a PyTorch-style zip (archive/data.pkl, "
+                 "archive/data/0, archive/version; the pickle is a plain dict); must be refused as PyTorch and "
+                 "never unpickled", "refuse", good="keras-valid.keras")
+    corpus.write("other-weights.pkl", pickle_bytes, "other", "a Python pickle (protocol 2, a dict of lists); must be "
+                 "refused as a pickle and never unpickled", "refuse", good="keras-valid.keras")
+    corpus.write("other-config.json", config, "other", "a Keras config.json (the named model's, from its .keras): "
+                 "JSON that is not a weights index; must be refused as such", "refuse", good="keras-valid.keras")
+    corpus.write("other-not-index.weights.json", b'{"weights": [[0.5, -0.25], [0.125, 1.0]]}\n', "other",
+                 "JSON named like a sharded-weights index without metadata or weight_map. Python: Keras opens shard 0 "
+                 "by its derived name before reading the index: FileNotFoundError … other-not-index_00000.weights.h5",
+                 "refuse", good="keras-valid.keras")
+
+
+# The categories every run builds, and those built only on request (Heft cannot read their files
+# yet, so HostileCorpusTests would fail on them): `--with NAME[,NAME]` or HEFT_CORPUS_EXTRA=NAME[,NAME].
+CATEGORIES = [baselines, truncations, zeroings, flips, not_hdf5, layouts, sizes, links, dtypes, names, attributes, tampered]
+EXTRA_CATEGORIES = {"containers": containers}
+
+
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: hostile_corpus.py OUTDIR")
-    corpus = Corpus(sys.argv[1])
+    usage = (f"usage: hostile_corpus.py [--with CATEGORY[,CATEGORY]]... OUTDIR "
+             f"(extra categories: {', '.join(EXTRA_CATEGORIES)})")
+    extra = [n for n in os.environ.get("HEFT_CORPUS_EXTRA", "").split(",") if n.strip()]
+    positional, arguments = [], sys.argv[1:]
+    while arguments:
+        argument = arguments.pop(0)
+        if argument == "--with" and arguments:
+            extra += arguments.pop(0).split(",")
+        elif argument.startswith("--with="):
+            extra += argument[len("--with="):].split(",")
+        elif argument.startswith("-"):
+            sys.exit(usage)
+        else:
+            positional.append(argument)
+    if len(positional) != 1:
+        sys.exit(usage)
+    extra = list(dict.fromkeys(name.strip() for name in extra if name.strip()))
+    unknown = [name for name in extra if name not in EXTRA_CATEGORIES]
+    if unknown:
+        sys.exit(f"hostile_corpus.py: unknown extra category {', '.join(unknown)}; known: {', '.join(EXTRA_CATEGORIES)}")
+    corpus = Corpus(positional[0])
     if os.listdir(corpus.root):
         sys.exit(f"hostile_corpus.py: {corpus.root} is not empty")
-    for build in [baselines, truncations, zeroings, flips, not_hdf5, layouts, sizes, links, dtypes, names, attributes, tampered]:
+    for build in CATEGORIES + [EXTRA_CATEGORIES[name] for name in extra]:
         build(corpus)
     corpus.write_manifest()
     print(f"hostile_corpus.py: {len(corpus.entries)} files in {corpus.root}", file=sys.stderr)

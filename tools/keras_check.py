@@ -3,6 +3,7 @@
 
 Used by Heft's interop tests (Tests/InteropTests):  keras_check.py MANIFEST RESULT
                                                      keras_check.py world MANIFEST RESULT
+                                                     keras_check.py containers MANIFEST RESULT
 
 MANIFEST is JSON: {"cases": [{"model": <zoo name>, "legacy": <path>.h5, "v3": <path>.weights.h5,
                               "input": {"shape": [...], "values": [...]}}]}
@@ -11,7 +12,8 @@ every weight path of both files (hard-linked paths included):
   {"<model>": {"outputs": {"<loader>": {"values": [...]} | {"error": "..."}},
                "paths": {"<file>:<path>": [values...]}}}
 Loaders: tfkeras_legacy_by_order, tfkeras_legacy_by_name, tfkeras_v3 (Sequential-like models),
-keras3_legacy_by_order, keras3_legacy_by_name, keras3_v3.
+keras3_legacy_by_order, keras3_legacy_by_name, keras3_v3. The `world` and `containers` modes are
+described at their functions below.
 """
 import json
 import os
@@ -104,8 +106,89 @@ def world(manifest_path, result_path):
     json.dump(results, open(result_path, "w"))
 
 
+CONTAINERS = ("keras", "sharded", "safetensors")
+
+
+def read_safetensors(path):
+    """The tensors (name -> numpy array) and `__metadata__` of a safetensors file, read by the
+    `safetensors` package itself (`safetensors.numpy.load_file`, which validates the header and the
+    offsets). ml_dtypes is imported first: the numpy backend makes BF16 and F8_* arrays only when
+    numpy knows those dtypes."""
+    import ml_dtypes  # noqa: F401  (registers bfloat16, float8_* with numpy)
+    from safetensors import safe_open
+    from safetensors.numpy import load_file
+    tensors = load_file(path)
+    with safe_open(path, framework="np") as f:
+        metadata = f.metadata()
+    return tensors, metadata
+
+
+def assign_by_path(model, tensors):
+    """Sets every variable of `model.weights` from `tensors[variable.path]`; the keys must be exactly
+    the model's variable paths, with the variables' shapes and dtypes."""
+    variables = {v.path: v for v in model.weights}
+    missing = sorted(set(variables) - set(tensors))
+    unexpected = sorted(set(tensors) - set(variables))
+    if missing or unexpected:
+        raise ValueError(f"tensor names differ from the model's variable paths: missing {missing[:8]}, "
+                         f"unexpected {unexpected[:8]} ({len(missing)} missing, {len(unexpected)} unexpected)")
+    for path, variable in variables.items():
+        value = tensors[path]
+        if tuple(value.shape) != tuple(variable.shape) or str(value.dtype) != str(variable.dtype):
+            raise ValueError(f"{path}: file has {value.dtype}{list(value.shape)}, "
+                             f"model has {variable.dtype}{list(variable.shape)}")
+        variable.assign(value)
+
+
+def load_container(keras, family, container, path):
+    """A Keras 3 model holding the weights of `path`, loaded as real Keras 3 loads that container:
+    `.keras` through `keras.saving.load_model` (config, weights and optimizer state from the
+    archive), a sharded `.weights.json` index through `model.load_weights` into the family's model
+    built fresh, a `.safetensors` file through `read_safetensors` + `assign_by_path` into it. Returns
+    (model, extra), extra being what the result reports besides the output."""
+    keras.backend.clear_session()
+    if container == "keras":
+        model = keras.saving.load_model(path)
+        optimizer = getattr(model, "optimizer", None)
+        extra = {"class": type(model).__name__}
+        if optimizer is not None and optimizer.built:
+            extra["optimizer"] = {"class": type(optimizer).__name__, "variables": len(optimizer.variables),
+                                  "iterations": int(np.asarray(optimizer.iterations))}
+        return model, extra
+    model = keras_world.build(keras, family)
+    if container == "sharded":
+        model.load_weights(path)
+        return model, {}
+    if container == "safetensors":
+        tensors, metadata = read_safetensors(path)
+        assign_by_path(model, tensors)
+        return model, {"metadata": metadata}
+    raise ValueError(f"unknown container {container!r}; expected one of {CONTAINERS}")
+
+
+def containers(manifest_path, result_path):
+    """The container mode (Keras 3 only). MANIFEST: {"cases": [{"id", "family", "container":
+    "keras"|"sharded"|"safetensors", "file", "input": {"shape", "dtype", "values"}}]}; RESULT:
+    {id: {"values": [...], ...} | {"error": "..."}}: the output of the model `load_container` gives,
+    with for `.keras` the loaded model's class and optimizer (class, variable count, iterations)
+    and for safetensors the file's `__metadata__`."""
+    import keras
+    results = {}
+    for case in json.load(open(manifest_path))["cases"]:
+        x = np.asarray(case["input"]["values"], dtype=case["input"]["dtype"]).reshape(case["input"]["shape"])
+        try:
+            model, extra = load_container(keras, case["family"], case["container"], case["file"])
+            values = [float(v) for v in np.ravel(np.asarray(model(x), dtype=np.float64))]
+            results[case["id"]] = {"values": values, **extra}
+        except Exception as error:  # reported to the Swift test, which fails on it
+            results[case["id"]] = {"error": f"{type(error).__name__}: {error}"[:2000]}
+    json.dump(results, open(result_path, "w"))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "world":
         world(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "containers":
+        containers(sys.argv[2], sys.argv[3])
     else:
         main(sys.argv[1], sys.argv[2])
