@@ -7,12 +7,14 @@ let package = Package(
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "HDF5", targets: ["HDF5"]),
         .library(name: "Checkpoint", targets: ["Checkpoint"]),
+        .library(name: "Inspection", targets: ["Inspection"]),
         .executable(name: "heft", targets: ["heft"]),
         .executable(name: "heft-walkthrough", targets: ["Walkthrough"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // System libraries: Debian's libopenblas-dev and libhdf5-dev, found through pkg-config.
@@ -21,24 +23,30 @@ let package = Package(
 
         // Vectorizable C loops for comparing and summarising tensor blocks (see README, "Design").
         .target(name: "CKernels"),
+        // prctl(PR_SET_PDEATHSIG), which Swift cannot call (it is variadic), for isolated workers.
+        .target(name: "CProcessControl"),
         .target(name: "NeuralNet", dependencies: ["CBLAS"]),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
-        .target(name: "Checkpoint", dependencies: ["NeuralNet", "HDF5", "CKernels", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Checkpoint", dependencies: ["NeuralNet", "HDF5", "CProcessControl",
+                                                   .product(name: "Crypto", package: "swift-crypto"),
+                                                   .product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "Inspection", dependencies: ["Checkpoint", "NeuralNet", "CKernels", .product(name: "Crypto", package: "swift-crypto")]),
 
-        .executableTarget(name: "heft", dependencies: ["Checkpoint", "NeuralNet", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        .executableTarget(name: "heft", dependencies: ["Checkpoint", "Inspection", "NeuralNet", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "tools/heft"),
         .executableTarget(name: "Walkthrough", dependencies: ["NeuralNet", "Checkpoint"], path: "tools/walkthrough"),
-        .executableTarget(name: "heft-bench", dependencies: ["NeuralNet", "Checkpoint", "HDF5", .product(name: "Crypto", package: "swift-crypto")],
+        .executableTarget(name: "heft-bench", dependencies: ["NeuralNet", "Checkpoint", "Inspection", "HDF5", .product(name: "Crypto", package: "swift-crypto")],
                           path: "tools/heft-bench"),
-        .executableTarget(name: "heft-fuzz", dependencies: ["Checkpoint", "NeuralNet", "HDF5"], path: "tools/heft-fuzz",
+        .executableTarget(name: "heft-fuzz", dependencies: ["Checkpoint", "Inspection", "NeuralNet", "HDF5"], path: "tools/heft-fuzz",
                           exclude: ["hdf5.dict", "lsan.supp"]),
 
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["Checkpoint", "NeuralNet"], path: "Tests/Support"),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Checkpoint", "NeuralNet", "HDF5", "TestSupport"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "NeuralNet", "HDF5", "TestSupport"]),
         .testTarget(name: "InteropTests", dependencies: ["Checkpoint", "NeuralNet", "TestSupport"]),
-        .testTarget(name: "HeftTests", dependencies: ["Checkpoint", "NeuralNet", "HDF5", "TestSupport"]),
+        .testTarget(name: "HeftTests", dependencies: ["Checkpoint", "Inspection", "NeuralNet", "HDF5", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -190,13 +190,3 @@ double NAME(const T *x, size_t n, double mean) {                                
 
 SQUARED(heft_squared_deviations_f32, float, 8)
 SQUARED(heft_squared_deviations_f64, double, 4)
-
-#include <signal.h>
-#include <sys/prctl.h>
-#include <unistd.h>
-
-int heft_die_with_parent(void) {
-    pid_t parent = getppid();
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return -1;
-    return getppid() != parent ? 1 : 0;
-}

@@ -1,14 +1,16 @@
+import Checkpoint
+import NeuralNet
 /// The outcome for one tensor of ``WeightDiff``.
-public struct TensorComparison: Sendable, Codable, Equatable {
+public struct TensorComparison: Sendable, Equatable {
     /// How the tensor differs.
-    public enum Status: String, Sendable, Codable {
+    public enum Status: String, Sendable {
         case same, changed, added, removed
         case shapeChanged = "shape_changed"
         case dtypeChanged = "dtype_changed"
     }
 
     /// What a tensor belongs to.
-    public enum Section: String, Sendable, Codable {
+    public enum Section: String, Sendable {
         /// The model's weights.
         case model
         /// The optimizer's state.
@@ -18,15 +20,13 @@ public struct TensorComparison: Sendable, Codable, Equatable {
     }
 
     /// One element that differs.
-    public struct ElementDifference: Sendable, Codable, Equatable {
+    public struct ElementDifference: Sendable, Equatable {
         /// The element's multi-dimensional index.
         public let index: [Int]
         public let a: Double
         public let b: Double
         /// `|a − b|` (infinity when an infinity meets another value, NaN for a NaN mismatch).
         public let absDiff: Double
-
-        enum CodingKeys: String, CodingKey { case index, a, b, absDiff = "abs_diff" }
     }
 
     /// The tensor's Keras identity in file A, or in B when only B has it (see
@@ -40,8 +40,8 @@ public struct TensorComparison: Sendable, Codable, Equatable {
     public let pathB: String?
     public let shapeA: [Int]?
     public let shapeB: [Int]?
-    public let dtypeA: String?
-    public let dtypeB: String?
+    public let dtypeA: DType?
+    public let dtypeB: DType?
     /// For `same` / `changed`: the number of elements outside the tolerance, of `total`.
     public var mismatches: Int?
     public var total: Int?
@@ -56,13 +56,6 @@ public struct TensorComparison: Sendable, Codable, Equatable {
     public var nanMismatches: Int?
     /// The largest element differences, largest first (`--top K`).
     public var top: [ElementDifference]?
-
-    enum CodingKeys: String, CodingKey {
-        case name, section, status, pathA = "path_a", pathB = "path_b", shapeA = "shape_a", shapeB = "shape_b"
-        case dtypeA = "dtype_a", dtypeB = "dtype_b", mismatches, total, maxAbsDiff = "max_abs_diff"
-        case maxAbsIndex = "max_abs_index", maxRelDiff = "max_rel_diff", meanAbsDiff = "mean_abs_diff"
-        case nanMismatches = "nan_mismatches", top
-    }
 
     /// Whether the tensor counts as a difference (anything but `same`).
     public var isDifference: Bool { status != .same }

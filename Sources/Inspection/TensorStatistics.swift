@@ -1,3 +1,4 @@
+import Checkpoint
 import CKernels
 
 /// Summary statistics of one tensor, computed in one streaming pass over bounded blocks.
@@ -5,7 +6,7 @@ import CKernels
 /// `minimum`, `maximum`, `mean` and `std` are over the *finite* elements (NaN and ±infinity are
 /// counted separately), in `Double`; `std` is the population standard deviation (numpy's default,
 /// `ddof=0`): `sqrt(Σ(x − mean)² / n)`. They are `nil` when no element is finite.
-public struct TensorStatistics: Sendable, Equatable, Codable {
+public struct TensorStatistics: Sendable, Equatable {
     /// The number of elements.
     public var count = 0
     public var minimum: Double?
@@ -18,10 +19,6 @@ public struct TensorStatistics: Sendable, Equatable, Codable {
     public var infinityCount = 0
     /// Elements equal to zero (+0 or −0).
     public var zeroCount = 0
-
-    enum CodingKeys: String, CodingKey {
-        case count, minimum = "min", maximum = "max", mean, std, nanCount = "nan", infinityCount = "inf", zeroCount = "zeros"
-    }
 }
 
 /// Accumulates ``TensorStatistics`` block by block (Chan et al.'s pairwise update for the variance).

@@ -1,3 +1,4 @@
+import Checkpoint
 /// When two element values count as equal in ``WeightDiff``.
 ///
 /// - Values: `|a − b| ≤ absolute + relative · |b|`, with `b` from the second file (numpy's
@@ -6,7 +7,7 @@
 ///   stored dtype (this replaces `absolute`/`relative`).
 /// - NaN equals NaN at the same position unless ``nanStrict``; +0 equals −0; infinities are equal
 ///   only to the same infinity.
-public struct Tolerance: Sendable, Equatable, Codable {
+public struct Tolerance: Sendable, Equatable {
     public var absolute: Double
     public var relative: Double
     public var ulps: Int?
@@ -21,8 +22,4 @@ public struct Tolerance: Sendable, Equatable, Codable {
 
     /// Exact equality (NaN = NaN at the same position, +0 = −0).
     public static let exact = Tolerance()
-
-    enum CodingKeys: String, CodingKey {
-        case absolute = "atol", relative = "rtol", ulps = "ulp", nanStrict = "nan_strict"
-    }
 }

@@ -1,3 +1,4 @@
+import Checkpoint
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -26,14 +27,14 @@ public enum Verification {
     }
 
     /// Something wrong with one tensor.
-    public struct Problem: Sendable, Codable, Equatable {
+    public struct Problem: Sendable, Equatable {
         public let path: String
         public let problem: String
     }
 
     /// The comparison of two tied tensors.
-    public struct TiePair: Sendable, Codable, Equatable {
-        public enum Status: String, Sendable, Codable {
+    public struct TiePair: Sendable, Equatable {
+        public enum Status: String, Sendable {
             case linked, identical, differs
             case shapeMismatch = "shape_mismatch", dtypeMismatch = "dtype_mismatch", missing
         }
@@ -43,15 +44,10 @@ public enum Verification {
         public var firstDifferentIndex: [Int]?
         public var maxAbsDiff: Double?
         public var differentElements: Int?
-
-        enum CodingKeys: String, CodingKey {
-            case a, b, status, firstDifferentIndex = "first_different_index", maxAbsDiff = "max_abs_diff"
-            case differentElements = "different_elements"
-        }
     }
 
     /// One `--tie` group.
-    public struct TieCheck: Sendable, Codable, Equatable {
+    public struct TieCheck: Sendable, Equatable {
         public let members: [String]
         public let ok: Bool
         public let pairs: [TiePair]
@@ -60,9 +56,9 @@ public enum Verification {
     }
 
     /// The `--like` check.
-    public struct LikeCheck: Sendable, Codable, Equatable {
+    public struct LikeCheck: Sendable, Equatable {
         /// Which of Keras's loading rules applies.
-        public enum Rule: String, Sendable, Codable {
+        public enum Rule: String, Sendable {
             /// Keras's topological rule (a legacy file on either side).
             case byOrder = "by_order"
             /// Keras 3's object paths (Keras 3 files on both sides).
@@ -78,14 +74,19 @@ public enum Verification {
         public let byNameOK: Bool?
         public let byNameDivergence: String?
 
-        enum CodingKeys: String, CodingKey {
-            case reference, rule, ok, divergence, byNameOK = "by_name_ok", byNameDivergence = "by_name_divergence"
+        init(_ check: KerasMatching.FileCheck, reference: String) {
+            self.reference = reference
+            rule = check.rule == .byPath ? .byPath : .byOrder
+            ok = check.divergence == nil
+            divergence = check.divergence
+            byNameOK = check.checksByName ? check.byNameDivergence == nil : nil
+            byNameDivergence = check.byNameDivergence
         }
     }
 
     /// The integrity check against the digests Heft stores (see ``Integrity``).
-    public struct IntegrityCheck: Sendable, Codable, Equatable {
-        public enum Status: String, Sendable, Codable {
+    public struct IntegrityCheck: Sendable, Equatable {
+        public enum Status: String, Sendable {
             /// Every tensor's SHA-256 and the manifest match.
             case verified
             /// A digest or the manifest does not match (the problems say where).
@@ -100,7 +101,7 @@ public enum Verification {
         public let manifest: Bool
     }
 
-    public struct Report: Sendable, Codable {
+    public struct Report: Sendable {
         public let ok: Bool
         public let tensors: Int
         public let problems: [Problem]
@@ -110,10 +111,6 @@ public enum Verification {
         public let ties: [TieCheck]
         public let identicalGroups: [[String]]?
         public let like: LikeCheck?
-
-        enum CodingKeys: String, CodingKey {
-            case ok, tensors, problems, integrity, shared, ties, identicalGroups = "identical_groups", like
-        }
     }
 
     /// Runs the checks; `progress` receives (bytes done, bytes total).
@@ -126,7 +123,7 @@ public enum Verification {
         let integrity = checkIntegrity(file, &scan)
         let ties = try options.ties.map { try checkTie($0, in: file) }
         let groups = options.findIdenticalGroups ? identicalGroups(file, scan) : nil
-        let like = reference.map { LikeRules.check(file, against: $0) }
+        let like = reference.map { LikeCheck(KerasMatching.check(file, against: $0), reference: $0.path) }
         let ok = scan.problems.isEmpty && ties.allSatisfy(\.ok) && (like?.ok ?? true)
         let view = file.kerasView()
         let tensors = view.variables.count + (view.optimizer?.variables.count ?? 0) + view.metrics.count
@@ -154,7 +151,7 @@ public enum Verification {
         var readable: [WeightEntry] = []
         for weight in uniqueDatasets(file) {
             do {
-                scan.storedDigests[weight.objectAddress] = try file.storedDigest(of: weight)
+                scan.storedDigests[weight.storageID] = try file.storedDigest(of: weight)
                 readable.append(weight)
             } catch {
                 scan.problems.append(Problem(path: weight.path, problem: "unreadable: \(error)"))
@@ -166,7 +163,7 @@ public enum Verification {
             done += weight.storageSize
             progress?(done, total)
         }, start: { weight in
-            TensorScan(dtype: weight.dtype, storedDigest: scan.storedDigests[weight.objectAddress], hashing: hashing)
+            TensorScan(dtype: weight.dtype, storedDigest: scan.storedDigests[weight.storageID], hashing: hashing)
         }, consume: { state, bytes in
             state.add(bytes)
         }, finish: { state in
@@ -175,8 +172,8 @@ public enum Verification {
         for (weight, outcome) in zip(readable, outcomes) {
             switch outcome {
             case .success(let tensor):
-                scan.statistics[weight.objectAddress] = tensor.statistics
-                scan.hashes[weight.objectAddress] = tensor.digest
+                scan.statistics[weight.storageID] = tensor.statistics
+                scan.hashes[weight.storageID] = tensor.digest
                 if let stored = tensor.storedDigest, let digest = tensor.digest {
                     scan.checkedDigests += 1
                     if digest != stored {
@@ -253,7 +250,7 @@ public enum Verification {
     private static func sharedGroups(_ file: WeightFile) -> [[String]] {
         let view = file.kerasView()
         let variables = Set((view.variables + (view.optimizer?.variables ?? []) + view.metrics).map(\.entry.path))
-        let byDataset = Dictionary(grouping: file.allWeights.filter { variables.contains($0.path) }, by: \.objectAddress)
+        let byDataset = Dictionary(grouping: file.allWeights.filter { variables.contains($0.path) }, by: \.storageID)
         return byDataset.values.filter { $0.count > 1 }.map { $0.map(\.path) }.sorted { $0[0] < $1[0] }
     }
 
@@ -263,10 +260,10 @@ public enum Verification {
         let layerOf = Dictionary(file.layers.flatMap { layer in layer.weights.map { ($0.path, layer.path) } },
                                  uniquingKeysWith: { first, _ in first })
         let candidates = uniqueDatasets(file).filter { weight in
-            guard let statistics = scan.statistics[weight.objectAddress], scan.hashes[weight.objectAddress] != nil else { return false }
+            guard let statistics = scan.statistics[weight.storageID], scan.hashes[weight.storageID] != nil else { return false }
             return statistics.count > 1 && !(statistics.minimum == statistics.maximum && statistics.nanCount == 0 && statistics.infinityCount == 0)
         }
-        let groups = Dictionary(grouping: candidates) { "\($0.dtype) \($0.shape) \(scan.hashes[$0.objectAddress]!)" }
+        let groups = Dictionary(grouping: candidates) { "\($0.dtype) \($0.shape) \(scan.hashes[$0.storageID]!)" }
         return groups.values
             .filter { group in Set(group.compactMap { layerOf[$0.path] }).count > 1 }
             .map { $0.map(\.path) }
@@ -309,7 +306,7 @@ public enum Verification {
     }
 
     private static func compareTied(_ a: WeightEntry, _ b: WeightEntry, in file: WeightFile) throws -> TiePair {
-        if a.objectAddress == b.objectAddress { return TiePair(a: a.path, b: b.path, status: .linked) }
+        if a.storageID == b.storageID { return TiePair(a: a.path, b: b.path, status: .linked) }
         if a.shape != b.shape { return TiePair(a: a.path, b: b.path, status: .shapeMismatch) }
         if a.dtype != b.dtype { return TiePair(a: a.path, b: b.path, status: .dtypeMismatch) }
         var firstDifferent: Int?

@@ -1,3 +1,4 @@
+import Checkpoint
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -18,7 +19,7 @@ import NeuralNet
 /// apart from the model (section `optimizer`, `metrics`) and never make the files unequal.
 public enum WeightDiff {
     /// How tensors are paired.
-    public enum Matching: String, Sendable, Codable {
+    public enum Matching: String, Sendable {
         case byName = "name", byOrder = "order"
     }
 
@@ -40,7 +41,7 @@ public enum WeightDiff {
     }
 
     /// The outcome for the two files.
-    public struct Result: Sendable, Codable {
+    public struct Result: Sendable {
         /// Whether no model tensor differs (optimizer and metric state do not count).
         public let equal: Bool
         public let tensors: [TensorComparison]
@@ -119,7 +120,7 @@ public enum WeightDiff {
         var result: [(String, WeightEntry)] = []
         for (key, entry) in keyed {
             if let earlier = first[key] {
-                guard earlier.objectAddress == entry.objectAddress else {
+                guard earlier.storageID == entry.storageID else {
                     throw CheckpointError(file: file, .identityCollision(identity: key, first: earlier.path, second: entry.path))
                 }
                 continue
@@ -189,7 +190,7 @@ public enum WeightDiff {
         func result(_ status: TensorComparison.Status) -> TensorComparison {
             TensorComparison(name: pair.name, section: pair.section, status: status, pathA: pair.a?.path, pathB: pair.b?.path,
                              shapeA: pair.a?.shape, shapeB: pair.b?.shape,
-                             dtypeA: pair.a?.dtype.rawValue, dtypeB: pair.b?.dtype.rawValue)
+                             dtypeA: pair.a?.dtype, dtypeB: pair.b?.dtype)
         }
         guard let a = pair.a else { return result(.added) }
         guard let b = pair.b else { return result(.removed) }
@@ -218,13 +219,13 @@ public enum WeightDiff {
                                  _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, Int) throws -> Void) throws {
         try fileA.requireReadable(a, holding: nil)
         try fileB.requireReadable(b, holding: nil)
-        let readerA = try translatingHDF5Errors(file: fileA.path) { try ChunkReader(file: fileA, weight: a) }
-        let readerB = try translatingHDF5Errors(file: fileB.path) { try ChunkReader(file: fileB, weight: b) }
+        let readerA = try ChunkReader(file: fileA, weight: a)
+        let readerB = try ChunkReader(file: fileB, weight: b)
         try withBuffer(readerA.bufferBytes) { bufferA in
             try withBuffer(readerB.bufferBytes) { bufferB in
                 for block in readerA.blocks {
-                    let bytesA = try translatingHDF5Errors(file: fileA.path) { try readerA.read(block, into: bufferA) }
-                    let bytesB = try translatingHDF5Errors(file: fileB.path) { try readerB.read(block, into: bufferB) }
+                    let bytesA = try readerA.read(block, into: bufferA)
+                    let bytesB = try readerB.read(block, into: bufferB)
                     try body(bytesA, bytesB, block.row * readerA.rowElements)
                 }
             }

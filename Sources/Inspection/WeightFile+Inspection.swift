@@ -1,3 +1,4 @@
+import Checkpoint
 import Crypto
 import NeuralNet
 
@@ -31,9 +32,7 @@ extension WeightFile {
     public func forEachBlock(of weight: WeightEntry,
                              _ body: (_ bytes: UnsafeRawBufferPointer, _ firstElement: Int) throws -> Void) throws {
         try requireReadable(weight, holding: nil)
-        try translatingHDF5Errors(file: path) {
-            let reader = try ChunkReader(file: self, weight: weight)
-            try withBuffer(reader.bufferBytes) { buffer in try reader.forEach(into: buffer, body) }
-        }
+        let reader = try ChunkReader(file: self, weight: weight)
+        try withBuffer(reader.bufferBytes) { buffer in try reader.forEach(into: buffer, body) }
     }
 }

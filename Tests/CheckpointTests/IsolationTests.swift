@@ -14,30 +14,39 @@ import TestSupport
     }
 
     @Test func theChildsExitCodeIsReturned() throws {
-        #expect(try Isolation.run(files: ["f.h5"], limits: quick) { 3 } == 3)
+        #expect(try Isolation.run(files: ["f.h5"], limits: quick) { _ in 3 } == .finished(3))
     }
 
     @Test func aCrashBecomesAnErrorNamingTheObjectBeingRead() throws {
-        #expect { try Isolation.run(files: ["f.h5"], limits: quick) {
-            ObjectTracker.reading("/dense/kernel:0", in: "g.h5")
+        #expect { try Isolation.run(files: ["f.h5"], limits: quick) { worker in
+            worker.observer?.reading("/dense/kernel:0", in: "g.h5")
             raise(SIGSEGV)
             return 0
         } } throws: { error in
             let error = error as? CheckpointError
-            return error?.file == "g.h5" && "\(error!)".contains("the reader crashed (SIGSEGV) while reading /dense/kernel:0")
+            guard let error, case .workerFailed(let failure) = error.reason, case .crashed(SIGSEGV, _, _) = failure.cause else { return false }
+            return error.file == "g.h5" && failure.object == "/dense/kernel:0"
+                && "\(error)".contains("the reader crashed (SIGSEGV) while reading /dense/kernel:0")
         }
+    }
+
+    @Test func aClosedOutputIsNoError() throws {
+        #expect(try Isolation.run(files: ["f.h5"], limits: quick) { _ in
+            raise(SIGPIPE)
+            return 0
+        } == .outputClosed)
     }
 
     @Test func aHangIsStoppedAtTheTimeLimit() throws {
         let start = Date()
-        #expect { try Isolation.run(files: ["f.h5"], limits: quick) {
+        #expect { try Isolation.run(files: ["f.h5"], limits: quick) { _ in
             while true { sleep(1) }
         } } throws: { "\($0)".hasPrefix("f.h5: did not finish within 2 s") }
         #expect(Date().timeIntervalSince(start) < 10)
     }
 
     @Test func checkRethrowsTheChildsErrorAndLoadingWithIsolationWorks() throws {
-        #expect { try Isolation.check(files: ["f.h5"], limits: quick) {
+        #expect { try Isolation.check(files: ["f.h5"], limits: quick) { _ in
             throw CheckpointError(file: "f.h5", .missingLayerGroup(layer: "dense"))
         } } throws: { ($0 as? CheckpointError) == CheckpointError(file: "f.h5", .missingLayerGroup(layer: "dense")) }
 

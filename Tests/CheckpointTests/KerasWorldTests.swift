@@ -16,46 +16,6 @@ import TestSupport
         #expect(Self.cases.count >= 30, "fixtures/world holds \(Self.cases.count) cases")
     }
 
-    /// Property over every weights file Keras wrote in fixtures/ (the hostile ones, some of which
-    /// crash libhdf5 itself, are the hostile corpus's): identities are unique per file and section
-    /// (a repeat must be the same dataset), and the file diffs equal with itself.
-    @Test func everyFixtureHasUniqueIdentitiesAndEqualsItself() throws {
-        var checked = 0
-        for path in try weightFiles(below: fixturesURL.path) where !path.contains("/hostile/") {
-            let file = try WeightFile(path: path)
-            let view = file.kerasView()
-            for section in [view.variables, view.optimizer?.variables ?? [], view.metrics] {
-                var seen: [String: UInt64] = [:]
-                for variable in section {
-                    if let address = seen[variable.identity] {
-                        #expect(address == variable.entry.objectAddress, "\(path): two tensors are \(variable.identity)")
-                    }
-                    seen[variable.identity] = variable.entry.objectAddress
-                }
-            }
-            let result = try WeightDiff.compare(file, file, options: .init())
-            let differing = result.tensors.filter(\.isDifference).map(\.name)
-            #expect(result.equal && differing.isEmpty, "\(path) differs from itself: \(differing)")
-            checked += 1
-        }
-        #expect(checked >= 140)
-    }
-
-    /// Every pair of layouts of one model diffs equal, model and optimizer alike.
-    @Test(arguments: cases)
-    func layoutsOfOneModelDiffEqual(_ world: WorldCase) throws {
-        let files = try world.paths.map { try WeightFile(path: $0.path) }
-        for a in files {
-            for b in files where a !== b {
-                let result = try WeightDiff.compare(a, b, options: .init())
-                let model = result.tensors.filter { $0.section == .model }
-                #expect(result.equal && model.count == world.weights.count, "\(a.path) vs \(b.path): \(model.filter(\.isDifference).map(\.name))")
-                let state = result.tensors.filter { $0.section != .model && $0.isDifference }.map(\.name)
-                #expect(state.isEmpty, "\(a.path) vs \(b.path): state \(state)")
-            }
-        }
-    }
-
     /// The model's tensors are Keras's `model.weights` (shapes and variable names), the optimizer
     /// apart with its `len(optimizer.variables)` tensors.
     @Test(arguments: cases)
@@ -70,31 +30,6 @@ import TestSupport
             if carriesOptimizer && (layout == "legacy_full" || world.writer == "keras3") {
                 #expect(view.optimizer?.className == world.optimizer?.class, "\(path)")
                 #expect(view.optimizer?.variables.contains { $0.identity.contains("/vars/") } == false, "\(path): positional optimizer names")
-            }
-        }
-    }
-
-    /// Each file converts to each layout with every identity kept, or is refused because it does not
-    /// record what the other layout needs (a weights-only legacy file with custom names or a nested
-    /// model, tf-keras's TimeDistributed whose wrapped class no tf-keras file records).
-    @Test(arguments: cases)
-    func conversionsKeepIdentitiesOrAreRefused(_ world: WorldCase) throws {
-        try withTemporaryDirectory { (dir: String) throws in
-            for (layout, path) in world.paths {
-                let source = try WeightFile(path: path)
-                for format in WeightFileFormat.allCases {
-                    let output = "\(dir)/\(layout).\(format == .kerasV3 ? "weights.h5" : "h5")"
-                    let refusal = world.expectedRefusal(converting: layout, to: format)
-                    do {
-                        try source.convert(to: output, format: format)
-                        #expect(refusal == nil, "\(path) → \(format) converted; expected a refusal (\(refusal ?? ""))")
-                        let result = try WeightDiff.compare(source, WeightFile(path: output), options: .init())
-                        #expect(result.equal && !result.tensors.contains { $0.section == .model && $0.isDifference }, "\(path) → \(format)")
-                    } catch let error as CheckpointError {
-                        #expect(refusal != nil && "\(error)".contains("cannot convert to \(format): "), "\(path) → \(format): \(error)")
-                        #expect(!FileManager.default.fileExists(atPath: output))
-                    }
-                }
             }
         }
     }
@@ -133,14 +68,4 @@ private func keras3Name(of name: String) -> String {
     let tail = String(name.split(separator: "/").last ?? "")
     let variable = tail.hasSuffix(":0") ? String(tail.dropLast(2)) : tail
     return variable == "depthwise_kernel" && name.contains("depthwise_conv") ? "kernel" : variable
-}
-
-/// Every `.h5` file below `directory`.
-func weightFiles(below directory: String) throws -> [String] {
-    let enumerator = FileManager.default.enumerator(atPath: directory)
-    var paths: [String] = []
-    while let relative = enumerator?.nextObject() as? String {
-        if relative.hasSuffix(".h5") { paths.append("\(directory)/\(relative)") }
-    }
-    return paths.sorted()
 }

@@ -26,9 +26,9 @@ import TestSupport
         try withTemporaryDirectory { dir in
             let saved = try mixedModel()
             try saved.saveWeights(to: "\(dir)/\(name)")
-            let file = try WeightFile(path: "\(dir)/\(name)", limits: ReadLimits(),
-                                      prefetch: Prefetch(budget: WeightLoader.digestStagingBytes, digests: true))
-            #expect(file.prefetched.count == 3, "the big kernel is read later, the other three while indexing")
+            let file = try WeightFile(path: "\(dir)/\(name)", options: OpenOptions(
+                prefetch: Prefetch(budget: WeightLoader.digestStagingBytes, digests: true)))
+            #expect(file.container.prefetched.count == 3, "the big kernel is read later, the other three while indexing")
             let model = try unloadedMixedModel()
             let report = try model.loadWeights(from: "\(dir)/\(name)")
             #expect(report.verifiedDigests == 4)

@@ -22,7 +22,7 @@ import TestSupport
             let file = try WeightFile(path: "\(dir)/t.h5")
             let kernels = file.weights.filter { $0.shape == [3, 3] }
             #expect(kernels.count == 2)
-            #expect(kernels[0].objectAddress == kernels[1].objectAddress)
+            #expect(kernels[0].storageID == kernels[1].storageID)
             #expect(kernels[0].sharedWith == nil && kernels[1].sharedWith == kernels[0].path)
             if format == .kerasLegacy {
                 #expect(kernels.map(\.path) == ["/enc/enc/kernel:0", "/dec/enc/kernel:0"])

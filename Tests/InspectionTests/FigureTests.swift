@@ -1,7 +1,8 @@
 import Foundation
 import NeuralNet
 import Testing
-@testable import Checkpoint
+@testable import Inspection
+import Checkpoint
 
 /// The figures diff and dump print are right: where the largest difference is, statistics of
 /// values near float32's range, and the same figures with or without `--top`.

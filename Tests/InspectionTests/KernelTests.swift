@@ -1,6 +1,7 @@
 import NeuralNet
 import Testing
-@testable import Checkpoint
+@testable import Inspection
+import Checkpoint
 
 /// The vectorized block kernels against straightforward element-by-element references.
 @Suite struct KernelTests {

@@ -148,3 +148,13 @@ public struct WorldCase: Decodable, Sendable, CustomStringConvertible {
         ["legacy", "legacy_full", "v3"].filter { files[$0] != nil }.map { ($0, path($0)) }
     }
 }
+
+/// Every `.h5` file below `directory`.
+public func weightFiles(below directory: String) throws -> [String] {
+    let enumerator = FileManager.default.enumerator(atPath: directory)
+    var paths: [String] = []
+    while let relative = enumerator?.nextObject() as? String {
+        if relative.hasSuffix(".h5") { paths.append("\(directory)/\(relative)") }
+    }
+    return paths.sorted()
+}

@@ -1,4 +1,5 @@
 import Checkpoint
+import Inspection
 import Crypto
 import Foundation
 import HDF5

@@ -17,6 +17,7 @@ import Glibc
 import Darwin
 #endif
 import Checkpoint
+import Inspection
 import HDF5
 import NeuralNet
 

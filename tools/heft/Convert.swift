@@ -1,5 +1,6 @@
 import ArgumentParser
 import Checkpoint
+import Inspection
 
 extension Heft {
     /// `heft convert IN OUT`: rewrite a weights file in either layout through Heft's writer.
@@ -32,9 +33,9 @@ extension Heft {
         @OptionGroup var reader: ReaderOptions
 
         func run() throws {
-            try runWithExitCode(reader, files: [input] + (like.map { [$0] } ?? []), outputs: [outputPath]) {
-                let file = try reader.open(input)
-                let reference = try like.map { try reader.open($0) }
+            try runWithExitCode(reader, files: [input] + (like.map { [$0] } ?? []), outputs: [outputPath]) { open in
+                let file = try open(input)
+                let reference = try like.map { try open($0) }
                 let format = to.map { WeightFileFormat(rawValue: $0.rawValue)! } ?? WeightFileFormat(forPath: outputPath)
                 let report = try file.convert(to: outputPath, format: format, like: reference, dropOptimizer: dropOptimizer)
                 let document = ConvertDocument(schema: jsonSchemaVersion, input: input, output: outputPath, from: file.format.rawValue,

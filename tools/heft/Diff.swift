@@ -1,5 +1,6 @@
 import ArgumentParser
 import Checkpoint
+import Inspection
 import Foundation
 import NeuralNet
 
@@ -81,8 +82,8 @@ extension Heft {
         }
 
         func run() throws {
-            try runWithExitCode(reader, files: [a, b]) {
-                let fileA = try reader.open(a), fileB = try reader.open(b)
+            try runWithExitCode(reader, files: [a, b]) { open in
+                let fileA = try open(a), fileB = try open(b)
                 let progress = Progress("heft diff")
                 let result = try WeightDiff.compare(fileA, fileB, options: options, progress: progress.update)
                 progress.finish()
@@ -136,10 +137,10 @@ extension Heft {
 
         private func detail(_ tensor: TensorComparison) -> String {
             switch tensor.status {
-            case .added: "\(formatShape(tensor.shapeB ?? [])) \(tensor.dtypeB ?? "") only in B"
-            case .removed: "\(formatShape(tensor.shapeA ?? [])) \(tensor.dtypeA ?? "") only in A"
+            case .added: "\(formatShape(tensor.shapeB ?? [])) \(tensor.dtypeB.map(String.init(describing:)) ?? "") only in B"
+            case .removed: "\(formatShape(tensor.shapeA ?? [])) \(tensor.dtypeA.map(String.init(describing:)) ?? "") only in A"
             case .shapeChanged: "shape \(formatShape(tensor.shapeA ?? [])) → \(formatShape(tensor.shapeB ?? []))"
-            case .dtypeChanged: "dtype \(tensor.dtypeA ?? "") → \(tensor.dtypeB ?? "")"
+            case .dtypeChanged: "dtype \(tensor.dtypeA.map(String.init(describing:)) ?? "") → \(tensor.dtypeB.map(String.init(describing:)) ?? "")"
             case .same: "\(countText(tensor.total ?? 0)) elements, max |Δ| \(numberText(tensor.maxAbsDiff))"
             case .changed:
                 "\(countText(tensor.mismatches ?? 0)) of \(countText(tensor.total ?? 0)) differ"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Checkpoint
+import Inspection
 import Foundation
 import NeuralNet
 
@@ -40,10 +41,10 @@ extension Heft {
         }
 
         func run() throws {
-            try runWithExitCode(reader, files: [file]) {
+            try runWithExitCode(reader, files: [file]) { open in
                 let weightFile: WeightFile
                 do {
-                    weightFile = try reader.open(file)
+                    weightFile = try open(file)
                 } catch let error as CheckpointError {
                     guard case .notAWeightsFile = error.reason else { throw error }
                     try dumpGenericTree()
@@ -181,7 +182,7 @@ extension Heft {
         // MARK: - Generic HDF5
 
         func dumpGenericTree() throws {
-            let entries = try HDF5Tree.list(path: file)
+            let entries = try HDF5Listing.list(path: file)
             if output.json {
                 try printJSON(GenericDocument(schema: jsonSchemaVersion, file: file, format: "hdf5", objects: entries))
                 return
@@ -266,5 +267,5 @@ struct GenericDocument: Encodable {
     let schema: Int
     let file: String
     let format: String
-    let objects: [HDF5Tree.Entry]
+    let objects: [HDF5Listing.Entry]
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Checkpoint
+import Inspection
 import Foundation
 
 /// The version of the JSON documents `heft` prints; bumped on any incompatible change.
@@ -9,24 +10,34 @@ let jsonSchemaVersion = 1
 /// a ``CheckpointError`` becomes `heft: error: <file>: <reason>` on stderr and exit code 2.
 ///
 /// Unless `--no-isolation`, the work runs in a worker process under the reader's limits (see
-/// ``Isolation``): a crash, hang or exhausted limit while reading `files` is also exit code 2.
-func runWithExitCode(_ reader: ReaderOptions, files: [String], outputs: [String] = [], _ body: () throws -> Int32) throws {
-    func work() -> Int32 {
+/// ``Isolation``): a crash, hang or exhausted limit while reading `files` is also exit code 2, and a
+/// closed stdout ends heft quietly with 141. `body` opens files with the function it is given, so
+/// the worker can name the object it was reading.
+func runWithExitCode(_ reader: ReaderOptions, files: [String], outputs: [String] = [],
+                     _ body: (_ open: (String) throws -> WeightFile) throws -> Int32) throws {
+    func work(_ worker: Isolation.Worker) -> Int32 {
+        Terminal.messageDescriptor = worker.messageDescriptor
         do {
-            return try body()
+            return try body { path in try reader.open(path, observer: worker.observer) }
         } catch {
             Terminal.standardError("heft: error: \(error)")
             return 2
         }
     }
-    let code: Int32
+    let outcome: Isolation.Outcome
     do {
-        code = reader.noIsolation ? work() : try Isolation.run(files: files, outputs: outputs, limits: reader.isolationLimits, work)
+        outcome = reader.noIsolation
+            ? .finished(work(.inProcess))
+            : try Isolation.run(files: files, outputs: outputs, limits: reader.isolationLimits, work)
     } catch {
         Terminal.standardError("heft: error: \(error)")
         throw ExitCode(2)
     }
-    if code != 0 { throw ExitCode(code) }
+    switch outcome {
+    case .finished(0): return
+    case .finished(let code): throw ExitCode(code)
+    case .outputClosed: throw ExitCode(128 + SIGPIPE)
+    }
 }
 
 /// Prints `value` as one JSON document on one line: sorted keys, NaN and infinities as the strings "NaN",
@@ -92,10 +103,10 @@ struct ReaderOptions: ParsableArguments {
         return limits
     }
 
-    /// Opens a weights file with the reader's limits.
-    func open(_ path: String) throws -> WeightFile {
+    /// Opens a weights file with the reader's limits, reporting to a worker's `observer`.
+    func open(_ path: String, observer: ReadObserver?) throws -> WeightFile {
         var limits = ReadLimits()
         limits.maximumTensorBytes = maxTensorSize << 20
-        return try WeightFile(path: path, limits: limits)
+        return try WeightFile(path: path, limits: limits, observer: observer)
     }
 }

@@ -1,4 +1,5 @@
 import Checkpoint
+import Inspection
 import Foundation
 
 /// Terminal-aware output: colour only when stdout is a terminal and NO_COLOR is unset or empty;
@@ -23,8 +24,15 @@ enum Terminal {
     }
 
     static func writeMessage(_ text: String) {
-        FileHandle(fileDescriptor: Isolation.messageDescriptor, closeOnDealloc: false).write(Data(text.utf8))
+        FileHandle(fileDescriptor: messageDescriptor, closeOnDealloc: false).write(Data(text.utf8))
     }
+
+    /// Where heft's own messages go: stderr, or in an isolated worker the parent's stderr (the
+    /// worker's descriptor 2 carries what libraries print; see ``Isolation/Worker``).
+    ///
+    /// `nonisolated(unsafe)`: set once, by ``runWithExitCode(_:files:outputs:_:)`` as the work
+    /// starts, when the process has one thread; only read afterwards.
+    nonisolated(unsafe) static var messageDescriptor: Int32 = STDERR_FILENO
 }
 
 /// A progress line on stderr (`heft diff: 45% (460 MB of 1.0 GB)`), shown only when stderr is a
@@ -32,7 +40,7 @@ enum Terminal {
 final class Progress {
     private let label: String
     private let start = ContinuousClock.now
-    private let enabled = isatty(Isolation.messageDescriptor) == 1
+    private let enabled = isatty(Terminal.messageDescriptor) == 1
     private var shown = false
 
     init(_ label: String) { self.label = label }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Checkpoint
+import Inspection
 import Foundation
 
 extension Heft {
@@ -39,9 +40,9 @@ extension Heft {
         }
 
         func run() throws {
-            try runWithExitCode(reader, files: [file] + (like.map { [$0] } ?? [])) {
-                let weightFile = try reader.open(file)
-                let reference = try like.map { try reader.open($0) }
+            try runWithExitCode(reader, files: [file] + (like.map { [$0] } ?? [])) { open in
+                let weightFile = try open(file)
+                let reference = try like.map { try open($0) }
                 var options = Verification.Options()
                 options.allowNonFinite = allowNonfinite
                 options.ties = tie.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }

@@ -36,9 +36,5 @@ void heft_statistics_f64(const double *x, size_t n, heft_statistics *out);
 double heft_squared_deviations_f32(const float *x, size_t n, double mean);
 double heft_squared_deviations_f64(const double *x, size_t n, double mean);
 
-/* Process helper Swift cannot call directly (prctl is variadic): asks the kernel to SIGKILL the
-   calling process when its parent exits, so an isolated worker never outlives `heft`. Returns 0,
-   or -1 with errno set, or 1 when the parent had already exited. */
-int heft_die_with_parent(void);
 
 #endif

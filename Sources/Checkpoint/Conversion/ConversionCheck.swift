@@ -21,8 +21,8 @@ struct ConversionCheck {
         let output = try WeightFile(path: temporary, limits: limits)
         let outputView = output.kerasView(tellingFrom: view)
         // By path; a hard link under a second spelling of an attribute (not in the view) is the same variable.
-        let byAddress = Dictionary(outputView.variables.map { ($0.entry.objectAddress, $0.identity) }, uniquingKeysWith: { first, _ in first })
-        var identities = Dictionary(output.weights.map { ($0.path, byAddress[$0.objectAddress]) }, uniquingKeysWith: { first, _ in first })
+        let byAddress = Dictionary(outputView.variables.map { ($0.entry.storageID, $0.identity) }, uniquingKeysWith: { first, _ in first })
+        var identities = Dictionary(output.weights.map { ($0.path, byAddress[$0.storageID]) }, uniquingKeysWith: { first, _ in first })
             .compactMapValues { $0 }
         for variable in outputView.variables { identities[variable.entry.path] = variable.identity }
         for (path, identity) in expected.sorted(by: { $0.key < $1.key }) where identities[path] != identity {
@@ -32,13 +32,14 @@ struct ConversionCheck {
             throw failure("it would hold \(outputView.variables.count) model tensors, the source \(view.variables.count)")
         }
         for like in [source] + (reference.map { [$0] } ?? []) {
-            let check = LikeRules.check(output, against: like)
-            if !check.ok { throw failure("it would not load like \(like.path): \(check.divergence ?? check.rule.rawValue)") }
+            if let divergence = KerasMatching.check(output, against: like).divergence {
+                throw failure("it would not load like \(like.path): \(divergence)")
+            }
         }
         return outputView
     }
 
     private func failure(_ detail: String) -> CheckpointError {
-        CheckpointError(file: target, .mismatch("conversion refused, nothing was written: \(detail)"))
+        CheckpointError(file: target, .conversionRefused(.wouldNotLoad(detail)))
     }
 }

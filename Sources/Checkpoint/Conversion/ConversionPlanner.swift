@@ -134,8 +134,8 @@ struct ConversionPlanner {
             let names = Dictionary(reference.layers.map { ($0.path, $0.name) }, uniquingKeysWith: { first, _ in first })
             return try Dictionary(uniqueKeysWithValues: view.layers.flatMap(\.variables).map { variable in
                 guard let match = keyed[key(variable)], let location = match.v3Location else {
-                    throw CheckpointError(file: source.path, .mismatch(
-                        "cannot convert like \(reference.path): it has no tensor \(variable.identity) (\(variable.entry.path))"))
+                    throw CheckpointError(file: source.path, .conversionRefused(.referenceLacks(
+                        reference: reference.path, identity: variable.identity, path: variable.entry.path)))
                 }
                 return (variable.entry.path, KerasModelView.V3Location(object: location.object, index: location.index,
                                                                        objectNames: referenceNames(location.object, in: names)))
@@ -174,8 +174,8 @@ struct ConversionPlanner {
             for layer in target.layers {
                 layers.append(SavePlan.LegacyLayer(name: layer.name, weights: try layer.variables.map { variable in
                     guard let match = bySource[key(variable)] else {
-                        throw CheckpointError(file: source.path, .mismatch(
-                            "cannot convert like \(reference.path): the file has no tensor \(variable.identity) (\(variable.entry.path) there)"))
+                        throw CheckpointError(file: source.path, .conversionRefused(.fileLacks(
+                            reference: reference.path, identity: variable.identity, path: variable.entry.path)))
                     }
                     expected["/\(layer.name)/\(variable.entry.name)"] = match.identity
                     return weight(match.entry, named: variable.entry.name)
@@ -192,8 +192,8 @@ struct ConversionPlanner {
         }
         let written = Set(expected.values)
         if let missing = view.layers.flatMap(\.variables).first(where: { !written.contains($0.identity) }) {
-            throw CheckpointError(file: source.path, .mismatch(
-                "cannot convert like \(reference?.path ?? ""): it has no place for \(missing.identity) (\(missing.entry.path))"))
+            throw CheckpointError(file: source.path, .conversionRefused(.noPlace(
+                reference: reference?.path ?? "", identity: missing.identity, path: missing.entry.path)))
         }
         var plan = SavePlan(modelName: modelName, legacyLayers: layers, v3Objects: [])
         plan.legacyTopLevel = view.modelVariables.map { weight($0.entry, named: $0.legacyName) }
@@ -238,7 +238,7 @@ struct ConversionPlanner {
     /// computed over.
     private func weight(_ entry: WeightEntry, named name: String) -> SavePlan.Weight {
         let file = source
-        return SavePlan.Weight(name: name, shape: entry.shape, dtype: entry.dtype, shareKey: .dataset(entry.objectAddress),
+        return SavePlan.Weight(name: name, shape: entry.shape, dtype: entry.dtype, shareKey: .dataset(entry.storageID),
                                source: .file(file, entry),
                                checkDigest: { written in
                                    guard let stored = try file.storedDigest(of: entry) else { return }

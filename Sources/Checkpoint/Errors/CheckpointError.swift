@@ -28,12 +28,14 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
         case corruptObject(path: String, detail: String)
         /// An object beyond one of the reader's ``ReadLimits`` (named in the detail).
         case limitExceeded(path: String, detail: String)
-        /// An isolated reader (see ``Isolation``) crashed, hung or exceeded its limits.
-        case workerFailed(String)
+        /// An isolated worker (see ``Isolation``) crashed, hung, was killed or exceeded its limits.
+        case workerFailed(WorkerFailure)
         /// A tensor whose bytes no longer match the SHA-256 Heft stored when it wrote the file.
         case integrity(path: String, detail: String)
-        /// The model and the file do not match (layer counts, weight counts, shapes, paths).
-        case mismatch(String)
+        /// The model and the file do not match by Keras's rules (layer counts, weight counts, shapes, paths).
+        case mismatch(ModelMismatch)
+        /// A conversion cannot place the file's tensors, or its result would not load as the source does.
+        case conversionRefused(ConversionRefusal)
         /// Two different tensors of one file have the same Keras identity, so neither can be
         /// matched with another file's tensor.
         case identityCollision(identity: String, first: String, second: String)
@@ -80,8 +82,9 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
         case let .corruptObject(path, detail): "\(path): the file is damaged: \(detail)"
         case let .limitExceeded(path, detail): "\(path): refused: \(detail)"
         case let .integrity(path, detail): "\(path): integrity check failed: \(detail)"
-        case .workerFailed(let text): text
-        case .mismatch(let text): text
+        case .workerFailed(let failure): failure.description
+        case .mismatch(let mismatch): mismatch.description
+        case .conversionRefused(let refusal): refusal.description
         case let .identityCollision(identity, first, second):
             "\(first) and \(second) are two different tensors with the same Keras identity '\(identity)': "
                 + "they cannot be matched by identity (compare with --by-order)"

@@ -5,7 +5,6 @@ import Darwin
 #endif
 import Crypto
 import Foundation
-import HDF5
 
 /// The integrity data Heft's writer adds to every file, invisible to Keras (which ignores unknown
 /// attributes): a `sha256` attribute on each dataset with the SHA-256 of the tensor's canonical
@@ -132,23 +131,8 @@ final class BlockHasher: @unchecked Sendable {
     }
 }
 
-extension Dataset {
-    /// The text of the dataset's ``Integrity/digestAttribute`` as stored, or `nil` without one
-    /// (callers check it is a SHA-256 in hex).
-    ///
-    /// The dataset's attributes are measured first: past `maximumAttributeBytes` of storage they
-    /// are refused before libhdf5 loads them, and a digest longer than 1 KiB is refused as read.
-    ///
-    /// - Throws: ``HDF5Error`` if the attribute exists but cannot be read as one short string.
-    func storedDigestText(maximumAttributeBytes: Int) throws -> String? {
-        try requireAttributeStorage(atMost: maximumAttributeBytes)
-        guard try hasAttribute(Integrity.digestAttribute) else { return nil }
-        return try readString(Integrity.digestAttribute, maximumBytes: 1 << 10)
-    }
-}
-
 /// A digest as lowercase hex.
-func hexDigest(_ digest: SHA256.Digest) -> String {
+package func hexDigest(_ digest: SHA256.Digest) -> String {
     let hex = Array("0123456789abcdef".utf8)
     var text = [UInt8]()
     text.reserveCapacity(64)

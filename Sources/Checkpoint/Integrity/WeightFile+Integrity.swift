@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import HDF5
 import NeuralNet
 
 extension WeightFile {
@@ -9,11 +8,7 @@ extension WeightFile {
     ///
     /// - Throws: ``CheckpointError`` if the attribute exists but is not a 64-digit hex string.
     public func storedDigest(of weight: WeightEntry) throws -> String? {
-        try translatingHDF5Errors(file: path) { try storedDigest(in: try dataset(weight), of: weight) }
-    }
-
-    private func storedDigest(in dataset: Dataset, of weight: WeightEntry) throws -> String? {
-        try dataset.storedDigestText(maximumAttributeBytes: limits.maximumAttributeBytes).map { try validDigest($0, of: weight) }
+        try container.storedDigestText(of: weight).map { try validDigest($0, of: weight) }
     }
 
     /// `text` if it is a SHA-256 in lowercase hex.
@@ -29,45 +24,33 @@ extension WeightFile {
 
     /// Reads a whole tensor in its stored dtype and, with `verifying` and a SHA-256 stored for it,
     /// checks the digest on the bytes read. A tensor read while indexing (see ``Prefetch``) is
-    /// taken from memory; any other is read through one dataset handle. Returns the tensor and
+    /// taken from memory; any other is read from the container. Returns the tensor and
     /// whether a digest was checked.
     ///
     /// - Throws: ``CheckpointError`` if the data cannot be read or the digest does not match.
     func readForLoading(_ weight: WeightEntry, verifying: Bool) throws -> (value: Tensor, checked: Bool) {
-        let (value, digestText) = try prefetched[weight.objectAddress].map { ($0.value, $0.digestText) }
+        let (value, digestText) = try container.prefetched[weight.storageID].map { ($0.value, $0.digestText) }
             ?? readWithDigestText(weight, digest: verifying)
         guard verifying, let digestText else { return (value, false) }
         try requireDigest(value.withUnsafeBytes { Integrity.digest($0) }, matches: try validDigest(digestText, of: weight), for: weight)
         return (value, true)
     }
 
-    /// Reads a whole tensor and, with `digest`, its stored digest text, through one dataset handle.
+    /// Reads a whole tensor and, with `digest`, its stored digest text.
     private func readWithDigestText(_ weight: WeightEntry, digest: Bool) throws -> (Tensor, String?) {
-        try requireReadable(weight, holding: weight.count * weight.dtype.byteCount)
-        return try translatingHDF5Errors(file: path) {
-            let dataset = try dataset(weight)
-            let value = try Tensor(shape: weight.shape, dtype: weight.dtype) { buffer in
-                try dataset.read(into: buffer, as: weight.dtype.elementType)
-            }
-            return (value, digest ? try dataset.storedDigestText(maximumAttributeBytes: limits.maximumAttributeBytes) : nil)
-        }
+        (try read(weight), digest ? try container.storedDigestText(of: weight) : nil)
     }
 
     /// The manifest Heft wrote last when it wrote the file, or `nil` when the file has none.
     ///
     /// - Throws: ``CheckpointError`` if the attribute exists but is not a manifest.
     public func manifest() throws -> Integrity.Manifest? {
-        try translatingHDF5Errors(file: path) {
-            let root = try file.root
-            try root.requireAttributeStorage(atMost: limits.maximumAttributeBytes)
-            guard try root.hasAttribute(Integrity.manifestAttribute) else { return nil }
-            let text = try root.readString(Integrity.manifestAttribute, maximumBytes: limits.maximumAttributeBytes)
-            do {
-                return try JSONDecoder().decode(Integrity.Manifest.self, from: Data(text.utf8))
-            } catch {
-                throw CheckpointError(file: path, .corruptObject(path: "/",
-                    detail: "its \(Integrity.manifestAttribute) attribute is not a Heft manifest: '\(text.prefix(80))'"))
-            }
+        guard let text = try container.manifestText() else { return nil }
+        do {
+            return try JSONDecoder().decode(Integrity.Manifest.self, from: Data(text.utf8))
+        } catch {
+            throw CheckpointError(file: path, .corruptObject(path: "/",
+                detail: "its \(Integrity.manifestAttribute) attribute is not a Heft manifest: '\(text.prefix(80))'"))
         }
     }
 
@@ -77,7 +60,7 @@ extension WeightFile {
     /// or paths and digests other than the manifest lists (a tensor added, removed, renamed, swapped
     /// or re-hashed). Files without digests or manifest (Keras's) have no problems. Returns whether
     /// the file has a manifest, and the problems (`"/"` for the file as a whole).
-    func integrityDataProblems(storedDigests: [UInt64: String]) -> (hasManifest: Bool, problems: [(path: String, detail: String)]) {
+    package func integrityDataProblems(storedDigests: [UInt64: String]) -> (hasManifest: Bool, problems: [(path: String, detail: String)]) {
         let manifest: Integrity.Manifest?
         do {
             manifest = try self.manifest()
@@ -89,7 +72,7 @@ extension WeightFile {
             return (false, [("/", "tensors carry digests but the \(Integrity.manifestAttribute) attribute is missing "
                              + "(the file was not completely written, or was edited)")])
         }
-        let paths = allWeights.map { (path: $0.path, digest: storedDigests[$0.objectAddress] ?? "") }
+        let paths = allWeights.map { (path: $0.path, digest: storedDigests[$0.storageID] ?? "") }
         if let missing = paths.first(where: { $0.digest.isEmpty }) {
             return (true, [(missing.path, "no \(Integrity.digestAttribute) attribute, but the file's manifest covers every tensor "
                             + "(the tensor was added or its digest removed)")])
@@ -110,7 +93,7 @@ extension WeightFile {
     func requireIntact() throws {
         var stored: [UInt64: String] = [:]
         for weight in allWeights where weight.sharedWith == nil {
-            stored[weight.objectAddress] = try storedDigest(of: weight)
+            stored[weight.storageID] = try storedDigest(of: weight)
         }
         if let problem = integrityDataProblems(storedDigests: stored).problems.first {
             throw CheckpointError(file: path, .integrity(path: problem.path, detail: problem.detail))
@@ -164,7 +147,7 @@ extension WeightFile {
     }
 
     /// The integrity message for a tensor whose digest changed.
-    static func changedBytes(stored: String, read: String) -> String {
+    package static func changedBytes(stored: String, read: String) -> String {
         "the bytes changed after the file was written (sha256 stored \(stored.prefix(12))…, read \(read.prefix(12))…)"
     }
 }

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CKernels
+import CProcessControl
 import Foundation
 import HDF5
 
@@ -12,10 +12,10 @@ import HDF5
 /// error naming the file and the object being read instead of taking the caller down.
 ///
 /// The child is a `fork` of the caller: it closes the descriptors it inherited (except the standard
-/// ones), runs `body`, flushes stdout and leaves with `_exit`
-/// (never running libhdf5's exit handlers, which crash on some crafted files). It dies with its
-/// parent, writes no core file, and reports each object it starts reading through a pipe. The
-/// parent waits up to ``Limits/wallSeconds``, then kills it.
+/// ones), runs the work, flushes stdout and leaves with `_exit` (never running libhdf5's exit
+/// handlers, which crash on some crafted files). It dies with its parent and writes no core file.
+/// The work gets a ``Worker``: readers opened with its ``Worker/observer`` report each object they
+/// start reading, so a failure names it. The parent waits up to ``Limits/seconds``, then kills it.
 ///
 /// Fork only copies the calling thread. The fork happens while this thread holds libhdf5's lock
 /// (see ``HDF5/LibraryFork``), so no other thread is inside libhdf5 then; a file the caller
@@ -36,67 +36,97 @@ public enum Isolation {
         }
     }
 
-    /// Runs `body` in a child process and returns its exit code; 141 (128 + SIGPIPE) when the child
-    /// ended because its standard output was closed (`heft dump … | head`), which is no error.
+    /// How isolated work ended, when it ended without a failure.
+    public enum Outcome: Sendable, Equatable {
+        /// The work returned this exit code.
+        case finished(Int32)
+        /// The work's standard output was closed before it was done (`heft dump … | head`): no
+        /// error; the caller ends quietly, as Unix filters do (exit 141).
+        case outputClosed
+    }
+
+    /// What the work receives in the child (or, for work run without isolation, ``inProcess``).
+    public struct Worker: Sendable {
+        /// The observer to open readers with, so a failure names the object being read; `nil`
+        /// outside a child.
+        public let observer: ReadObserver?
+        /// Where the work writes its own messages: the parent's stderr. (In the child, descriptor 2
+        /// carries what libraries print, such as glibc's heap-corruption reports; the parent shows
+        /// that only when the child ends normally.)
+        public let messageDescriptor: Int32
+        /// The pipe to the parent for ``report(_:)``, or -1.
+        let channel: Int32
+
+        /// Work run in this process, without isolation: no observer, messages on stderr.
+        public static let inProcess = Worker(observer: nil, messageDescriptor: STDERR_FILENO, channel: -1)
+    }
+
+    /// Runs `body` in a child process.
     ///
-    /// `files` are the paths the work reads: the error names the one being read when the child
-    /// failed (the first one if it had not started reading). `outputs` are the paths it writes:
-    /// whatever ends the child, temporary files it left for them are removed.
+    /// `files` are the paths the work reads: a failure names the one being read (the first one if
+    /// it had not started reading). `outputs` are the paths it writes: whatever ends the child,
+    /// temporary files it left for them are removed.
     ///
-    /// - Throws: ``CheckpointError`` for the file being read when the child is killed by a signal
-    ///   (a crash, or a kill from outside), exceeds its limits or the time limit, or cannot be
-    ///   started; the message names the cause.
-    public static func run(files: [String], outputs: [String] = [], limits: Limits = Limits(), _ body: () -> Int32) throws -> Int32 {
-        try execute(files: files, outputs: outputs, limits: limits, body).code
+    /// - Returns: how the work ended: its exit code, or ``Outcome/outputClosed``.
+    /// - Throws: ``CheckpointError`` (``CheckpointError/Reason/workerFailed(_:)``) for the file
+    ///   being read when the child crashed, was killed from outside, exceeded a limit or the time
+    ///   limit, or could not be started.
+    public static func run(files: [String], outputs: [String] = [], limits: Limits = Limits(),
+                           _ body: (Worker) -> Int32) throws -> Outcome {
+        try execute(files: files, outputs: outputs, limits: limits, body).outcome
     }
 
     /// Runs `body` in a child process; returns when it succeeded, rethrows the
-    /// ``CheckpointError`` it threw, and throws one for the file being read if it crashed, hung or
-    /// exceeded its limits (see ``run(files:limits:_:)``).
+    /// ``CheckpointError`` it threw, and throws one for the file being read if the child failed
+    /// (see ``run(files:outputs:limits:_:)``).
     ///
     /// - Throws: ``CheckpointError``.
-    public static func check(files: [String], limits: Limits = Limits(), _ body: () throws -> Void) throws {
-        let (code, report) = try execute(files: files, outputs: [], limits: limits) {
+    public static func check(files: [String], limits: Limits = Limits(), _ body: (Worker) throws -> Void) throws {
+        let file = files.first ?? ""
+        let (outcome, report) = try execute(files: files, outputs: [], limits: limits) { worker in
             do {
-                try body()
+                try body(worker)
                 return 0
             } catch let error as CheckpointError {
-                ObjectTracker.fail(error)
+                worker.report(error)
             } catch {
-                ObjectTracker.fail(CheckpointError(file: files.first ?? "", .io("\(error)")))
+                worker.report(CheckpointError(file: file, .io("\(error)")))
             }
             return 2
         }
-        if let error = ObjectTracker.failure(in: report) { throw error }
-        guard code == 0 else {
-            throw CheckpointError(file: files.first ?? "", .workerFailed("the worker process ended with exit code \(code)"))
+        if let error = Worker.reportedError(in: report, file: file) { throw error }
+        guard outcome == .finished(0) else {
+            let code: Int32 = if case .finished(let code) = outcome { code } else { 128 + SIGPIPE }
+            throw CheckpointError(file: file, .workerFailed(WorkerFailure(.unexpectedExit(code))))
         }
     }
 
     private static func execute(files: [String], outputs: [String], limits: Limits,
-                                _ body: () -> Int32) throws -> (code: Int32, lastReport: String) {
-        try requireHeadroom(limits, files: files)
+                                _ body: (Worker) -> Int32) throws -> (outcome: Outcome, lastReport: String) {
+        let file = files.first ?? ""
+        try requireHeadroom(limits, file: file)
         var objects: [Int32] = [-1, -1], diagnostics: [Int32] = [-1, -1]
-        guard pipe(&objects) == 0 else { throw startError(files, "cannot create a pipe") }
-        guard pipe(&diagnostics) == 0 else {
-            close(objects[0]); close(objects[1])
-            throw startError(files, "cannot create a pipe")
+        do {
+            try SystemCall.check { pipe(&objects) }
+            try SystemCall.check { pipe(&diagnostics) }
+        } catch {
+            for descriptor in objects + diagnostics where descriptor >= 0 { close(descriptor) }
+            throw CheckpointError(file: file, .workerFailed(WorkerFailure(.cannotStart("cannot create a pipe: \(error)"))))
         }
         for descriptor in objects + diagnostics { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }   // never leaked to spawned processes
         fflush(nil)   // all stdio streams: the child must not print the parent's pending output again
         guard let slot = ObjectSlot() else {
             for descriptor in objects + diagnostics { close(descriptor) }
-            throw startError(files, "cannot map a page shared with the worker")
+            throw CheckpointError(file: file, .workerFailed(WorkerFailure(.cannotStart("cannot map a page shared with the worker"))))
         }
         let child: Int32
         do {
             child = try LibraryFork.fork(keeping: [objects[1], diagnostics[1]]) {
-                ObjectTracker.slot = slot
-                runChild(objects: objects[1], diagnostics: diagnostics[1], limits: limits, body)
+                runChild(ReadObserver(slot: slot), objects: objects[1], diagnostics: diagnostics[1], limits: limits, body)
             }
         } catch {
             for descriptor in objects + diagnostics { close(descriptor) }
-            throw CheckpointError(file: files.first ?? "", .workerFailed("cannot start a worker process: \(error)"))
+            throw CheckpointError(file: file, .workerFailed(WorkerFailure(.cannotStart("\(error)"))))
         }
         close(objects[1])
         close(diagnostics[1])
@@ -107,28 +137,20 @@ public enum Isolation {
         return (try outcome(ending, files: files, limits: limits), ending.objects.lastLine)
     }
 
-    /// Where the caller writes its own messages: stderr, or in an isolated child the parent's
-    /// stderr. (In the child, file descriptor 2 carries what libraries print, such as glibc's heap
-    /// corruption reports; the parent shows that only when the child ends normally.)
-    ///
-    /// `nonisolated(unsafe)`: set once in a freshly forked child before its work starts, when the
-    /// child has exactly one thread; only read afterwards.
-    nonisolated(unsafe) public private(set) static var messageDescriptor: Int32 = STDERR_FILENO
-
     // MARK: - Child
 
-    private static func runChild(objects: Int32, diagnostics: Int32, limits: Limits, _ body: () -> Int32) -> Never {
+    private static func runChild(_ observer: ReadObserver, objects: Int32, diagnostics: Int32, limits: Limits,
+                                 _ body: (Worker) -> Int32) -> Never {
         if heft_die_with_parent() != 0 { _exit(2) }
         // Default actions for crash signals: no in-process crash reporter runs on a corrupt heap.
         for signal in [SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT] { Glibc.signal(signal, SIG_DFL) }
         limit(RLIMIT_AS, to: limits.memoryBytes, hard: limits.memoryBytes)
         limit(RLIMIT_CPU, to: limits.seconds, hard: limits.seconds + 5)
         limit(RLIMIT_CORE, to: 0, hard: 0)
-        messageDescriptor = dup(STDERR_FILENO)
+        let messages = dup(STDERR_FILENO)
         dup2(diagnostics, STDERR_FILENO)
         close(diagnostics)
-        ObjectTracker.channel = objects
-        let code = body()
+        let code = body(Worker(observer: observer, messageDescriptor: messages, channel: objects))
         fflush(nil)
         _exit(code)
     }
@@ -147,12 +169,12 @@ public enum Isolation {
     // MARK: - Parent
 
     /// Throws unless the memory limit leaves room to work: the child starts as a copy of this process.
-    private static func requireHeadroom(_ limits: Limits, files: [String]) throws {
+    private static func requireHeadroom(_ limits: Limits, file: String) throws {
         let used = currentAddressSpace()
         let headroom = 64 << 20
         guard used > 0, limits.memoryBytes < used + headroom else { return }
-        throw CheckpointError(file: files.first ?? "", .workerFailed("the memory limit of \(limits.memoryBytes >> 20) MiB is below "
-            + "the \((used + headroom) >> 20) MiB the worker needs to start (it begins as a copy of heft, \(used >> 20) MiB): raise --memory-limit"))
+        throw CheckpointError(file: file, .workerFailed(WorkerFailure(.memoryLimitTooLow(
+            limitMiB: limits.memoryBytes >> 20, neededMiB: (used + headroom) >> 20, parentMiB: used >> 20))))
     }
 
     /// This process's address space in bytes (`/proc/self/statm`), what `RLIMIT_AS` limits; 0 if unknown.
@@ -178,7 +200,7 @@ public enum Isolation {
         var diagnostics = PipeText(keep: .prefix(64 << 10))
     }
 
-    /// Waits for the child, collecting its object reports and diagnostics; kills it after `seconds`.
+    /// Waits for the child, collecting its reports and diagnostics; kills it after `seconds`.
     private static func waitForChild(_ child: pid_t, objects: Int32, diagnostics: Int32, seconds: Int) -> Ending {
         var ending = Ending()
         let deadline = monotonicSeconds() + Double(seconds)
@@ -206,64 +228,34 @@ public enum Isolation {
         return ending
     }
 
-    private static func outcome(_ ending: Ending, files: [String], limits: Limits) throws -> Int32 {
+    private static func outcome(_ ending: Ending, files: [String], limits: Limits) throws -> Outcome {
         let (file, object) = split(ending.current, files: files)
-        let reading = object.isEmpty ? "" : " while reading \(object)"
-        if ending.timedOut {
-            throw CheckpointError(file: file, .workerFailed("did not finish within \(limits.seconds) s\(reading) "
-                + "(a hang in the HDF5 library on a malformed file, or more work than the time limit allows)"))
+        func failure(_ cause: WorkerFailure.Cause) -> CheckpointError {
+            CheckpointError(file: file, .workerFailed(WorkerFailure(cause, object: object)))
         }
+        if ending.timedOut { throw failure(.timedOut(seconds: limits.seconds)) }
         let signal = ending.status & 0x7f
         if signal == 0 {
             ending.diagnostics.bytes.withUnsafeBytes { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
-            return (ending.status >> 8) & 0xff
+            return .finished((ending.status >> 8) & 0xff)
         }
         // The kernel sends SIGXCPU at the CPU limit and SIGKILL 5 s past it: only the CPU time used says which kill it was.
         let cpuLimitReached = ending.cpuSeconds >= Double(limits.seconds) - 0.5
         switch signal {
-        case SIGPIPE:
-            return 128 + SIGPIPE   // stdout was closed (`| head`): a filter ends quietly
-        case SIGXCPU:
-            throw CheckpointError(file: file, .workerFailed("used more than \(limits.seconds) s of CPU time\(reading)"))
-        case SIGKILL where cpuLimitReached:
-            throw CheckpointError(file: file, .workerFailed("used more than \(limits.seconds) s of CPU time\(reading)"))
-        case SIGKILL, SIGTERM, SIGINT, SIGHUP, SIGQUIT:
-            throw CheckpointError(file: file, .workerFailed("the worker was stopped by \(signalName(signal)) from outside heft\(reading) "
-                + "(the kernel's out-of-memory killer, or another process) after \(String(format: "%.1f", ending.cpuSeconds)) s of CPU time"))
-        case SIGXFSZ:
-            throw CheckpointError(file: file, .workerFailed("the file-size limit (ulimit -f) was reached\(reading)"))
+        case SIGPIPE: return .outputClosed
+        case SIGXCPU: throw failure(.cpuLimit(seconds: limits.seconds))
+        case SIGKILL where cpuLimitReached: throw failure(.cpuLimit(seconds: limits.seconds))
+        case SIGKILL, SIGTERM, SIGINT, SIGHUP, SIGQUIT: throw failure(.stoppedFromOutside(signal: signal, cpuSeconds: ending.cpuSeconds))
+        case SIGXFSZ: throw failure(.fileSizeLimit)
         default:
-            let said = ending.diagnostics.firstLine.map { ": \($0.prefix(200))" } ?? ""
-            throw CheckpointError(file: file, .workerFailed("the reader crashed (\(signalName(signal))\(said))\(reading): "
-                + "the file is malformed or hostile, or reading it needed more than the \(limits.memoryBytes >> 20) MiB memory limit"))
+            throw failure(.crashed(signal: signal, said: ending.diagnostics.firstLine.map { String($0.prefix(200)) },
+                                   memoryLimitMiB: limits.memoryBytes >> 20))
         }
     }
 
     private static func split(_ report: String, files: [String]) -> (file: String, object: String) {
         guard let tab = report.firstIndex(of: "\t") else { return (files.first ?? "", "") }
         return (String(report[..<tab]), String(report[report.index(after: tab)...]))
-    }
-
-    private static func signalName(_ signal: Int32) -> String {
-        switch signal {
-        case SIGSEGV: "SIGSEGV"
-        case SIGBUS: "SIGBUS"
-        case SIGFPE: "SIGFPE"
-        case SIGABRT: "SIGABRT"
-        case SIGILL: "SIGILL"
-        case SIGTRAP: "SIGTRAP"
-        case SIGKILL: "SIGKILL"
-        case SIGTERM: "SIGTERM"
-        case SIGINT: "SIGINT"
-        case SIGHUP: "SIGHUP"
-        case SIGQUIT: "SIGQUIT"
-        case SIGXFSZ: "SIGXFSZ"
-        default: "signal \(signal)"
-        }
-    }
-
-    private static func startError(_ files: [String], _ what: String) -> CheckpointError {
-        CheckpointError(file: files.first ?? "", .workerFailed("\(what): \(String(cString: strerror(errno)))"))
     }
 
     private static func monotonicSeconds() -> Double {
@@ -273,123 +265,33 @@ public enum Isolation {
     }
 }
 
-/// Text read from a child's pipe without blocking: its last complete line, or its first bytes.
-private struct PipeText {
-    enum Keep { case lastLine, prefix(Int) }
-    let keep: Keep
-    private(set) var bytes: [UInt8] = []
-    private(set) var lastLine = ""
-
-    init(keep: Keep) { self.keep = keep }
-
-    /// The first non-empty line, if any.
-    var firstLine: String? {
-        bytes.split(separator: UInt8(ascii: "\n")).lazy.map { String(decoding: $0, as: UTF8.self) }
-            .first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-    }
-
-    /// Reads what is available now.
-    mutating func read(from descriptor: Int32) {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&ready, 1, 0) > 0 else { return }
-            let count = Glibc.read(descriptor, &buffer, buffer.count)
-            guard count > 0 else { return }
-            append(buffer[0..<count])
-        }
-    }
-
-    private mutating func append(_ chunk: ArraySlice<UInt8>) {
-        switch keep {
-        case .prefix(let limit):
-            bytes += chunk.prefix(max(0, limit - bytes.count))
-        case .lastLine:
-            bytes += chunk
-            guard let newline = bytes.lastIndex(of: UInt8(ascii: "\n")) else { return }
-            if let line = bytes[..<newline].split(separator: UInt8(ascii: "\n")).last {
-                lastLine = String(decoding: line, as: UTF8.self)
-            }
-            bytes.removeSubrange(...newline)
-        }
-    }
-}
-
-/// A page shared between `heft` and its worker, holding the object the worker is reading: the
-/// worker writes it with a plain copy (no system call, however many objects a file has), the parent
-/// reads it once the worker has ended.
-///
-/// `@unchecked Sendable`: only the worker writes, and the parent reads after `wait4` returned.
-final class ObjectSlot: @unchecked Sendable {
-    private static let size = 4096
-    private let page: UnsafeMutableRawPointer
-
-    init?() {
-        guard let mapped = mmap(nil, Self.size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0),
-              mapped != MAP_FAILED else { return nil }
-        page = mapped
-        page.storeBytes(of: 0, as: UInt32.self)
-    }
-
-    deinit { munmap(page, Self.size) }
-
-    /// Stores `text` (cut to fit): its length last, so a torn write reads as the previous length's bytes.
-    func store(_ text: String) {
-        let bytes = Array(text.utf8.prefix(Self.size - 8))
-        bytes.withUnsafeBytes { (page + 8).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        page.storeBytes(of: UInt32(bytes.count), as: UInt32.self)
-    }
-
-    /// What was stored last.
-    var text: String {
-        let count = min(Int(page.load(as: UInt32.self)), Self.size - 8)
-        return String(decoding: UnsafeRawBufferPointer(start: page + 8, count: count), as: UTF8.self)
-    }
-}
-
-/// Where an isolated child reports the object it starts reading (in the shared ``ObjectSlot``)
-/// and the error its work ended with (a line on a pipe); nothing is reported outside a child.
-enum ObjectTracker {
-    /// The pipe to the parent, or -1.
-    ///
-    /// `nonisolated(unsafe)`: set once in a freshly forked child before its work starts, when the
-    /// child has exactly one thread; only read afterwards.
-    nonisolated(unsafe) static var channel: Int32 = -1
-    /// The page shared with the parent, in a child.
-    ///
-    /// `nonisolated(unsafe)`: as ``channel``.
-    nonisolated(unsafe) static var slot: ObjectSlot?
-
-    /// Reports that `object` of `file` is about to be read.
-    static func reading(_ object: String, in file: String) {
-        slot?.store("\(file)\t\(object)")
-    }
-
+extension Isolation.Worker {
     private static let failureTag = "\u{1}failed\t"
 
-    /// Reports the error the child's work ended with (the last line the child sends).
-    static func fail(_ error: CheckpointError) {
+    /// Sends the error the work ended with to the parent (the last line the child sends), where
+    /// ``Isolation/check(files:limits:_:)`` rethrows it.
+    func report(_ error: CheckpointError) {
+        guard channel >= 0 else { return }
+        let json: String
         do {
-            send(failureTag + String(decoding: try JSONEncoder().encode(error), as: UTF8.self))
+            json = String(decoding: try JSONEncoder().encode(error), as: UTF8.self)
         } catch {
-            send(failureTag + "{}")   // unreachable: the error holds only strings; reported as unreadable
+            json = "{}"   // unreachable: the error holds only strings and numbers; reported as unreadable
         }
+        let bytes = Array((Self.failureTag + json.replacingOccurrences(of: "\n", with: " ") + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(channel, $0.baseAddress, $0.count) }
     }
 
-    /// The error a child reported with ``fail(_:)``, if `report` is one.
-    static func failure(in report: String) -> CheckpointError? {
-        guard report.hasPrefix(failureTag) else { return nil }
-        let json = report.dropFirst(failureTag.count)
+    /// The error a child reported with ``report(_:)``, if `line` is one (an undecodable report
+    /// becomes a ``WorkerFailure``).
+    ///
+    static func reportedError(in line: String, file: String) -> CheckpointError? {
+        guard line.hasPrefix(failureTag) else { return nil }
+        let json = line.dropFirst(failureTag.count)
         do {
             return try JSONDecoder().decode(CheckpointError.self, from: Data(json.utf8))
         } catch {
-            return CheckpointError(file: "", .workerFailed("the worker reported an unreadable error: \(json.prefix(200))"))
+            return CheckpointError(file: file, .workerFailed(WorkerFailure(.unreadableReport(String(json.prefix(200))))))
         }
-    }
-
-    private static func send(_ line: String) {
-        guard channel >= 0 else { return }
-        let bytes = Array((line.replacingOccurrences(of: "\n", with: " ") + "\n").utf8)
-        _ = bytes.withUnsafeBytes { write(channel, $0.baseAddress, $0.count) }
     }
 }

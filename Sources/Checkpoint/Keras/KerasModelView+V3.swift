@@ -83,8 +83,8 @@ private struct V3ViewBuilder {
                 // A hard link under another spelling of the same attribute (Heft writes MultiHeadAttention's
                 // `query_dense` also as `_query_dense`, which tf-keras reads) is the same variable.
                 let identity = (node.identity + [variable]).joined(separator: "/")
-                if let address = seen[identity], address == entry.objectAddress { continue }
-                seen[identity] = entry.objectAddress
+                if let address = seen[identity], address == entry.storageID { continue }
+                seen[identity] = entry.storageID
                 let legacyLeaf = spec?.name ?? "vars_\(index)"
                 variablesByTop[node.top, default: []].append((node.orderKey + [index], KerasModelView.Variable(
                     entry: entry, identity: identity,

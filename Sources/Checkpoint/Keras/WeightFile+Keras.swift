@@ -30,6 +30,6 @@ extension WeightFile {
         let all = view.variables + (view.optimizer?.variables ?? []) + view.metrics
         // A path the view leaves out (a second spelling of an attribute) is the variable of its dataset.
         return all.first { $0.entry.path == weight.path }?.identity
-            ?? all.first { $0.entry.objectAddress == weight.objectAddress }?.identity ?? String(weight.path.dropFirst())
+            ?? all.first { $0.entry.storageID == weight.storageID }?.identity ?? String(weight.path.dropFirst())
     }
 }

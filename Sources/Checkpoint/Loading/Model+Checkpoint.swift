@@ -40,20 +40,20 @@ extension Model {
     public func loadWeights(from path: String, byName: Bool = false, skipMismatch: Bool = false,
                             options: LoadOptions = LoadOptions()) throws -> LoadReport {
         if let isolation = options.isolation {
-            try Isolation.check(files: [path], limits: isolation) {
-                try WeightFile(path: path, limits: options.limits).checkTensors(verifyingDigests: options.verifyIntegrity)
+            try Isolation.check(files: [path], limits: isolation) { worker in
+                try WeightFile(path: path, limits: options.limits, observer: worker.observer)
+                    .checkTensors(verifyingDigests: options.verifyIntegrity)
             }
         }
-        let file = try WeightFile(path: path, limits: options.limits,
-                                  prefetch: Prefetch(budget: WeightLoader.digestStagingBytes, digests: options.verifyIntegrity))
+        let file = try WeightFile(path: path, options: OpenOptions(
+            limits: options.limits, prefetch: Prefetch(budget: WeightLoader.digestStagingBytes, digests: options.verifyIntegrity)))
         let loader = WeightLoader(file: file, model: self, skipMismatch: skipMismatch, verifyIntegrity: options.verifyIntegrity)
         switch file.format {
         case .kerasLegacy:
             return try byName ? loader.loadLegacyByName() : loader.loadLegacyByOrder()
         case .kerasV3:
             guard !byName else {
-                throw CheckpointError(file: path, .mismatch(
-                    "by name loading needs a legacy .h5 file; this file has the Keras 3 layout, which is matched by object path"))
+                throw CheckpointError(file: path, .mismatch(.byNameNeedsLegacy))
             }
             return try loader.loadV3()
         }

@@ -27,9 +27,11 @@ final class WeightLoader {
         let fileLayers = file.layers.filter { !$0.weights.isEmpty }
         let modelLayers = model.layers.filter { !$0.weights.isEmpty }
         guard fileLayers.count == modelLayers.count else {
-            throw CheckpointError(file: file.path, .mismatch(
-                "Layer count mismatch when loading weights from file. Model expected \(modelLayers.count) layers, "
-                + "found \(fileLayers.count) saved layers. " + divergence(modelLayers, fileLayers)))
+            let modelShapes = modelLayers.map { KerasMatching.LayerShapes(name: $0.name, path: nil, shapes: $0.weights.map(\.shape)) }
+            let divergence = KerasMatching.byOrder(expected: modelShapes, found: file.layerShapes)
+            throw CheckpointError(file: file.path, .mismatch(.layerCount(
+                model: modelLayers.count, file: fileLayers.count,
+                divergence: divergence?.describe(expected: "model layer", found: "file layer") ?? "")))
         }
         for (index, (entry, layer)) in zip(fileLayers, modelLayers).enumerated() {
             try plan(layer, from: entry, index: index,
@@ -52,44 +54,26 @@ final class WeightLoader {
     private func plan(_ layer: any Layer, from entry: LayerEntry, index: Int, countContext: String) throws {
         let parameters = layer.weights
         guard parameters.count == entry.weights.count else {
-            return try reject("Weight count mismatch for layer #\(index) \(countContext). Layer expects \(parameters.count) "
-                + "weight(s). Received \(entry.weights.count) saved weight(s) (model weights \(shapes(parameters.map(\.shape))), "
-                + "file weights at \(entry.path) \(shapes(entry.weights.map(\.shape))))")
+            return try reject(.weightCount(layerIndex: index, context: countContext, expected: parameters.count,
+                                           received: entry.weights.count, modelShapes: parameters.map(\.shape),
+                                           filePath: entry.path, fileShapes: entry.weights.map(\.shape)))
         }
         if let (parameter, weight) = zip(parameters, entry.weights).first(where: { $0.shape != $1.shape }) {
-            return try reject("Shape mismatch in layer #\(index) (named \(layer.name)) for weight \(parameter.kerasName). "
-                + "Weight expects shape \(formatShape(parameter.shape)). Received saved weight with shape "
-                + "\(formatShape(weight.shape)) (\(weight.path))")
+            return try reject(.shape(layerIndex: index, layer: layer.name, weight: parameter.kerasName,
+                                     expected: parameter.shape, received: weight.shape, filePath: weight.path))
         }
         planned += zip(parameters, entry.weights).map { ($0, layer.name, $1) }
     }
 
-    private func reject(_ message: String) throws {
-        guard skipMismatch else { throw CheckpointError(file: file.path, .mismatch(message)) }
-        skipped.append(message)
+    private func reject(_ mismatch: ModelMismatch) throws {
+        guard skipMismatch else { throw CheckpointError(file: file.path, .mismatch(mismatch)) }
+        skipped.append(mismatch.description)
     }
 
     private func requireNoTopLevelWeights() throws {
         guard file.topLevelWeights.isEmpty else {
-            throw CheckpointError(file: file.path, .mismatch(
-                "Weight count mismatch for top-level weights when loading weights from file. Model expects 0 top-level "
-                + "weight(s). Received \(file.topLevelWeights.count) saved top-level weight(s)"))
+            throw CheckpointError(file: file.path, .mismatch(.topLevelWeights(received: file.topLevelWeights.count)))
         }
-    }
-
-    /// Where the two layer lists first differ in their weights' shapes.
-    private func divergence(_ modelLayers: [any Layer], _ fileLayers: [LayerEntry]) -> String {
-        for index in 0..<max(modelLayers.count, fileLayers.count) {
-            let modelSide = index < modelLayers.count
-                ? "model layer '\(modelLayers[index].name)' \(shapes(modelLayers[index].weights.map(\.shape)))" : "no more model layers"
-            let fileSide = index < fileLayers.count
-                ? "file layer '\(fileLayers[index].name)' (\(fileLayers[index].path)) \(shapes(fileLayers[index].weights.map(\.shape)))"
-                : "no more file layers"
-            let same = index < modelLayers.count && index < fileLayers.count
-                && modelLayers[index].weights.map(\.shape) == fileLayers[index].weights.map(\.shape)
-            if !same { return "First divergence at layer #\(index): \(modelSide) vs \(fileSide)." }
-        }
-        return ""
     }
 
     // MARK: - Keras 3 layout
@@ -107,8 +91,7 @@ final class WeightLoader {
         }
         if !failures.isEmpty {
             guard skipMismatch else {
-                throw CheckpointError(file: file.path, .mismatch(
-                    "A total of \(failures.count) objects could not be loaded. Example error message: \(failures[0])"))
+                throw CheckpointError(file: file.path, .mismatch(.objects(count: failures.count, example: failures[0])))
             }
             skipped = failures
         }
@@ -118,26 +101,31 @@ final class WeightLoader {
 
     private typealias Match = (parameter: Parameter, layer: String, entry: WeightEntry)
 
+    /// The matches and Keras's messages for the objects that do not match, by
+    /// ``KerasMatching/byPath(expected:found:)``: each model object with weights against the file
+    /// object at its path.
     private func v3Plan(_ placements: [KerasV3Paths.Placement], _ entries: [String: LayerEntry]) -> (matches: [Match], failures: [String]) {
+        let objects = placements.dropFirst().filter { !$0.layer.ownWeights.isEmpty }
+        let expected = objects.map { KerasMatching.LayerShapes(name: $0.layer.name, path: "/" + $0.path, shapes: $0.layer.ownWeights.map(\.shape)) }
+        let missed = Set(KerasMatching.byPath(expected: expected, found: file.layerShapes).compactMap(\.expected.path))
         var matches: [Match] = []
         var failures: [String] = []
-        for placement in placements.dropFirst() {
+        for placement in objects {
             let own = placement.layer.ownWeights
-            guard !own.isEmpty else { continue }
             let path = "/" + placement.path
             let found = entries[path]?.weights ?? []
-            guard found.count == own.count else {
-                failures.append("Layer '\(placement.layer.name)' expected \(own.count) variables, but received \(found.count) "
-                    + "variables during loading. Expected: [\(own.map { "'\($0.name)'" }.joined(separator: ", "))] (at \(path)/vars)")
+            guard missed.contains(path) else {
+                matches += zip(own, found).map { ($0, placement.layer.name, $1) }
                 continue
             }
-            if let (parameter, weight) = zip(own, found).first(where: { $0.shape != $1.shape }) {
+            if found.count != own.count {
+                failures.append("Layer '\(placement.layer.name)' expected \(own.count) variables, but received \(found.count) "
+                    + "variables during loading. Expected: [\(own.map { "'\($0.name)'" }.joined(separator: ", "))] (at \(path)/vars)")
+            } else if let (parameter, weight) = zip(own, found).first(where: { $0.shape != $1.shape }) {
                 failures.append("The shape of the target variable and the shape of the target value in variable.assign(value) "
                     + "must match. variable.shape=\(formatShape(parameter.shape)), Received: value.shape=\(formatShape(weight.shape)). "
                     + "Target variable: \(parameter.kerasName) of layer '\(placement.layer.name)' (\(weight.path))")
-                continue
             }
-            matches += zip(own, found).map { ($0, placement.layer.name, $1) }
         }
         return (matches, failures)
     }
@@ -163,7 +151,7 @@ final class WeightLoader {
         for item in planned {
             let key = ObjectIdentifier(item.parameter)
             if sources[key] == 1, item.entry.dtype == item.parameter.dtype, file.hasVerifiedExtent(item.entry),
-               file.prefetched[item.entry.objectAddress] == nil {
+               file.container.prefetched[item.entry.storageID] == nil {
                 // With digests to check, small tensors are staged: one read checks and loads them,
                 // where reading straight into the weights needs a checking pass first.
                 let bytes = item.entry.count * item.entry.dtype.byteCount
@@ -174,10 +162,10 @@ final class WeightLoader {
                     continue
                 }
             }
-            let value = try cache[item.entry.objectAddress] ?? readVerified(item.entry)
-            cache[item.entry.objectAddress] = value
+            let value = try cache[item.entry.storageID] ?? readVerified(item.entry)
+            cache[item.entry.storageID] = value
             if let previous = staged[key] {
-                if previous.entry.objectAddress != item.entry.objectAddress,
+                if previous.entry.storageID != item.entry.storageID,
                    !bitwiseEqual(previous.value.converted(to: item.parameter.dtype), value.converted(to: item.parameter.dtype)) {
                     throw CheckpointError(file: file.path, .tiedWeightsDiffer(first: previous.entry.path, second: item.entry.path))
                 }
@@ -230,8 +218,4 @@ final class WeightLoader {
 
 func bitwiseEqual(_ a: Tensor, _ b: Tensor) -> Bool {
     a.shape == b.shape && a.dtype == b.dtype && a.withUnsafeBytes { x in b.withUnsafeBytes { y in x.elementsEqual(y) } }
-}
-
-private func shapes(_ list: [[Int]]) -> String {
-    "[" + list.map(formatShape).joined(separator: ", ") + "]"
 }

@@ -9,7 +9,7 @@ import Synchronization
 /// Each lane works on one tensor at a time and sees its blocks in order; the calling thread reads
 /// blocks round-robin from the lanes' current tensors, so every lane stays busy. At most two blocks
 /// per lane are in flight, which bounds memory.
-enum ConcurrentTensors {
+package enum ConcurrentTensors {
     /// At most this many worker lanes.
     static let maximumLanes = 4
     /// Blocks read ahead per lane.
@@ -19,7 +19,7 @@ enum ConcurrentTensors {
     /// `consume` for each block of its bytes on a worker lane, then `finish` there. A weight that
     /// cannot be read gives its error instead. `completed` runs on the calling thread once a
     /// weight has been read (for progress).
-    static func map<State, T: Sendable>(
+    package static func map<State, T: Sendable>(
         _ weights: [WeightEntry], in file: WeightFile, completed: (WeightEntry) -> Void = { _ in },
         start: (WeightEntry) -> State,
         consume: @escaping @Sendable (inout State, UnsafeRawBufferPointer) -> Void,
@@ -103,7 +103,7 @@ enum ConcurrentTensors {
             try withBuffer(reader.bufferBytes) { buffer in
                 for block in reader.blocks {
                     let bytes = try checkpointErrors(weight, in: file) {
-                        try translatingHDF5Errors(file: file.path) { try reader.read(block, into: buffer) }
+                        try reader.read(block, into: buffer)
                     }
                     consume(&state, bytes)
                 }
@@ -119,7 +119,7 @@ enum ConcurrentTensors {
     private static func openReader(_ weight: WeightEntry, in file: WeightFile) throws(CheckpointError) -> ChunkReader {
         try checkpointErrors(weight, in: file) {
             try file.requireReadable(weight, holding: nil)
-            return try translatingHDF5Errors(file: file.path) { try ChunkReader(file: file, weight: weight) }
+            return try ChunkReader(file: file, weight: weight)
         }
     }
 
@@ -129,7 +129,7 @@ enum ConcurrentTensors {
         try checkpointErrors(weight, in: file) {
             let memory = try pool.take(capacity: reader.bufferBytes, for: weight, in: file)
             do {
-                let bytes = try translatingHDF5Errors(file: file.path) { try reader.read(block, into: memory) }
+                let bytes = try reader.read(block, into: memory)
                 return Block(memory: memory, count: bytes.count)
             } catch {
                 pool.put(memory)

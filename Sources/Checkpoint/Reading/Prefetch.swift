@@ -7,25 +7,31 @@ import NeuralNet
 /// Only the loader asks for this; the tools index without reading. A tensor that cannot be read
 /// here is simply not prefetched: the read that needs it later reports the error, so a damaged
 /// weight the load never uses fails nothing, as before.
-struct Prefetch {
+package struct Prefetch {
     /// The largest tensor read ahead; bigger ones are read straight into the weights.
-    var maximumTensorBytes = 1 << 20
+    package var maximumTensorBytes = 1 << 20
     /// The most bytes read ahead in total (a second copy of that much of the model).
-    var budget: Int
+    package var budget: Int
     /// Whether the stored ``Integrity/digestAttribute`` is read too, through the same handle.
-    var digests: Bool
+    package var digests: Bool
 
     /// Whether a tensor of `bytes`, after `used` bytes already read ahead, is read ahead too.
-    func admits(_ bytes: Int, after used: Int) -> Bool {
+    package init(maximumTensorBytes: Int = 1 << 20, budget: Int, digests: Bool) {
+        self.maximumTensorBytes = maximumTensorBytes
+        self.budget = budget
+        self.digests = digests
+    }
+
+    package func admits(_ bytes: Int, after used: Int) -> Bool {
         bytes > 0 && bytes <= maximumTensorBytes && used + bytes <= budget
     }
 }
 
 /// A tensor read during indexing, in its stored dtype, with the digest text found beside it.
-struct PrefetchedTensor {
+package struct PrefetchedTensor {
     /// The values as stored.
-    let value: Tensor
+    package let value: Tensor
     /// The ``Integrity/digestAttribute`` as read (not yet validated), when digests were asked for
     /// and the dataset has one.
-    let digestText: String?
+    package let digestText: String?
 }

@@ -6,21 +6,34 @@ public struct WeightEntry: Sendable, Equatable {
     /// The weight's name: the `weight_names` entry (legacy, e.g. `dense/kernel:0`) or the index
     /// under `vars` (Keras 3, e.g. `0`).
     public let name: String
-    /// The absolute HDF5 path of the dataset, e.g. `/dense/dense/kernel:0`.
+    /// The tensor's absolute path in its container, e.g. `/dense/dense/kernel:0`.
     public let path: String
     /// The shape (`[]` for a scalar).
     public let shape: [Int]
     /// The element type as stored (bfloat16 is a 2-byte opaque type, float16 a 16-bit float).
     public let dtype: DType
-    /// The bytes the dataset occupies in the file.
+    /// The bytes the tensor occupies in its container.
     public let storageSize: Int
-    /// The first path listed before this one that is a hard link to the same dataset, if any:
-    /// the two paths share one array by construction.
-    public let sharedWith: String?
-    /// The dataset's address in the file: equal for paths that are hard links to one dataset.
-    public let objectAddress: UInt64
-    /// Where the data starts in the file when it is one contiguous, allocated block, else `nil`.
-    public let dataOffset: UInt64?
+    /// The first path listed before this one that holds the same tensor (an HDF5 hard link to
+    /// the same dataset), if any: the two paths share one array by construction.
+    public internal(set) var sharedWith: String?
+    /// The tensor's identity in its container: equal for paths that reach one stored tensor.
+    package let storageID: UInt64
+    /// Where the data starts in the container when it is one contiguous, allocated block, else `nil`.
+    package let dataOffset: UInt64?
+
+    /// Describes a weight of a container.
+    package init(name: String, path: String, shape: [Int], dtype: DType, storageSize: Int, storageID: UInt64,
+                 dataOffset: UInt64? = nil, sharedWith: String? = nil) {
+        self.name = name
+        self.path = path
+        self.shape = shape
+        self.dtype = dtype
+        self.storageSize = storageSize
+        self.storageID = storageID
+        self.dataOffset = dataOffset
+        self.sharedWith = sharedWith
+    }
 
     /// The number of elements, `shape.reduce(1, *)`.
     public var count: Int { shape.reduce(1, *) }

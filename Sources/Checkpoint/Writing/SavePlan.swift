@@ -5,37 +5,37 @@ import NeuralNet
 ///
 /// A weight's `shareKey` identifies one array: a second weight with the same key is written as an
 /// HDF5 hard link to the first path instead of a copy.
-struct SavePlan {
-    struct Weight {
+package struct SavePlan {
+    package struct Weight {
         /// The legacy weight name (`dense/kernel:0`), a path relative to the layer group.
-        let name: String
-        let shape: [Int]
-        let dtype: DType
-        let shareKey: ShareKey
-        let source: Source
+        package let name: String
+        package let shape: [Int]
+        package let dtype: DType
+        package let shareKey: ShareKey
+        package let source: Source
         /// Checks the SHA-256 of the bytes written against the one the source stored for them (a
         /// file being converted), so a changed tensor is not rewritten under a fresh digest; `nil`
         /// for a model's weights.
-        var checkDigest: ((String) throws -> Void)?
+        package var checkDigest: ((String) throws -> Void)?
     }
 
-    struct LegacyLayer {
-        let name: String
-        let weights: [Weight]
+    package struct LegacyLayer {
+        package let name: String
+        package let weights: [Weight]
     }
 
-    struct V3Object {
+    package struct V3Object {
         /// The object path without a leading slash, e.g. `layers/dense`; `""` for the model's own
         /// variables (the root `vars`).
-        let path: String
+        package let path: String
         /// The object's name, stored as the `name` attribute of its `vars` group (`nil`: none, as
         /// tf-keras writes its optimizer).
-        let layerName: String?
-        let weights: [Weight]
+        package let layerName: String?
+        package let weights: [Weight]
     }
 
     /// Where a weight's values come from.
-    enum Source {
+    package enum Source {
         /// A tensor in memory (a model's parameter).
         case tensor(() throws -> Tensor)
         /// A tensor of a file being converted, copied block by block (bounded memory whatever its
@@ -44,14 +44,14 @@ struct SavePlan {
     }
 
     /// What identifies one array: a model parameter, or a dataset of the file being converted.
-    enum ShareKey: Hashable {
+    package enum ShareKey: Hashable {
         case parameter(ObjectIdentifier)
         case dataset(UInt64)
     }
 
-    let modelName: String
-    let legacyLayers: [LegacyLayer]
+    package let modelName: String
+    package let legacyLayers: [LegacyLayer]
     /// Variables of the model itself, written to a legacy file's `top_level_model_weights`.
-    var legacyTopLevel: [Weight] = []
-    let v3Objects: [V3Object]
+    package var legacyTopLevel: [Weight] = []
+    package let v3Objects: [V3Object]
 }

@@ -3,9 +3,9 @@ import NeuralNet
 
 /// A generic listing of any HDF5 file (for files that are not Keras weights files): groups,
 /// datasets with shape and type, and links, without following soft or external links.
-public enum HDF5Tree {
-    public struct Entry: Sendable, Codable, Equatable {
-        public enum Kind: String, Sendable, Codable { case group, dataset, softLink = "soft_link", externalLink = "external_link", other }
+public enum HDF5Listing {
+    public struct Entry: Sendable, Equatable {
+        public enum Kind: String, Sendable { case group, dataset, softLink = "soft_link", externalLink = "external_link", other }
         public let path: String
         public let kind: Kind
         public var shape: [Int]?
@@ -14,8 +14,6 @@ public enum HDF5Tree {
         public var storageSize: Int?
         /// Where a soft or external link points.
         public var target: String?
-
-        enum CodingKeys: String, CodingKey { case path, kind, shape, dtype, storageSize = "storage_size", target }
     }
 
     static let maximumDepth = 64
@@ -25,7 +23,8 @@ public enum HDF5Tree {
     ///
     /// - Throws: ``CheckpointError`` if the file cannot be opened or walked.
     public static func list(path: String) throws -> [Entry] {
-        try FileChecks.requireReadableHDF5(path)
+        let probe = ContainerProbe(path)
+        guard try HDF5Container.recognizes(probe) else { throw CheckpointError(file: path, .notHDF5) }
         return try translatingHDF5Errors(file: path) {
             var entries: [Entry] = []
             try walk(try File.open(path).root, depth: 0, into: &entries)

@@ -1,8 +1,8 @@
 import HDF5
 import NeuralNet
 
-/// The checks ``FileIndexer`` makes on a dataset's storage and extent before anything is read.
-extension FileIndexer {
+/// The checks ``HDF5WeightTree`` makes on a dataset's storage and extent before anything is read.
+extension HDF5WeightTree {
     /// The filters Heft lets libhdf5 run: built into every libhdf5, no plugin involved.
     static let allowedFilters: [Int: String] = [1: "deflate", 2: "shuffle", 3: "fletcher32"]
 
