@@ -34,13 +34,13 @@ let package = Package(
 
         .executableTarget(name: "heft", dependencies: ["Checkpoint", "Inspection", "NeuralNet", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "tools/heft"),
-        .executableTarget(name: "Walkthrough", dependencies: ["NeuralNet", "Checkpoint"], path: "tools/walkthrough"),
+        .executableTarget(name: "Walkthrough", dependencies: ["NeuralNet", "Checkpoint", "TestSupport"], path: "tools/walkthrough"),
         .executableTarget(name: "heft-bench", dependencies: ["NeuralNet", "Checkpoint", "Inspection", "HDF5", .product(name: "Crypto", package: "swift-crypto")],
                           path: "tools/heft-bench"),
         .executableTarget(name: "heft-fuzz", dependencies: ["Checkpoint", "Inspection", "NeuralNet", "HDF5"], path: "tools/heft-fuzz",
                           exclude: ["hdf5.dict", "lsan.supp"]),
 
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .target(name: "TestSupport", dependencies: ["Checkpoint", "NeuralNet"], path: "Tests/Support"),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Checkpoint", "NeuralNet", "HDF5", "TestSupport"]),

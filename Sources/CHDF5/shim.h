@@ -55,6 +55,19 @@ static inline hid_t chdf5_file_access(void) { return H5P_FILE_ACCESS; }
 static inline hid_t chdf5_link_create(void) { return H5P_LINK_CREATE; }
 static inline hid_t chdf5_root_class(void) { return H5P_ROOT; }
 
+/* Error classes (major and minor codes of an error-stack frame) that callers classify by. */
+static inline hid_t chdf5_e_args(void) { return H5E_ARGS; }
+static inline hid_t chdf5_e_file(void) { return H5E_FILE; }
+static inline hid_t chdf5_e_io(void) { return H5E_IO; }
+static inline hid_t chdf5_e_cache(void) { return H5E_CACHE; }
+static inline hid_t chdf5_e_truncated(void) { return H5E_TRUNCATED; }
+static inline hid_t chdf5_e_overflow(void) { return H5E_OVERFLOW; }
+static inline hid_t chdf5_e_badvalue(void) { return H5E_BADVALUE; }
+static inline hid_t chdf5_e_readerror(void) { return H5E_READERROR; }
+static inline hid_t chdf5_e_writeerror(void) { return H5E_WRITEERROR; }
+static inline hid_t chdf5_e_nospace(void) { return H5E_NOSPACE; }
+static inline hid_t chdf5_e_cantopenfile(void) { return H5E_CANTOPENFILE; }
+
 /* HDF5's automatic error printing is a per-thread setting in thread-safe builds: turn it off for
    the calling thread, once per thread (a thread-local flag makes later calls nearly free). */
 static inline void chdf5_silence_errors_on_this_thread(void) {

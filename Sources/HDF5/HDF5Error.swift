@@ -12,12 +12,27 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
     public let file: String
     /// The absolute HDF5 path of the object, for example `/dense/dense/kernel:0`.
     public let object: String
-    /// The library's error stack, outermost call first, innermost detail last, each formatted as
-    /// `"function(): description"`; or one message from this wrapper for failures it detects.
-    public let messages: [String]
+    /// The library's error stack, outermost call first, innermost detail last; or one frame of
+    /// class ``HDF5ErrorClass/wrapper`` for failures this wrapper detects.
+    public let frames: [HDF5ErrorFrame]
+    /// The frames as text, each `"function(): description"` (the wrapper's own as the description).
+    public var messages: [String] {
+        frames.map { $0.function.isEmpty ? $0.description : "\($0.function)(): \($0.description)" }
+    }
     /// Whether the wrapper refused a value larger than the caller's limit (a string attribute
     /// holding more text than `maximumBytes`), rather than the library failing.
     public var exceedsLimit = false
+
+    /// Whether the library found the file shorter than its own metadata says (a truncated copy or
+    /// an interrupted save): a read or address beyond the end of the file (`H5E_TRUNCATED`,
+    /// `H5E_OVERFLOW` on arguments, or the metadata cache's bad-value check for an object past
+    /// the end of the allocation).
+    public var isTruncation: Bool {
+        frames.contains { frame in
+            frame.minor == .truncated || (frame.major == .arguments && frame.minor == .overflow)
+                || (frame.major == .cache && frame.minor == .badValue)
+        }
+    }
 
     /// One line: `<file>: <object>: cannot <operation>: <innermost library message>`.
     public var description: String {

@@ -18,14 +18,14 @@ internal import CHDF5
 /// HDF5 holds an `flock` on every file it opens, and a forked child shares those locks until it
 /// closes its copies of the descriptors: the parent keeps the lock until the child has done so,
 /// so no thread of the parent ever finds its own file locked by the child.
-public enum LibraryFork {
+package enum LibraryFork {
     /// Forks; the child closes every inherited descriptor except stdin, stdout, stderr and
     /// `keeping`, then runs `child`, which must end the process (`_exit`). The parent gets the
     /// child's process id.
     ///
     /// The corresponding C functions are `H5Pcreate_class`, `H5Pcreate` and `fork`.
     /// - Throws: ``HDF5Error`` if libhdf5 cannot run the callback or `fork` fails.
-    public static func fork(keeping: [Int32], runningInChild child: () -> Never) throws -> Int32 {
+    package static func fork(keeping: [Int32], runningInChild child: () -> Never) throws -> Int32 {
         try Library.initialize()
         let location = Location(file: "", object: "")
         var ready: [Int32] = [-1, -1]

@@ -72,6 +72,6 @@ public func withNamingSession<R>(_ body: () throws -> R) rethrows -> R {
 
 /// Keras's `to_snake_case` of a class name, as used for automatic names and Keras 3 file paths:
 /// `Dense` → `dense`, `MLPModel` → `mlp_model`, `BatchNormalization` → `batch_normalization`.
-public func kerasSnakeCase(_ className: String) -> String {
+package func kerasSnakeCase(_ className: String) -> String {
     LayerNaming.snakeCase(className)
 }

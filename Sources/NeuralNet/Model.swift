@@ -37,8 +37,20 @@ open class Model: Layer {
     /// property holding a layer or an optional layer, or an array of layers (`isList`).
     ///
     /// Keras 3's `.weights.h5` layout names a subclassed model's layers by these attribute names,
-    /// so `Checkpoint` uses them to write and find `hidden/vars/0`.
+    /// so `Checkpoint` uses them to write and find `hidden/vars/0`. Found by reflection once, on
+    /// first use (as Keras tracks attributes when they are set, a model's sublayers are its
+    /// initializer's).
     open var trackedAttributes: [TrackedAttribute] {
+        if let reflectedAttributes { return reflectedAttributes }
+        let found = reflectAttributes()
+        reflectedAttributes = found
+        return found
+    }
+
+    /// ``trackedAttributes`` once found.
+    private var reflectedAttributes: [TrackedAttribute]?
+
+    private func reflectAttributes() -> [TrackedAttribute] {
         var mirrors: [Mirror] = []
         var next: Mirror? = Mirror(reflecting: self)
         while let mirror = next {

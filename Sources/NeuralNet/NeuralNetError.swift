@@ -35,7 +35,7 @@ public enum NeuralNetError: Error, Equatable, Sendable, CustomStringConvertible 
 }
 
 /// A shape as Keras and numpy print it: `(20, 256)`, `(10,)`, `()`.
-public func formatShape(_ shape: [Int]) -> String {
+package func formatShape(_ shape: [Int]) -> String {
     shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
 }
 

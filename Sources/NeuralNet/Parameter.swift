@@ -44,7 +44,7 @@ public final class Parameter: CustomStringConvertible {
     /// Calls `body` with the value's elements as mutable raw bytes (the native little-endian layout
     /// of ``dtype``), to overwrite them in place, e.g. by reading a checkpoint straight into the
     /// weight. Shape and dtype stay the same; ties see the new values at once.
-    public func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+    package func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
         try value.withUnsafeMutableBytes(body)
     }
 

@@ -39,3 +39,14 @@ import TestSupport
         }
     }
 }
+
+/// Every HDF5 element type has the Heft dtype of the same name, and back.
+@Suite struct DTypeMappingTests {
+    @Test func everyElementTypeMapsToItsDTypeAndBack() {
+        for elementType in ElementType.allCases {
+            #expect(DType(elementType).elementType == elementType)
+            #expect("\(DType(elementType))" == "\(elementType)")
+        }
+        #expect(Set(DType.allCases.map(\.elementType)).count == ElementType.allCases.count)
+    }
+}

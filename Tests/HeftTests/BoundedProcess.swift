@@ -53,6 +53,24 @@ enum BoundedProcess {
                           seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
     }
 
+    /// ``run(_:_:timeout:scratch:environment:)`` with the program's own peak resident set: it runs
+    /// under a small Python parent that reports its children's peak (`wait4` on a program spawned
+    /// directly reports at least this test process's resident set, which Linux carries over into
+    /// the child until it execs).
+    static func runMeasuringPeak(_ executable: String, _ arguments: [String], timeout: Double, scratch: String) throws -> BoundedRun {
+        guard let python = ProcessInfo.processInfo.environment["HEFT_PYTHON"] else {
+            throw CorpusError("HEFT_PYTHON is not set: the peak resident set is measured with Python's resource module")
+        }
+        let script = "import resource, subprocess, sys; code = subprocess.run(sys.argv[2:]).returncode; "
+            + "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+            + "sys.exit(code if code >= 0 else 128 - code)"
+        let run = try self.run(python, ["-c", script, "\(scratch)/maxrss", executable] + arguments, timeout: timeout, scratch: scratch)
+        let text = try String(contentsOfFile: "\(scratch)/maxrss", encoding: .utf8)
+        guard let kilobytes = Int(text) else { throw CorpusError("no peak resident set measured: '\(text)'") }
+        return BoundedRun(ending: run.ending, stdout: run.stdout, stderr: run.stderr, maxResidentBytes: kilobytes * 1024,
+                          seconds: run.seconds)
+    }
+
     /// Starts `executable` in its own process group with stdin from /dev/null, stdout and stderr
     /// into the files given (created 0600), every descriptor above stderr closed, no signal blocked.
     static func spawn(_ executable: String, _ arguments: [String], stdout: String, stderr: String,

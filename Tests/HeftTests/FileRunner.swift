@@ -48,38 +48,17 @@ struct FileRunner {
         do {
             try FileManager.default.createDirectory(atPath: "\(folder)/out", withIntermediateDirectories: true)
             defer { removeOutput("\(folder)/out") }
-            let arguments = arguments(for: subcommand, output: output, folder: folder)
-            var run = try BoundedProcess.run(executable, arguments, timeout: Self.timeout, scratch: folder)
-            if entry.maxResidentMiB != nil { run = try measured(run, in: folder) }
+            let arguments = subcommand.arguments(file: file, good: corpus.path(entry.good), output: output)
+            // A tight memory bound needs heft's own peak, which a direct spawn cannot tell.
+            let run = entry.maxResidentMiB == nil
+                ? try BoundedProcess.run(heftBinary.path, arguments, timeout: Self.timeout, scratch: folder)
+                : try BoundedProcess.runMeasuringPeak(heftBinary.path, arguments, timeout: Self.timeout, scratch: folder)
             var problems = judge(run, subcommand)
             if subcommand == .convert { problems += try convertProblems(run, output: output, scratch: folder) }
             return RunReport(entry: entry, subcommand: subcommand, run: run, problems: problems)
         } catch {
             return RunReport(entry: entry, subcommand: subcommand, run: nil, problems: ["could not run heft: \(error)"])
         }
-    }
-
-    /// The program run: heft itself, or, for a file with a tight memory bound, heft under a small
-    /// Python parent that reports heft's own peak resident set. (`wait4` on heft directly reports
-    /// at least this test process's resident set, which Linux carries over into a spawned child.)
-    private var executable: String { entry.maxResidentMiB == nil ? heftBinary.path : Self.python }
-    private static let python = ProcessInfo.processInfo.environment["HEFT_PYTHON"] ?? "python3"
-
-    private func arguments(for subcommand: Subcommand, output: String, folder: String) -> [String] {
-        let heftArguments = subcommand.arguments(file: file, good: corpus.path(entry.good), output: output)
-        guard entry.maxResidentMiB != nil else { return heftArguments }
-        let script = "import resource, subprocess, sys; code = subprocess.run(sys.argv[2:]).returncode; "
-            + "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
-            + "sys.exit(code if code >= 0 else 128 - code)"
-        return ["-c", script, "\(folder)/maxrss", heftBinary.path] + heftArguments
-    }
-
-    /// `run` with heft's own peak resident set, as the Python parent wrote it.
-    private func measured(_ run: BoundedRun, in folder: String) throws -> BoundedRun {
-        let text = try String(contentsOfFile: "\(folder)/maxrss", encoding: .utf8)
-        guard let kilobytes = Int(text) else { throw CorpusError("no peak resident set measured: '\(text)'") }
-        return BoundedRun(ending: run.ending, stdout: run.stdout, stderr: run.stderr,
-                          maxResidentBytes: kilobytes * 1024, seconds: run.seconds)
     }
 
     /// The contract every run must keep, and the exit codes this file's class allows.

@@ -23,11 +23,10 @@ struct StreamingConvertTests {
             let python = try BoundedProcess.run(ProcessInfo.processInfo.environment["HEFT_PYTHON"]!, ["-c", script, source],
                                                 timeout: 120, scratch: "\(dir)/python")
             try #require(python.ending == .exited(0), "\(python.stderr)")
-            let run = try BoundedProcess.run(heftBinary.path, ["convert", source, "\(dir)/out.weights.h5"], timeout: 120,
-                                             scratch: "\(dir)/heft")
+            let run = try BoundedProcess.runMeasuringPeak(heftBinary.path, ["convert", source, "\(dir)/out.weights.h5"],
+                                                          timeout: 120, scratch: "\(dir)/heft")
             #expect(run.ending == .exited(0), "\(run.stderr)")
-            // The peak counts this test process too (Linux charges a child its parent's pages until exec): at most ~40 MiB.
-            #expect(run.maxResidentBytes < 120 << 20, "peak RSS \(run.maxResidentBytes >> 20) MiB")
+            #expect(run.maxResidentBytes < 100 << 20, "peak RSS \(run.maxResidentBytes >> 20) MiB")
             #expect(try heft("diff", source, "\(dir)/out.weights.h5").code == 0)
         }
     }

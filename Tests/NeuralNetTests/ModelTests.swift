@@ -1,19 +1,6 @@
 import Testing
 @testable import NeuralNet
-
-/// The seed's user-defined model: three Dense layers with a custom forward pass.
-final class MLPModel: Model {
-    let hidden = Dense(2, activation: .relu)
-    let hidden1 = Dense(2, activation: .relu)
-    let out = Dense(2)
-
-    override func call(_ x: Tensor) -> Tensor {
-        let h = hidden(x)
-        _ = hidden1(h)
-        try! hidden1.setWeights(hidden.getWeights())  // copy-sharing, as in the Keras seed
-        return out(hidden1(h))
-    }
-}
+import TestSupport
 
 @Suite struct ModelTests {
     @Test func automaticNamesFollowKeras() throws {

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import NeuralNet
 
 /// A custom model that applies one Dense layer twice (true sharing).

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import NeuralNet
 
 /// Golden texts written by real tf-keras (fixtures/summary, see tools/make_fixtures.py).

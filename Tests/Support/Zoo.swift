@@ -19,7 +19,7 @@ public enum Zoo {
             case "seed_mlp":
                 return try Sequential([Dense(256, activation: .relu, inputShape: [20]), Dense(10)])
             case "mlp_model":
-                let model = CopySharingMLP()
+                let model = MLPModel(name: "mlp_model")
                 model.build(inputShape: [2])
                 return model
             case "shared_twice":
@@ -38,15 +38,13 @@ public enum Zoo {
     }
 }
 
-/// The seed's MLPModel: `call` copies `hidden`'s weights into `hidden1` (copy-sharing).
-public final class CopySharingMLP: Model {
+/// The seed's user-defined model (the one every test, the fixtures and the walkthrough use): three
+/// Dense layers, and `call` copies `hidden`'s weights into `hidden1` (copy-sharing, as in the Keras
+/// seed's `self.hidden1.set_weights(self.hidden.get_weights())`).
+public final class MLPModel: Model {
     public let hidden = Dense(2, activation: .relu)
     public let hidden1 = Dense(2, activation: .relu)
     public let out = Dense(2)
-
-    public init() { super.init(name: "mlp_model") }
-
-    public override var className: String { "MLPModel" }
 
     public override func call(_ x: Tensor) -> Tensor {
         let h = hidden(x)

@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import NeuralNet
+import TestSupport   // MLPModel, the seed's model, defined once for the tests and this walkthrough
 
 /// The seed workflow of Keras's parameter tutorial, step by step in Heft, printing what Keras prints.
 ///
@@ -105,20 +106,5 @@ struct Walkthrough {
         try encoder.kernel!.assign(.ones([4, 4]))
         print("decoder sees the encoder's update:", decoder.kernel!.value == .ones([4, 4]))
         return model
-    }
-}
-
-/// The seed's user-defined model: the forward pass copies `hidden`'s weights into `hidden1`.
-final class MLPModel: Model {
-    let hidden = Dense(2, activation: .relu)
-    let hidden1 = Dense(2, activation: .relu)
-    let out = Dense(2)
-
-    override func call(_ x: Tensor) -> Tensor {
-        let h = hidden(x)
-        // Copy-sharing as in the Keras seed; both layers are Dense(2) on width 2, so the shapes
-        // always match and a failure here would be a programmer error.
-        try! hidden1.setWeights(hidden.getWeights())
-        return out(hidden1(h))
     }
 }

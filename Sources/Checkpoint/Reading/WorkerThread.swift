@@ -51,27 +51,3 @@ final class WorkerThread: @unchecked Sendable {
         }
     }
 }
-
-/// A counting semaphore on a condition variable (fork-safe, unlike `DispatchSemaphore`'s pool).
-///
-/// `@unchecked Sendable`: `count` is only touched while holding `condition`.
-final class CountingSemaphore: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var count: Int
-
-    init(_ count: Int) { self.count = count }
-
-    func wait() {
-        condition.withLock {
-            while count == 0 { condition.wait() }
-            count -= 1
-        }
-    }
-
-    func signal() {
-        condition.withLock {
-            count += 1
-            condition.signal()
-        }
-    }
-}

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Crypto
+import SystemPackage
 
 /// Replaces a file so that readers and crashes only ever see the complete old or the complete new
 /// content: write a temporary file in the target's directory, fsync it, rename it over the target,
@@ -37,7 +38,7 @@ enum SafeFileReplacement {
             try write(temporary)
             try copyOwnershipAndPermissions(from: resolved, to: temporary, target: target)
             try fsyncPath(temporary, file: target)
-            guard rename(temporary, resolved) == 0 else { throw ioError(target, "cannot rename the new file into place") }
+            try system(target, "cannot rename the new file into place") { rename(temporary, resolved) }
             try fsyncPath(directory, file: target)
         } catch let error as CheckpointError {
             unlink(temporary)
@@ -76,8 +77,10 @@ enum SafeFileReplacement {
         var path = target
         for _ in 0..<40 {
             var info = stat()
-            guard lstat(path, &info) == 0 else {
-                guard errno == ENOENT else { throw ioError(target, "cannot inspect \(path)") }
+            do {
+                try SystemCall.check { lstat(path, &info) }
+            } catch {
+                guard error == .noSuchFileOrDirectory else { throw ioError(target, "cannot inspect \(path)", error) }
                 return path   // a new file
             }
             switch info.st_mode & S_IFMT {
@@ -95,8 +98,7 @@ enum SafeFileReplacement {
     /// Where the link at `path` points, relative links taken from the link's directory.
     private static func linkTarget(_ path: String, target: String) throws -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink(path, &buffer, buffer.count - 1)
-        guard count >= 0 else { throw ioError(target, "cannot read the symbolic link \(path)") }
+        let count = try system(target, "cannot read the symbolic link \(path)") { readlink(path, &buffer, buffer.count - 1) }
         let destination = String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return destination.hasPrefix("/") ? destination : "\(split(path).directory)/\(destination)"
     }
@@ -106,9 +108,7 @@ enum SafeFileReplacement {
         guard stat(directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
             throw CheckpointError(file: target, .io("the directory \(directory) does not exist"))
         }
-        guard access(directory, W_OK) == 0 else {
-            throw CheckpointError(file: target, .io("cannot write to the directory \(directory): \(String(cString: strerror(errno)))"))
-        }
+        try system(target, "cannot write to the directory \(directory)", reassuring: false) { access(directory, W_OK) }
     }
 
     /// Removes `.<name>.heft-tmp-<pid>-*` files whose process has ended.
@@ -145,7 +145,11 @@ enum SafeFileReplacement {
     /// be reaped (a zombie, state `Z` or `X` in `/proc/<pid>/stat`: a killed worker whose parent
     /// has not collected it yet).
     private static func hasEnded(_ pid: pid_t) -> Bool {
-        if kill(pid, 0) != 0 { return errno == ESRCH }
+        do {
+            try SystemCall.check { kill(pid, 0) }
+        } catch {
+            return error == .noSuchProcess
+        }
         guard let stream = fopen("/proc/\(pid)/stat", "r") else { return false }
         defer { fclose(stream) }
         var buffer = [CChar](repeating: 0, count: 512)
@@ -161,21 +165,34 @@ enum SafeFileReplacement {
     private static func copyOwnershipAndPermissions(from existing: String, to temporary: String, target: String) throws {
         var info = stat()
         guard stat(existing, &info) == 0 else { return }
-        if chown(temporary, info.st_uid, info.st_gid) != 0 {
-            guard errno == EPERM else { throw ioError(target, "cannot set the owner and group") }
+        do {
+            try SystemCall.check { chown(temporary, info.st_uid, info.st_gid) }
+        } catch {
+            guard error == .notPermitted else { throw ioError(target, "cannot set the owner and group", error) }
             _ = chown(temporary, uid_t.max, info.st_gid)   // the group alone, if this user may; else the writer's stays
         }
-        guard chmod(temporary, info.st_mode & 0o7777) == 0 else { throw ioError(target, "cannot set permissions") }
+        try system(target, "cannot set permissions") { chmod(temporary, info.st_mode & 0o7777) }
     }
 
     private static func fsyncPath(_ path: String, file target: String) throws {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw ioError(target, "cannot open \(path) to sync it") }
+        let descriptor = try system(target, "cannot open \(path) to sync it") { open(path, O_RDONLY | O_CLOEXEC) }
         defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw ioError(target, "fsync of \(path) failed") }
+        try system(target, "fsync of \(path) failed") { fsync(descriptor) }
     }
 
-    private static func ioError(_ target: String, _ what: String) -> CheckpointError {
-        CheckpointError(file: target, .io("\(what): \(String(cString: strerror(errno))); the previous file is intact"))
+    /// Runs a system call through ``SystemCall``; a failure becomes a ``CheckpointError`` for
+    /// `target` saying `what` failed and why (and, with `reassuring`, that the old file is intact).
+    @discardableResult
+    private static func system<Result: FixedWidthInteger>(_ target: String, _ what: String, reassuring: Bool = true,
+                                                          _ call: () -> Result) throws -> Result {
+        do {
+            return try SystemCall.check(call)
+        } catch {
+            throw reassuring ? ioError(target, what, error) : CheckpointError(file: target, .io("\(what): \(String(cString: strerror(error.rawValue)))"))
+        }
+    }
+
+    private static func ioError(_ target: String, _ what: String, _ error: Errno) -> CheckpointError {
+        CheckpointError(file: target, .io("\(what): \(String(cString: strerror(error.rawValue))); the previous file is intact"))
     }
 }

@@ -14,7 +14,7 @@ func check<Result: BinaryInteger>(
     guard result < 0 else { return result }
     throw HDF5Error(
         operation: operation(), file: location.file, object: location.object,
-        messages: ErrorStack.takeCurrent())
+        frames: ErrorStack.takeCurrent())
 }
 
 /// The same funnel for calls that return `0` on failure (`H5Tget_size`).

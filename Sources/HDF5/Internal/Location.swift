@@ -18,7 +18,8 @@ struct Location: Sendable {
 
     /// Builds an error for a failure detected by this wrapper rather than by the library.
     func error(_ operation: String, _ message: String) -> HDF5Error {
-        HDF5Error(operation: operation, file: file, object: object, messages: [message])
+        HDF5Error(operation: operation, file: file, object: object,
+                  frames: [HDF5ErrorFrame(function: "", description: message, major: .wrapper, minor: .wrapper)])
     }
 
     /// Converts a size reported by the library to `Int`, throwing when it does not fit

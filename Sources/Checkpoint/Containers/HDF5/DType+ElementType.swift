@@ -2,7 +2,8 @@ import HDF5
 import NeuralNet
 
 // `DType` (NeuralNet) and `ElementType` (HDF5) have the same cases; the two modules stay
-// independent of each other, and this file maps between them (a switch: this runs per dataset).
+// independent of each other (HDF5 knows nothing of networks), and this file maps between them:
+// a total switch one way (a new DType fails to compile here until mapped), its inverse the other.
 
 extension DType {
     /// The HDF5 element type with the same name.
@@ -23,8 +24,14 @@ extension DType {
         }
     }
 
-    /// The dtype with the same name as an HDF5 element type.
+    /// The dtype with the same name as an HDF5 element type: the inverse of ``elementType``,
+    /// built from it once (a test checks that every element type has its dtype).
     init(_ elementType: ElementType) {
-        self = DType.allCases.first { $0.elementType == elementType }!
+        guard let dtype = Self.byElementType[elementType] else {
+            preconditionFailure("ElementType.\(elementType) has no DType: add it to DType and to elementType")
+        }
+        self = dtype
     }
+
+    private static let byElementType = Dictionary(uniqueKeysWithValues: allCases.map { ($0.elementType, $0) })
 }
