@@ -34,10 +34,10 @@ let package = Package(
 
         .executableTarget(name: "heft", dependencies: ["Checkpoint", "Inspection", "NeuralNet", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "tools/heft"),
-        .executableTarget(name: "Walkthrough", dependencies: ["NeuralNet", "Checkpoint", "TestSupport"], path: "tools/walkthrough"),
+        .executableTarget(name: "Walkthrough", dependencies: ["NeuralNet", "Checkpoint", "TestSupport"], path: "tools/dev/walkthrough"),
         .executableTarget(name: "heft-bench", dependencies: ["NeuralNet", "Checkpoint", "Inspection", "HDF5", .product(name: "Crypto", package: "swift-crypto")],
-                          path: "tools/heft-bench"),
-        .executableTarget(name: "heft-fuzz", dependencies: ["Checkpoint", "Inspection", "NeuralNet", "HDF5"], path: "tools/heft-fuzz",
+                          path: "tools/dev/heft-bench"),
+        .executableTarget(name: "heft-fuzz", dependencies: ["Checkpoint", "Inspection", "NeuralNet", "HDF5"], path: "tools/dev/heft-fuzz",
                           exclude: ["hdf5.dict", "lsan.supp"]),
 
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),

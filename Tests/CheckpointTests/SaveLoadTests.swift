@@ -8,19 +8,10 @@ import TestSupport
 @Suite struct SaveLoadTests {
     static let formats: [WeightFileFormat] = [.kerasLegacy, .kerasV3]
 
-    /// A model with random (non-default) weights.
-    func randomized(_ name: String, seed: UInt64 = 1) throws -> Model {
-        let model = try Zoo.build(name)
-        try model.setWeights(model.weights.enumerated().map { index, parameter in
-            Tensor.randomUniform(parameter.shape, minval: -1, maxval: 1, dtype: parameter.dtype, seed: seed + UInt64(index))
-        })
-        return model
-    }
-
     @Test(arguments: Zoo.names, formats)
     func saveLoadSaveIsBitwiseStable(_ name: String, _ format: WeightFileFormat) throws {
         try withTemporaryDirectory { dir in
-            let original = try randomized(name)
+            let original = try Zoo.randomized(name)
             try original.saveWeights(to: "\(dir)/a.h5", format: format)
             let copy = try Zoo.build(name)
             let report = try copy.loadWeights(from: "\(dir)/a.h5")
@@ -37,7 +28,7 @@ import TestSupport
 
     @Test func layoutFollowsTheSuffixUnlessOverriddenAndIsDetectedFromContent() throws {
         try withTemporaryDirectory { dir in
-            let model = try randomized("seed_mlp")
+            let model = try Zoo.randomized("seed_mlp")
             try model.saveWeights(to: "\(dir)/m.weights.h5")
             try model.saveWeights(to: "\(dir)/m.h5")
             try model.saveWeights(to: "\(dir)/m.hdf5")
@@ -52,7 +43,7 @@ import TestSupport
 
     @Test func legacyFileHasKerasStructure() throws {
         try withTemporaryDirectory { dir in
-            try randomized("nested").saveWeights(to: "\(dir)/n.h5")
+            try Zoo.randomized("nested").saveWeights(to: "\(dir)/n.h5")
             let root = try File.open("\(dir)/n.h5").root
             #expect(try root.readStrings("layer_names") == ["d0", "inner", "head"])
             #expect(try root.readString("backend") == "tensorflow")
@@ -69,7 +60,7 @@ import TestSupport
 
     @Test func v3FileHasKeras3Structure() throws {
         try withTemporaryDirectory { dir in
-            try randomized("mlp_model").saveWeights(to: "\(dir)/m.weights.h5")
+            try Zoo.randomized("mlp_model").saveWeights(to: "\(dir)/m.weights.h5")
             let file = try WeightFile(path: "\(dir)/m.weights.h5")
             // Keras 3 walks attributes in sorted order: hidden, hidden1, layers (out → layers/dense_2).
             #expect(file.layers.map(\.path) == ["/hidden", "/hidden1", "/layers/dense_2"])
@@ -96,7 +87,7 @@ import TestSupport
 
     @Test func loadingConvertsDTypesExplicitlyAndReportsIt() throws {
         try withTemporaryDirectory { dir in
-            let wide = try randomized("float64")
+            let wide = try Zoo.randomized("float64")
             try wide.saveWeights(to: "\(dir)/f64.h5")
             let narrow = try Sequential([Dense(6, activation: .relu, inputShape: [5]), Dense(2)])
             let report = try narrow.loadWeights(from: "\(dir)/f64.h5")
@@ -128,7 +119,7 @@ import TestSupport
                 group.addTask {
                     do {
                         for round in 0..<5 {
-                            let model = try self.randomized("seed_mlp", seed: UInt64(task * 100 + round))
+                            let model = try Zoo.randomized("seed_mlp", seed: UInt64(task * 100 + round))
                             let path = "\(dir)/t\(task).\(round % 2 == 0 ? "h5" : "weights.h5")"
                             try model.saveWeights(to: path)
                             let copy = try Zoo.build("seed_mlp")

@@ -5,19 +5,11 @@ import TestSupport
 @testable import Checkpoint
 
 @Suite struct SharedWeightsTests {
-    /// enc → dec with dec's kernel tied to enc's kernel.
-    func tiedModel() throws -> (Sequential, Dense, Dense) {
-        let encoder = Dense(3, inputShape: [3], name: "enc"), decoder = Dense(3, name: "dec")
-        decoder.tie(kernel: encoder.kernel!)
-        let model = try Sequential([encoder, decoder], name: "tied")
-        try model.setWeights(model.weights.enumerated().map { .randomUniform($1.shape, seed: UInt64($0)) })
-        return (model, encoder, decoder)
-    }
 
     @Test(arguments: [WeightFileFormat.kerasLegacy, .kerasV3])
     func aTiedParameterIsStoredOnceAndHardLinked(_ format: WeightFileFormat) throws {
         try withTemporaryDirectory { dir in
-            let (model, _, _) = try tiedModel()
+            let (model, _, _) = try Zoo.tiedModel()
             try model.saveWeights(to: "\(dir)/t.h5", format: format)
             let file = try WeightFile(path: "\(dir)/t.h5")
             let kernels = file.weights.filter { $0.shape == [3, 3] }
@@ -33,9 +25,9 @@ import TestSupport
     @Test(arguments: [WeightFileFormat.kerasLegacy, .kerasV3])
     func loadingKeepsTheTie(_ format: WeightFileFormat) throws {
         try withTemporaryDirectory { dir in
-            let (model, _, _) = try tiedModel()
+            let (model, _, _) = try Zoo.tiedModel()
             try model.saveWeights(to: "\(dir)/t.h5", format: format)
-            let (copy, encoder, decoder) = try tiedModel()
+            let (copy, encoder, decoder) = try Zoo.tiedModel()
             try copy.loadWeights(from: "\(dir)/t.h5")
             #expect(decoder.kernel === encoder.kernel)
             #expect(copy.getWeights() == model.getWeights())
@@ -49,7 +41,7 @@ import TestSupport
             // The same architecture without the tie writes two independent kernels.
             let untied = try Sequential([Dense(3, inputShape: [3], name: "enc"), Dense(3, name: "dec")])
             try untied.saveWeights(to: "\(dir)/u.h5")
-            let (model, encoder, _) = try tiedModel()
+            let (model, encoder, _) = try Zoo.tiedModel()
             let before = encoder.kernel!.value
             // The tied model's dec layer expects [enc/kernel, dec/bias]; give the file that shape.
             let file = try File.open("\(dir)/u.h5", access: .readWrite)
@@ -65,7 +57,7 @@ import TestSupport
 
     @Test func equalCopiesOfATiedParameterLoad() throws {
         try withTemporaryDirectory { dir in
-            let (model, encoder, decoder) = try tiedModel()
+            let (model, encoder, decoder) = try Zoo.tiedModel()
             let untied = try Sequential([Dense(3, inputShape: [3], name: "enc"), Dense(3, name: "dec")])
             try untied.layers[0].setWeights(encoder.getWeights())
             try untied.layers[1].setWeights(decoder.getWeights())

@@ -5,9 +5,9 @@ import TestSupport
 import Glibc
 #endif
 
-/// One file of the corpus, as `tools/hostile_corpus.py` lists it in `manifest.json`.
+/// One file of the corpus, as `tools/python/write_hostile_corpus.py` lists it in `manifest.json`.
 struct CorpusEntry: Decodable, Sendable {
-    /// How a file must be treated; see the module comment of `tools/hostile_corpus.py`.
+    /// How a file must be treated; see the module comment of `tools/python/write_hostile_corpus.py`.
     enum Expectation: String, Decodable, Sendable {
         case valid, plain, refuse, badValues = "bad-values", unchecked, unreadable, tampered
     }
@@ -111,16 +111,16 @@ struct HostileCorpus: Sendable {
     /// How long generating took.
     let elapsedSeconds: Double
 
-    static let generator = fixturesURL.deletingLastPathComponent().appendingPathComponent("tools/make-hostile-corpus").path
+    static let generator = fixturesURL.deletingLastPathComponent().appendingPathComponent("tools/hostile-corpus").path
 
-    /// Runs `tools/make-hostile-corpus` into `directory` with the pinned venv's `python`.
+    /// Runs `tools/hostile-corpus` into `directory` with the pinned venv's `python`.
     static func generate(in directory: String, python: String) throws -> HostileCorpus {
         let scratch = directory + ".log"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         let run = try BoundedProcess.run(generator, [directory], timeout: 120, scratch: scratch,
                                          environment: ["HEFT_PYTHON": python])
         guard run.ending == .exited(0) else {
-            throw CorpusError("tools/make-hostile-corpus \(run.ending): \(run.stderr.suffix(2000))")
+            throw CorpusError("tools/hostile-corpus \(run.ending): \(run.stderr.suffix(2000))")
         }
         let data = try Data(contentsOf: URL(fileURLWithPath: "\(directory)/manifest.json"))
         let manifest = try JSONDecoder().decode(Manifest.self, from: data)

@@ -5,10 +5,10 @@ import TestSupport
 import Glibc
 #endif
 
-/// Every `heft` subcommand on every file of the hostile corpus (issue 6, item 5a).
+/// Every `heft` subcommand on every file of the hostile corpus.
 ///
-/// `tools/make-hostile-corpus` writes truncated, bit-flipped, zeroed, non-HDF5, crafted and oddly
-/// named files with a manifest (see `tools/hostile_corpus.py`). Each subcommand runs on each file
+/// `tools/hostile-corpus` writes truncated, bit-flipped, zeroed, non-HDF5, crafted and oddly
+/// named files with a manifest (see `tools/python/write_hostile_corpus.py`). Each subcommand runs on each file
 /// as a real `heft` process and must:
 /// - end by itself (no signal) within 10 s, with at most 512 MiB resident;
 /// - exit with a code its manifest entry allows (0, 1 and 2 are the documented codes);

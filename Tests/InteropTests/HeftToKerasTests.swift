@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// Heft → Keras: files Heft writes load in real tf-keras 2.21 and Keras 3.15 (the pinned venv of
-/// tools/requirements.txt, passed in HEFT_PYTHON by tools/test) and give Heft's outputs; h5py
+/// tools/python/requirements.txt, passed in HEFT_PYTHON by tools/test) and give Heft's outputs; h5py
 /// reads every weight path, hard-linked ones included.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["HEFT_PYTHON"] != nil, "needs HEFT_PYTHON (run tools/test)"))
 struct HeftToKerasTests {
@@ -116,7 +116,7 @@ struct HeftToKerasTests {
         try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: "\(dir)/manifest.json"))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["HEFT_PYTHON"]!)
-        let script = fixturesURL.deletingLastPathComponent().appendingPathComponent("tools/keras_check.py").path
+        let script = fixturesURL.deletingLastPathComponent().appendingPathComponent("tools/python/keras_check.py").path
         process.arguments = [script, "\(dir)/manifest.json", "\(dir)/result.json"]
         let errors = Pipe()
         process.standardError = errors

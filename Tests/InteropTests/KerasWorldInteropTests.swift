@@ -70,7 +70,7 @@ struct KerasWorldInteropTests {
         try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: "\(dir)/manifest.json"))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["HEFT_PYTHON"]!)
-        let script = fixturesURL.deletingLastPathComponent().appendingPathComponent("tools/keras_check.py").path
+        let script = fixturesURL.deletingLastPathComponent().appendingPathComponent("tools/python/keras_check.py").path
         process.arguments = [script, "world", "\(dir)/manifest.json", "\(dir)/result.json"]
         let errors = Pipe()
         process.standardError = errors

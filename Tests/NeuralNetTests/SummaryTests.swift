@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 @testable import NeuralNet
 
-/// Golden texts written by real tf-keras (fixtures/summary, see tools/make_fixtures.py).
+/// Golden texts written by real tf-keras (fixtures/summary, see tools/python/write_fixtures.py).
 @Suite struct SummaryTests {
     func golden(_ name: String) throws -> String {
         let text = try String(contentsOf: fixturesURL.appendingPathComponent("summary/\(name).txt"), encoding: .utf8)

@@ -14,7 +14,7 @@ func moments(_ values: [Float]) -> (mean: Double, variance: Double) {
     return (mean, variance)
 }
 
-/// A forward-pass fixture written by real Keras (see tools/make_fixtures.py).
+/// A forward-pass fixture written by real Keras (see tools/python/write_fixtures.py).
 struct ForwardFixture: Decodable {
     struct Layer: Decodable { let units: Int; let activation: String; let use_bias: Bool }
     struct Array: Decodable { let shape: [Int]; let values: [Float] }

@@ -1,7 +1,7 @@
 import Checkpoint
 import NeuralNet
 
-/// Heft's side of the interop model zoo: the Swift equivalents of `tools/keras_models.py`, with the
+/// Heft's side of the interop model zoo: the Swift equivalents of `tools/python/keras_models.py`, with the
 /// same layer names, order and shapes, so that weight files move between Heft and Keras.
 public enum Zoo {
     /// The zoo's model names, as in `keras_models.NAMES`.
@@ -35,6 +35,26 @@ public enum Zoo {
                 preconditionFailure("unknown zoo model \(name)")
             }
         }
+    }
+}
+
+extension Zoo {
+    /// The zoo model `name` with random (non-default) weights, reproducible from `seed`.
+    public static func randomized(_ name: String, seed: UInt64 = 1) throws -> Model {
+        let model = try build(name)
+        try model.setWeights(model.weights.enumerated().map { index, parameter in
+            Tensor.randomUniform(parameter.shape, minval: -1, maxval: 1, dtype: parameter.dtype, seed: seed + UInt64(index))
+        })
+        return model
+    }
+
+    /// enc → dec with dec's kernel tied to enc's kernel (one parameter in two layers), random weights.
+    public static func tiedModel(seed: UInt64 = 0) throws -> (model: Sequential, encoder: Dense, decoder: Dense) {
+        let encoder = Dense(3, inputShape: [3], name: "enc"), decoder = Dense(3, name: "dec")
+        decoder.tie(kernel: encoder.kernel!)
+        let model = try Sequential([encoder, decoder], name: "tied")
+        try model.setWeights(model.weights.enumerated().map { .randomUniform($1.shape, seed: seed + UInt64($0)) })
+        return (model, encoder, decoder)
     }
 }
 

@@ -25,7 +25,7 @@ final class MemoryContainer: TensorContainer, ContainerFormat {
     let byteSize: UInt64
     let index: WeightIndex
     var prefetched: [UInt64: PrefetchedTensor] { [:] }
-    private let tree: MemoryTree
+    let tree: MemoryTree
 
     private init(path: String, tree: MemoryTree, limits: ReadLimits) throws {
         self.path = path

@@ -1,4 +1,4 @@
-// The libFuzzer target for Heft's model-free reader (issue 6, item 5b).
+// The libFuzzer target for Heft's model-free reader.
 //
 // Each input is written to one temp file per process (libhdf5 needs a path) and run through what
 // `heft verify` does: `WeightFile(path:)`, then `Verification.verify` with default options, plus a

@@ -1,8 +1,8 @@
 """The Keras-world corpus: one small model per family of built-in layers, built the same way in
 tf-keras 2 and Keras 3, plus small models trained with each optimizer.
 
-`tools/make_fixtures.py world` writes every model with random non-zero weights in each layout its
-Keras line writes (fixtures/world); `tools/keras_check.py world` rebuilds a model in either line,
+`tools/python/write_fixtures.py world` writes every model with random non-zero weights in each layout its
+Keras line writes (fixtures/world); `tools/python/keras_check.py world` rebuilds a model in either line,
 loads a weights file into it and reports the output. Names are Keras's automatic ones (after
 `clear_session()`) except in the `named` and `nested` families, so both lines name layers alike.
 

@@ -1,7 +1,7 @@
 """Writes Heft's hostile-file corpus: bad, crafted and odd inputs for every `heft` subcommand.
 
-    python tools/hostile_corpus.py OUTDIR      (or tools/make-hostile-corpus OUTDIR)
-    python tools/hostile_corpus.py --with containers OUTDIR      (or HEFT_CORPUS_EXTRA=containers)
+    python tools/python/write_hostile_corpus.py OUTDIR      (or tools/hostile-corpus OUTDIR)
+    python tools/python/write_hostile_corpus.py --with containers OUTDIR      (or HEFT_CORPUS_EXTRA=containers)
 
 `--with` (or the comma-separated HEFT_CORPUS_EXTRA) adds categories that are not built by default:
 `containers` (.keras archives, sharded .weights.json sets, .safetensors and other formats; see
@@ -51,7 +51,7 @@ import zlib
 import h5py
 import numpy as np
 
-FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "keras")
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fixtures", "keras")
 
 # A value that appears only in victim.h5: a file whose links/sources reach victim.h5 must never
 # print it.
@@ -816,7 +816,7 @@ def tampered(corpus):
 
 # MARK: - Containers (opt-in: --with containers, or HEFT_CORPUS_EXTRA=containers)
 
-CONTAINER_FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "containers")
+CONTAINER_FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fixtures", "containers")
 # 2026-01-01 00:00:00 as a DOS date and time: every zip entry written here carries it.
 DOS_DATE, DOS_TIME = (2026 - 1980) << 9 | 1 << 5 | 1, 0
 
@@ -953,7 +953,7 @@ def containers(corpus):
     (.npz, a PyTorch zip, a pickle, JSON that is no index). Opt-in (`--with containers` or
     HEFT_CORPUS_EXTRA=containers) until Heft reads these containers. Valid bases are real files:
     fixtures/containers/keras3_named.* (written by Keras 3.15.1 and safetensors 0.8.0; the named
-    family of tools/keras_world.py, its dense layer split across shards 0 and 1).
+    family of tools/python/keras_world.py, its dense layer split across shards 0 and 1).
 
     What the Python libraries of the pinned venv (Python 3.11.7: zipfile; Keras 3.15.1,
     `keras.saving.load_model` / `model.load_weights` into the named model built fresh; safetensors
@@ -1262,7 +1262,7 @@ EXTRA_CATEGORIES = {"containers": containers}
 
 
 def main():
-    usage = (f"usage: hostile_corpus.py [--with CATEGORY[,CATEGORY]]... OUTDIR "
+    usage = (f"usage: write_hostile_corpus.py [--with CATEGORY[,CATEGORY]]... OUTDIR "
              f"(extra categories: {', '.join(EXTRA_CATEGORIES)})")
     extra = [n for n in os.environ.get("HEFT_CORPUS_EXTRA", "").split(",") if n.strip()]
     positional, arguments = [], sys.argv[1:]
@@ -1281,14 +1281,14 @@ def main():
     extra = list(dict.fromkeys(name.strip() for name in extra if name.strip()))
     unknown = [name for name in extra if name not in EXTRA_CATEGORIES]
     if unknown:
-        sys.exit(f"hostile_corpus.py: unknown extra category {', '.join(unknown)}; known: {', '.join(EXTRA_CATEGORIES)}")
+        sys.exit(f"write_hostile_corpus.py: unknown extra category {', '.join(unknown)}; known: {', '.join(EXTRA_CATEGORIES)}")
     corpus = Corpus(positional[0])
     if os.listdir(corpus.root):
-        sys.exit(f"hostile_corpus.py: {corpus.root} is not empty")
+        sys.exit(f"write_hostile_corpus.py: {corpus.root} is not empty")
     for build in CATEGORIES + [EXTRA_CATEGORIES[name] for name in extra]:
         build(corpus)
     corpus.write_manifest()
-    print(f"hostile_corpus.py: {len(corpus.entries)} files in {corpus.root}", file=sys.stderr)
+    print(f"write_hostile_corpus.py: {len(corpus.entries)} files in {corpus.root}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 HEFT_BENCH = os.path.join(ROOT, ".build", "release", "heft-bench")
 HEFT = os.path.join(ROOT, ".build", "release", "heft")
 

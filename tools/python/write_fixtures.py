@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
 """Writes Heft's test fixtures with real Keras (tf-keras 2 and Keras 3).
 
-Run through `tools/make-fixtures`, which uses the pinned venv of `tools/requirements.txt`.
+Run through `tools/fixtures`, which uses the pinned venv of `tools/python/requirements.txt`.
 Everything written is deterministic: weights come from numpy generators with fixed seeds.
 
 fixtures/forward/<case>.json   a model's layers and weights, an input batch and Keras's output
 fixtures/summary/<case>.txt    tf-keras's model.summary() text, verbatim
 fixtures/keras/<writer>_<model>.{h5,weights.h5,full.h5,json}
-                               weight files of the interop zoo (tools/keras_models.py) as each Keras
+                               weight files of the interop zoo (tools/python/keras_models.py) as each Keras
                                writes them, with an input batch, Keras's output and a float64 numpy
                                reference output in the JSON
 fixtures/world/<writer>_<family>.{h5,full.h5,weights.h5,json}
-                               the Keras-world corpus (tools/keras_world.py): each family as each Keras
+                               the Keras-world corpus (tools/python/keras_world.py): each family as each Keras
                                line writes it, with the model's weights list, an input and Keras's output
 fixtures/hostile/*.h5          valid HDF5 files in the legacy layout whose datasets read other files
                                (external raw storage, a virtual dataset), written with h5py
@@ -42,7 +42,7 @@ import keras_check  # noqa: E402
 import keras_models  # noqa: E402
 import keras_world  # noqa: E402
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "fixtures")
 
 
 def floats(array):
