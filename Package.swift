@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // System libraries: Debian's libopenblas-dev and libhdf5-dev, found through pkg-config.
@@ -26,10 +27,13 @@ let package = Package(
         // prctl(PR_SET_PDEATHSIG), which Swift cannot call (it is variadic), for isolated workers.
         .target(name: "CProcessControl"),
         .target(name: "NeuralNet", dependencies: ["CBLAS"]),
-        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        // A read-only HDF5 file driver over a byte range of a file (an uncompressed entry of a zip).
+        .target(name: "CHDF5Window", dependencies: ["CHDF5"]),
+        .target(name: "HDF5", dependencies: ["CHDF5", "CHDF5Window"]),
         .target(name: "Checkpoint", dependencies: ["NeuralNet", "HDF5", "CProcessControl",
                                                    .product(name: "Crypto", package: "swift-crypto"),
-                                                   .product(name: "SystemPackage", package: "swift-system")]),
+                                                   .product(name: "SystemPackage", package: "swift-system"),
+                                                   .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "Inspection", dependencies: ["Checkpoint", "NeuralNet", "CKernels", .product(name: "Crypto", package: "swift-crypto")]),
 
         .executableTarget(name: "heft", dependencies: ["Checkpoint", "Inspection", "NeuralNet", .product(name: "ArgumentParser", package: "swift-argument-parser")],

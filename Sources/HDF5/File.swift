@@ -66,6 +66,22 @@ public final class File {
         return try File(path: path, id: id)
     }
 
+    /// Opens, read-only, the HDF5 file held in the bytes `range` of the file at `path` — an
+    /// uncompressed entry of a zip archive (a `.keras` file's `model.weights.h5`) — in place,
+    /// without copying it out. Addresses in the HDF5 file are relative to the range's start; the
+    /// range's end is the HDF5 file's end.
+    ///
+    /// The corresponding C functions are `H5Fopen` and `H5Pset_driver` (a driver of `CHDF5Window`).
+    /// - Throws: ``HDF5Error`` if the range lies outside the file, or its bytes are not a sound
+    ///   HDF5 file.
+    public static func open(_ path: String, byteRange range: Range<UInt64>) throws -> File {
+        try Library.initialize()
+        let location = Location(file: path, object: "/")
+        let properties = try PropertyList.opening(location, window: range)
+        let id = try check(H5Fopen(path, FileAccess.readOnly.openFlag, properties.id), "open file", location)
+        return try File(path: path, id: id)
+    }
+
     /// Creates a file in the most compatible format (superblock version 0, old-style groups, as
     /// h5py's default `libver='earliest'` and Keras write).
     ///

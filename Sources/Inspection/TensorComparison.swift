@@ -38,6 +38,10 @@ public struct TensorComparison: Sendable, Equatable {
     /// The HDF5 paths in each file (`nil` on the side that lacks the tensor).
     public let pathA: String?
     public let pathB: String?
+    /// The file of a sharded checkpoint that holds the tensor, on each side (`nil` for one-file
+    /// containers and the side that lacks it).
+    public var fileA: String? = nil
+    public var fileB: String? = nil
     public let shapeA: [Int]?
     public let shapeB: [Int]?
     public let dtypeA: DType?

@@ -30,6 +30,8 @@ public enum Verification {
     public struct Problem: Sendable, Equatable {
         public let path: String
         public let problem: String
+        /// The file of a sharded checkpoint that holds the tensor (`nil` for one-file containers).
+        public var file: String? = nil
     }
 
     /// The comparison of two tied tensors.
@@ -154,7 +156,7 @@ public enum Verification {
                 scan.storedDigests[weight.storageID] = try file.storedDigest(of: weight)
                 readable.append(weight)
             } catch {
-                scan.problems.append(Problem(path: weight.path, problem: "unreadable: \(error)"))
+                scan.problems.append(Problem(path: weight.path, problem: "unreadable: \(error)", file: weight.storageFile))
             }
         }
         let total = readable.reduce(0) { $0 + $1.storageSize }
@@ -178,12 +180,12 @@ public enum Verification {
                     scan.checkedDigests += 1
                     if digest != stored {
                         scan.changedDigests += 1
-                        scan.problems.append(Problem(path: weight.path, problem: "integrity: " + WeightFile.changedBytes(stored: stored, read: digest)))
+                        scan.problems.append(Problem(path: weight.path, problem: "integrity: " + WeightFile.changedBytes(stored: stored, read: digest), file: weight.storageFile))
                     }
                 }
-                if let problem = tensor.problem { scan.problems.append(Problem(path: weight.path, problem: problem)) }
+                if let problem = tensor.problem { scan.problems.append(Problem(path: weight.path, problem: problem, file: weight.storageFile)) }
             case .failure(let error):
-                scan.problems.append(Problem(path: weight.path, problem: "unreadable: \(error)"))
+                scan.problems.append(Problem(path: weight.path, problem: "unreadable: \(error)", file: weight.storageFile))
             }
         }
         let position = Dictionary(readable.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { first, _ in first })

@@ -189,7 +189,7 @@ public enum WeightDiff {
     private static func compare(_ pair: Pair, _ fileA: WeightFile, _ fileB: WeightFile, options: Options) throws -> TensorComparison {
         func result(_ status: TensorComparison.Status) -> TensorComparison {
             TensorComparison(name: pair.name, section: pair.section, status: status, pathA: pair.a?.path, pathB: pair.b?.path,
-                             shapeA: pair.a?.shape, shapeB: pair.b?.shape,
+                             fileA: pair.a?.storageFile, fileB: pair.b?.storageFile, shapeA: pair.a?.shape, shapeB: pair.b?.shape,
                              dtypeA: pair.a?.dtype, dtypeB: pair.b?.dtype)
         }
         guard let a = pair.a else { return result(.added) }

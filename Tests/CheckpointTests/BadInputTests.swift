@@ -28,8 +28,11 @@ import TestSupport
             try write([], to: "\(dir)/empty.h5")
             #expect(reason("\(dir)/empty.h5") == .emptyFile)
             try write(Array("not an HDF5 file at all, just text\n".utf8), to: "\(dir)/text.h5")
-            #expect(reason("\(dir)/text.h5") == .notHDF5)
-            #expect("\(CheckpointError(file: "a.h5", .notHDF5))" == "a.h5: not an HDF5 file (no HDF5 signature)")
+            let unknown = "no HDF5 signature; not a zip (.keras), a sharded .weights.json index or safetensors"
+            #expect(reason("\(dir)/text.h5") == .unknownFormat(unknown))
+            #expect("\(CheckpointError(file: "a.h5", .unknownFormat(unknown)))" == "a.h5: not a weights file: \(unknown)")
+            try write([0x80, 0x04, 0x95] + Array(repeating: 0, count: 16), to: "\(dir)/w.pkl")
+            #expect("\(try #require(reason("\(dir)/w.pkl")))".contains("pickle"))
         }
     }
 

@@ -92,7 +92,7 @@ import TestSupport
     @Test func badFilesExitTwoWithOneLine() throws {
         try withTemporaryDirectory { (dir: String) throws in
             FileManager.default.createFile(atPath: "\(dir)/text.h5", contents: Data("hello".utf8))
-            let cases = [("\(dir)/missing.h5", "no such file"), ("\(dir)/text.h5", "not an HDF5 file"), (dir, "is a directory"),
+            let cases = [("\(dir)/missing.h5", "no such file"), ("\(dir)/text.h5", "not a weights file"), (dir, "is a directory"),
                          (fixturesURL.appendingPathComponent("hostile/external_storage.h5").path, "refused: external raw storage")]
             for (path, reason) in cases {
                 let run = try heft("dump", path)

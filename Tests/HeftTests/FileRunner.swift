@@ -50,9 +50,10 @@ struct FileRunner {
             defer { removeOutput("\(folder)/out") }
             let arguments = subcommand.arguments(file: file, good: corpus.path(entry.good), output: output)
             // A tight memory bound needs heft's own peak, which a direct spawn cannot tell.
+            let timeout = entry.timeoutSeconds ?? Self.timeout
             let run = entry.maxResidentMiB == nil
-                ? try BoundedProcess.run(heftBinary.path, arguments, timeout: Self.timeout, scratch: folder)
-                : try BoundedProcess.runMeasuringPeak(heftBinary.path, arguments, timeout: Self.timeout, scratch: folder)
+                ? try BoundedProcess.run(heftBinary.path, arguments, timeout: timeout, scratch: folder)
+                : try BoundedProcess.runMeasuringPeak(heftBinary.path, arguments, timeout: timeout, scratch: folder)
             var problems = judge(run, subcommand)
             if subcommand == .convert { problems += try convertProblems(run, output: output, scratch: folder) }
             return RunReport(entry: entry, subcommand: subcommand, run: run, problems: problems)
@@ -66,7 +67,7 @@ struct FileRunner {
         var problems: [String] = []
         switch run.ending {
         case .timedOut:
-            problems.append("did not finish within \(Int(Self.timeout)) s (killed)")
+            problems.append("did not finish within \(Int(entry.timeoutSeconds ?? Self.timeout)) s (killed)")
         case .signalled(let signal):
             problems.append("killed by signal \(signal) (\(String(cString: strsignal(signal)))); stderr: \(excerpt(run.stderr))")
         case .exited(let code):

@@ -24,11 +24,15 @@ struct CorpusEntry: Decodable, Sendable {
     let forbidden: [String]?
     /// A tighter bound than ``FileRunner/memoryLimit`` on every run's peak RSS, in MiB.
     let maxResidentMiB: Int?
+    /// A longer bound than ``FileRunner/timeout`` on every run, in seconds, for a file whose size
+    /// is the point (the description says what a release build takes).
+    let timeoutSeconds: Double?
 
     enum CodingKeys: String, CodingKey {
         case name, category, description, expect, good, forbidden
         case diffGood = "diff_good"
         case maxResidentMiB = "max_rss_mib"
+        case timeoutSeconds = "timeout_s"
     }
 
     /// The exit codes `subcommand` may end with on this file.

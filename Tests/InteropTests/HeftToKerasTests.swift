@@ -47,7 +47,7 @@ struct HeftToKerasTests {
                 cases.append(.init(model: name, legacy: "\(dir)/\(name).h5", v3: "\(dir)/\(name).weights.h5",
                                    input: .init(shape: x.shape, values: x.scalars)))
             }
-            let results = try runKeras(Manifest(cases: cases), in: dir)
+            let results: [String: Result] = try runKerasCheck(nil, manifest: Manifest(cases: cases), in: dir)
             for name in Zoo.names {
                 let result = try #require(results[name], "no result for \(name)")
                 let expected = outputs[name]!
@@ -84,7 +84,7 @@ struct HeftToKerasTests {
                 cases.append(.init(model: name, legacy: "\(dir)/\(name).h5", v3: "\(dir)/\(name).weights.h5",
                                    input: .init(shape: keras3.input.shape, values: keras3.input.values.map { Float($0) })))
             }
-            let results = try runKeras(Manifest(cases: cases), in: dir)
+            let results: [String: Result] = try runKerasCheck(nil, manifest: Manifest(cases: cases), in: dir)
             for name in Zoo.names {
                 let result = try #require(results[name])
                 for loader in Self.loaders where !(name == "mlp_model" && loader == "tfkeras_v3") {
@@ -110,22 +110,5 @@ struct HeftToKerasTests {
                 #expect(try weightFile.read(weight).converted(to: .float64).storage == .float64(values), "\(weight.path)")
             }
         }
-    }
-
-    func runKeras(_ manifest: Manifest, in dir: String) throws -> [String: Result] {
-        try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: "\(dir)/manifest.json"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["HEFT_PYTHON"]!)
-        let script = fixturesURL.deletingLastPathComponent().appendingPathComponent("tools/python/keras_check.py").path
-        process.arguments = [script, "\(dir)/manifest.json", "\(dir)/result.json"]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CheckpointError(file: script, .io("keras_check.py failed: \(String(decoding: stderr.suffix(2000), as: UTF8.self))"))
-        }
-        return try JSONDecoder().decode([String: Result].self, from: Data(contentsOf: URL(fileURLWithPath: "\(dir)/result.json")))
     }
 }

@@ -42,7 +42,7 @@ struct KerasWorldInteropTests {
                     }
                 }
             }
-            let results = try runKeras(Manifest(cases: cases), in: dir)
+            let results: [String: Output] = try runKerasCheck("world", manifest: Manifest(cases: cases), in: dir)
             #expect(results.count == cases.count && cases.count >= 400)
             for (id, values) in expected.sorted(by: { $0.key < $1.key }) {
                 let output = try #require(results[id], "no result for \(id)")
@@ -64,22 +64,5 @@ struct KerasWorldInteropTests {
         guard world.family == "shared_sequential" else { return true }
         if line == "keras3" { return format == .kerasV3 && world.writer == "keras3" }
         return format == .kerasLegacy || world.writer == "tfkeras"
-    }
-
-    func runKeras(_ manifest: Manifest, in dir: String) throws -> [String: Output] {
-        try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: "\(dir)/manifest.json"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["HEFT_PYTHON"]!)
-        let script = fixturesURL.deletingLastPathComponent().appendingPathComponent("tools/python/keras_check.py").path
-        process.arguments = [script, "world", "\(dir)/manifest.json", "\(dir)/result.json"]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CheckpointError(file: script, .io("keras_check.py failed: \(String(decoding: stderr.suffix(2000), as: UTF8.self))"))
-        }
-        return try JSONDecoder().decode([String: Output].self, from: Data(contentsOf: URL(fileURLWithPath: "\(dir)/result.json")))
     }
 }

@@ -16,3 +16,29 @@ public func standardOutput(
     process.waitUntilExit()
     return String(decoding: data, as: UTF8.self)
 }
+
+/// `tools/python/keras_check.py` failed; `stderr` is the end of what it printed.
+public struct KerasCheckFailure: Error, CustomStringConvertible {
+    public let stderr: String
+    public var description: String { "keras_check.py failed: \(stderr)" }
+}
+
+/// Runs `tools/python/keras_check.py [mode] MANIFEST RESULT` under `$HEFT_PYTHON` with `manifest`
+/// written to `dir`, and decodes its result: one entry per case or file.
+///
+/// - Throws: ``KerasCheckFailure`` if the script fails, or what encoding, decoding or running throws.
+public func runKerasCheck<Result: Decodable>(_ mode: String?, manifest: some Encodable, in dir: String) throws -> [String: Result] {
+    let name = mode ?? "default"
+    try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: "\(dir)/\(name)-manifest.json"))
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["HEFT_PYTHON"]!)
+    let script = fixturesURL.deletingLastPathComponent().appendingPathComponent("tools/python/keras_check.py").path
+    process.arguments = [script] + (mode.map { [$0] } ?? []) + ["\(dir)/\(name)-manifest.json", "\(dir)/\(name)-result.json"]
+    let errors = Pipe()
+    process.standardError = errors
+    try process.run()
+    let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw KerasCheckFailure(stderr: String(decoding: stderr.suffix(2000), as: UTF8.self)) }
+    return try JSONDecoder().decode([String: Result].self, from: Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name)-result.json")))
+}

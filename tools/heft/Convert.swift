@@ -6,10 +6,14 @@ extension Heft {
     /// `heft convert IN OUT`: rewrite a weights file in either layout through Heft's writer.
     struct Convert: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Rewrite a weights file in either Keras layout.",
+            abstract: "Rewrite a weights file in either Keras layout, in any container.",
             discussion: """
-                The output layout is --to or, by default, chosen from OUT's name (*.weights.h5 → keras-v3, \
-                else keras-legacy); the same layout is a rewrite. Dtypes and hard links (shared weights) \
+                The container comes from OUT's name: *.keras (an archive with the config and metadata of \
+                --like REF.keras, or of IN if it is one), *.weights.json (a sharded set, shards of at most \
+                --max-shard-size, Keras's 5GB by default), *.safetensors, else one HDF5 file. The layout is \
+                --to or, by default, chosen from OUT's name (*.h5 and *.hdf5 → keras-legacy, else \
+                keras-v3); --to keras-archive, keras-v3-sharded or safetensors name the container and must \
+                agree with OUT's name. The same layout is a rewrite. Dtypes and hard links (shared weights) \
                 are kept; OUT is replaced atomically. In another layout each tensor goes where Keras keeps \
                 that variable, which needs each layer's Keras class: from model_config in a full-model \
                 file, from Keras 3 paths, from automatic layer names (lstm_2), or from --like REF. A layer \
@@ -18,13 +22,36 @@ extension Heft {
                 Optimizer state goes along to a Keras 3 file and is dropped, with a note, elsewhere.
                 """)
 
-        enum Layout: String, ExpressibleByArgument, CaseIterable {
+        /// A layout, or a container (whose layout is Keras 3's).
+        enum Target: String, ExpressibleByArgument, CaseIterable {
             case kerasLegacy = "keras-legacy", kerasV3 = "keras-v3"
+            case kerasArchive = "keras-archive", kerasV3Sharded = "keras-v3-sharded", safetensors
+
+            /// The suffix OUT needs for a container target.
+            var suffix: String? {
+                switch self {
+                case .kerasLegacy, .kerasV3: nil
+                case .kerasArchive: ".keras"
+                case .kerasV3Sharded: ".weights.json"
+                case .safetensors: ".safetensors"
+                }
+            }
+
+            var layout: WeightFileFormat { self == .kerasLegacy ? .kerasLegacy : .kerasV3 }
+
+            /// What a conversion to `path` in `layout` writes: its container, or the layout of one HDF5 file.
+            static func name(forOutput path: String, layout: WeightFileFormat) -> String {
+                allCases.first { $0.suffix.map(path.hasSuffix) ?? false }?.rawValue ?? layout.rawValue
+            }
         }
 
         @Argument(help: "The input weights file.") var input: String
         @Argument(help: "The output path.") var outputPath: String
-        @Option(help: "The output layout: keras-legacy or keras-v3.") var to: Layout?
+        @Option(help: "The output layout (keras-legacy, keras-v3) or container (keras-archive, keras-v3-sharded, safetensors).")
+        var to: Target?
+        @Option(help: ArgumentHelp("The largest shard of a *.weights.json output, with a unit: 500KB, 64MB, 2GB (1024-based, "
+                                   + "as Keras's max_shard_size), or a number of bytes.", valueName: "size"))
+        var maxShardSize: ByteSize?
         @Option(help: ArgumentHelp("A Keras weights or model file of the same architecture: it gives the layer classes, "
                                    + "and in its own layout the names and order to write.", valueName: "ref"))
         var like: String?
@@ -32,14 +59,24 @@ extension Heft {
         @OptionGroup var output: OutputOptions
         @OptionGroup var reader: ReaderOptions
 
+        func validate() throws {
+            if let suffix = to?.suffix, !outputPath.hasSuffix(suffix) {
+                throw ValidationError("--to \(to!.rawValue) writes a \(suffix) file; name OUT accordingly")
+            }
+            if maxShardSize != nil, !outputPath.hasSuffix(".weights.json") {
+                throw ValidationError("--max-shard-size writes a sharded set: name OUT *.weights.json")
+            }
+        }
+
         func run() throws {
             try runWithExitCode(reader, files: [input] + (like.map { [$0] } ?? []), outputs: [outputPath]) { open in
                 let file = try open(input)
                 let reference = try like.map { try open($0) }
-                let format = to.map { WeightFileFormat(rawValue: $0.rawValue)! } ?? WeightFileFormat(forPath: outputPath)
-                let report = try file.convert(to: outputPath, format: format, like: reference, dropOptimizer: dropOptimizer)
-                let document = ConvertDocument(schema: jsonSchemaVersion, input: input, output: outputPath, from: file.format.rawValue,
-                                               to: format.rawValue, layers: report.layers, weights: report.weights,
+                let format = to?.layout ?? WeightFileFormat(forPath: outputPath)
+                let report = try file.convert(to: outputPath, format: format, like: reference, dropOptimizer: dropOptimizer,
+                                              maxShardSize: maxShardSize?.bytes)
+                let document = ConvertDocument(schema: jsonSchemaVersion, input: input, output: outputPath, from: file.formatName,
+                                               to: Target.name(forOutput: outputPath, layout: format), layers: report.layers, weights: report.weights,
                                                optimizerWeights: report.optimizerWeights, notes: report.notes)
                 if output.json {
                     try printJSON(document)

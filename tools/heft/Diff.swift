@@ -87,8 +87,8 @@ extension Heft {
                 let progress = Progress("heft diff")
                 let result = try WeightDiff.compare(fileA, fileB, options: options, progress: progress.update)
                 progress.finish()
-                let document = DiffDocument(schema: jsonSchemaVersion, a: .init(file: a, format: fileA.format.rawValue),
-                                            b: .init(file: b, format: fileB.format.rawValue),
+                let document = DiffDocument(schema: jsonSchemaVersion, a: .init(file: a, format: fileA.formatName),
+                                            b: .init(file: b, format: fileB.formatName),
                                             matching: options.matching.rawValue, tolerance: options.tolerance,
                                             equal: result.equal, summary: DiffDocument.Summary(result.tensors.filter { $0.section == .model }),
                                             optimizer: DiffDocument.Summary(result.tensors.filter { $0.section != .model }),
@@ -111,7 +111,7 @@ extension Heft {
             var details: [Int: [String]] = [:]
             for tensor in document.tensors where tensor.isDifference || showSame {
                 rows.append([statusText(tensor.status), shown(tensor.section == .model ? tensor.name : "[\(tensor.section.rawValue)] \(tensor.name)"),
-                             detail(tensor)])
+                             detail(tensor) + shardText(tensor)])
                 if let top = tensor.top, !top.isEmpty {
                     details[rows.count - 1] = aligned(top.map { ["\($0.index)", "a=\($0.a)", "b=\($0.b)", "|Δ|=\($0.absDiff)"] }, indent: "      ")
                 }
@@ -156,6 +156,15 @@ extension Heft {
                          ("shape changed", summary.shapeChanged), ("dtype changed", summary.dtypeChanged)]
                 .filter { $0.1 > 0 }.map { "\($0.1) \($0.0)" }
             return Terminal.paint("different", .red) + ": \(summary.different) of \(summary.total) tensors differ (\(parts.joined(separator: ", ")))"
+        }
+
+        /// Where a tensor of a sharded checkpoint is: ` (in a.weights.h5)`, or one shard per side.
+        func shardText(_ tensor: TensorComparison) -> String {
+            switch (tensor.fileA, tensor.fileB) {
+            case (nil, nil): ""
+            case let (one?, nil), let (nil, one?): "  (in \(shown(one)))"
+            case let (first?, second?): first == second ? "  (in \(shown(first)))" : "  (in \(shown(first)) and \(shown(second)))"
+            }
         }
 
         // MARK: - GitHub Actions

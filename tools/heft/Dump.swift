@@ -46,7 +46,8 @@ extension Heft {
                 do {
                     weightFile = try open(file)
                 } catch let error as CheckpointError {
-                    guard case .notAWeightsFile = error.reason else { throw error }
+                    // An HDF5 file in neither Keras layout is listed as a generic tree.
+                    guard case .notAWeightsFile = error.reason, HDF5Listing.isHDF5(path: file) else { throw error }
                     try dumpGenericTree()
                     return 0
                 }
@@ -83,7 +84,7 @@ extension Heft {
                 DumpDocument.State(className: state.className, weights: try described(state.variables, below: "optimizer/"))
             }
             let metrics = view.metrics.isEmpty ? nil : DumpDocument.State(className: nil, weights: try described(view.metrics, below: ""))
-            return DumpDocument(schema: jsonSchemaVersion, file: file, format: weightFile.format.rawValue,
+            return DumpDocument(schema: jsonSchemaVersion, file: file, format: weightFile.formatName, layout: weightFile.format.rawValue,
                                 kerasVersion: try weightFile.kerasVersion(), backend: try weightFile.backend(),
                                 fullModel: weightFile.isFullModel, layers: dumped,
                                 topLevelWeights: try described(view.modelVariables, below: ""), optimizer: optimizer, metrics: metrics)
@@ -99,6 +100,7 @@ extension Heft {
                                                  dtype: weight.dtype.rawValue, size: weight.count * weight.dtype.byteCount,
                                                  storageSize: weight.storageSize,
                                                  sharedWith: weight.sharedWith.flatMap { sharedPaths.contains($0) ? $0 : nil })
+            described.file = weight.storageFile
             if stats { described.stats = try weightFile.statistics(of: weight) }
             if hash { described.sha256 = try weightFile.sha256(of: weight) }
             if values {
@@ -117,6 +119,7 @@ extension Heft {
             let parameters = distinct.reduce(0) { $0 + $1.shape.reduce(1, *) }
             let bytes = distinct.reduce(0) { $0 + $1.size }
             var header = "\(shown(document.file)): \(Terminal.paint(document.format, .bold))"
+            if document.format != document.layout { header += " (\(document.layout) layout)" }
             if document.fullModel { header += " (full-model file, weights in /model_weights)" }
             if let version = document.kerasVersion { header += ", keras_version \(SafeText.escaped(version, limit: 256))" }
             if let backend = document.backend { header += ", backend \(SafeText.escaped(backend, limit: 256))" }
@@ -166,6 +169,7 @@ extension Heft {
                     row += [statistics.nanCount, statistics.infinityCount, statistics.zeroCount].map { countText($0) }
                 }
                 if let digest = weight.sha256 { row.append(digest) }
+                if let file = weight.file { row.append(Terminal.paint(shown(file), .dim)) }
                 if let shared = weight.sharedWith { row.append(Terminal.paint("shared with \(shared)", .yellow)) }
                 rows.append(row)
             }
@@ -218,13 +222,16 @@ struct DumpDocument: Encodable {
         /// Bytes the dataset occupies in the file.
         let storageSize: Int
         let sharedWith: String?
+        /// The shard holding the tensor, for a sharded checkpoint.
+        var file: String?
         var stats: TensorStatistics?
         var sha256: String?
         var values: [Double]?
         var valuesText: String?
 
         enum CodingKeys: String, CodingKey {
-            case name, identity, variable, path, shape, dtype, size, storageSize = "storage_size", sharedWith = "shared_with", stats, sha256, values
+            case name, identity, variable, path, shape, dtype, size, storageSize = "storage_size", sharedWith = "shared_with", file
+            case stats, sha256, values
         }
     }
 
@@ -247,7 +254,10 @@ struct DumpDocument: Encodable {
 
     let schema: Int
     let file: String
+    /// The layout (keras-legacy, keras-v3) or, for other containers, the container's kind.
     let format: String
+    /// The Keras layout.
+    let layout: String
     let kerasVersion: String?
     let backend: String?
     let fullModel: Bool
@@ -257,7 +267,7 @@ struct DumpDocument: Encodable {
     let metrics: State?
 
     enum CodingKeys: String, CodingKey {
-        case schema, file, format, kerasVersion = "keras_version", backend, fullModel = "full_model", layers
+        case schema, file, format, layout, kerasVersion = "keras_version", backend, fullModel = "full_model", layers
         case topLevelWeights = "top_level_weights", optimizer, metrics
     }
 }

@@ -44,7 +44,7 @@ extension TensorStatistics: Encodable {
 
 extension TensorComparison: Encodable {
     enum CodingKeys: String, CodingKey {
-        case name, section, status, pathA = "path_a", pathB = "path_b", shapeA = "shape_a", shapeB = "shape_b"
+        case name, section, status, pathA = "path_a", pathB = "path_b", fileA = "file_a", fileB = "file_b", shapeA = "shape_a", shapeB = "shape_b"
         case dtypeA = "dtype_a", dtypeB = "dtype_b", mismatches, total, maxAbsDiff = "max_abs_diff"
         case maxAbsIndex = "max_abs_index", maxRelDiff = "max_rel_diff", meanAbsDiff = "mean_abs_diff"
         case nanMismatches = "nan_mismatches", top
@@ -57,6 +57,8 @@ extension TensorComparison: Encodable {
         try container.encode(status.rawValue, forKey: .status)
         try container.encodeIfPresent(pathA, forKey: .pathA)
         try container.encodeIfPresent(pathB, forKey: .pathB)
+        try container.encodeIfPresent(fileA, forKey: .fileA)
+        try container.encodeIfPresent(fileB, forKey: .fileB)
         try container.encodeIfPresent(shapeA, forKey: .shapeA)
         try container.encodeIfPresent(shapeB, forKey: .shapeB)
         try container.encodeIfPresent(dtypeA, forKey: .dtypeA)
@@ -115,12 +117,13 @@ extension Verification.Report: Encodable {
 }
 
 extension Verification.Problem: Encodable {
-    enum CodingKeys: String, CodingKey { case path, problem }
+    enum CodingKeys: String, CodingKey { case path, problem, file }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(path, forKey: .path)
         try container.encode(problem, forKey: .problem)
+        try container.encodeIfPresent(file, forKey: .file)
     }
 }
 

@@ -51,9 +51,9 @@ extension Heft {
                 let report = try Verification.verify(weightFile, options: options, like: reference, progress: progress.update)
                 progress.finish()
                 if output.json {
-                    try printJSON(VerifyDocument(schema: jsonSchemaVersion, file: file, format: weightFile.format.rawValue, report: report))
+                    try printJSON(VerifyDocument(schema: jsonSchemaVersion, file: file, format: weightFile.formatName, report: report))
                 } else {
-                    printText(report, format: weightFile.format.rawValue)
+                    printText(report, format: weightFile.formatName)
                 }
                 return report.ok ? 0 : 1
             }
@@ -77,7 +77,7 @@ extension Heft {
             if report.problems.isEmpty {
                 rows.append(line(true, "sound: every tensor readable, " + (allowNonfinite ? "non-finite values allowed" : "all values finite")))
             }
-            rows += report.problems.map { line(false, "\($0.path): \($0.problem)") }
+            rows += report.problems.map { line(false, "\($0.path)\($0.file.map { " (in \($0))" } ?? ""): \($0.problem)") }
             rows.append(integrityLine(report.integrity))
             rows += report.shared.map { line(nil, "shared: " + $0.dropFirst().joined(separator: ", ") + " → hard link to \($0[0])") }
             for tie in report.ties { rows += tieLines(tie) }

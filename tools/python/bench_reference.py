@@ -6,15 +6,21 @@ Workloads:
   forward   Dense(width -> width) on a batch: Heft (release build, cblas_sgemm) vs numpy `x @ W + b`.
   persist   save and load: raw write (+ fsync, and + SHA-256 on a second thread) and read of the same
             bytes (the physical limit), h5py,
-            tf-keras 2, Keras 3 and Heft (from Swift, release build), and `heft convert`, for a large
-            model (16 Dense 4096x4096, ~1 GiB) and many small layers (300 Dense 32x32).
+            tf-keras 2, Keras 3, Python safetensors (save_file + fsync, load_file) and Heft (from Swift,
+            release build; .h5, .weights.h5, .safetensors and a sharded .weights.json), and
+            `heft convert`, for a large model (16 Dense 4096x4096, ~1 GiB) and many small layers
+            (300 Dense 32x32).
   diff      two ~1 GiB legacy files (16 Dense 4096x4096, float32) differing in a few elements, and a
             pair where every element changed by a factor 1 + 1e-5: h5diff, h5diff -d 1e-6, an h5py +
             numpy script, heft diff, heft dump --stats, heft verify. Wall time and peak RSS per process.
+  containers the same ~1 GiB of weights as one .weights.h5, a .keras archive, a sharded set of four
+            shards and a .safetensors file: heft dump --stats, verify and diff (with itself), each as
+            a ratio to the .weights.h5 time.
 """
 import argparse
 import shutil
 import tempfile
+import zipfile
 import json
 import os
 import platform
@@ -141,17 +147,49 @@ def diff_workloads(quick):
         shutil.rmtree(folder)
 
 
-def report(title, contenders, repeats, bytes_read, reference):
+def containers_workload(quick):
+    """The same weights in each container Heft reads: dump --stats, verify and diff against the
+    one-file .weights.h5 (the issue's bound: at most 1.1× its time)."""
+    layers, width, repeats = (4, 256, 2) if quick else (16, 4096, 5)
+    folder = tempfile.mkdtemp(prefix="heft-bench-")
+    try:
+        subprocess.run([HEFT_BENCH, "pair", folder, "--layers", str(layers), "--width", str(width)], check=True)
+        single = os.path.join(folder, "a.weights.h5")
+        subprocess.run([HEFT, "convert", os.path.join(folder, "a.h5"), single], check=True, stdout=subprocess.DEVNULL)
+        archive = os.path.join(folder, "a.keras")
+        with zipfile.ZipFile(archive, "w") as zipped:   # stored entries, as Keras writes them
+            zipped.writestr("metadata.json", '{"keras_version": "3.15.1"}')
+            zipped.writestr("config.json", "{}")
+            zipped.write(single, "model.weights.h5")
+        sharded = os.path.join(folder, "a.weights.json")
+        subprocess.run([HEFT, "convert", "--max-shard-size", f"{max(1, os.path.getsize(single) // 4)}B", single, sharded],
+                       check=True, stdout=subprocess.DEVNULL)
+        tensors = os.path.join(folder, "a.safetensors")
+        subprocess.run([HEFT, "convert", single, tensors], check=True, stdout=subprocess.DEVNULL)
+        size = os.path.getsize(single)
+        for command in (["dump", "--stats"], ["verify"], ["diff"]):
+            contenders = [(f"heft {' '.join(command)} {os.path.basename(path).split('.', 1)[1]}",
+                           [HEFT] + command + [path] + ([path] if command == ["diff"] else []))
+                          for path in (single, archive, sharded, tensors)]
+            report(f"containers: heft {' '.join(command)}, {layers} Dense {width}x{width} float32 "
+                   f"({size / 2**30:.2f} GiB) in each container", contenders, repeats,
+                   bytes_read=size * (2 if command == ["diff"] else 1), reference=contenders[0][0], slower_is_ratio=True)
+    finally:
+        shutil.rmtree(folder)
+
+
+def report(title, contenders, repeats, bytes_read, reference, slower_is_ratio=False):
     results = [(name, *measure(arguments, repeats)) for name, arguments in contenders]
     print(f"\n### {title}; {repeats} runs after 1 warm-up, page cache warm\n")
-    print("| contender | median | min – max | throughput | peak RSS |" + (f" speed-up vs {reference} |" if reference else ""))
+    column = f" time / {reference}'s |" if slower_is_ratio else f" speed-up vs {reference} |"
+    print("| contender | median | min – max | throughput | peak RSS |" + (column if reference else ""))
     print("|---|---|---|---|---|" + ("---|" if reference else ""))
     base = next((stats["median"] for name, stats, _ in results if name == reference), None)
     for name, stats, rss in results:
         row = (f"| {name} | {stats['median']:.3f} s | {stats['min']:.3f} – {stats['max']:.3f} s"
                f" | {bytes_read / stats['median'] / 1e9:.2f} GB/s | {rss:.0f} MiB |")
         if reference:
-            row += f" {base / stats['median']:.2f}× |"
+            row += f" {(stats['median'] / base if slower_is_ratio else base / stats['median']):.2f}× |"
         print(row)
 
 
@@ -170,7 +208,19 @@ def persist_worker(framework, layers, width, repeats, folder):
             body()
             results[kind].append(time.perf_counter() - start)
 
-    if framework == "h5py":
+    if framework == "safetensors":
+        from safetensors.numpy import load_file, save_file
+        path = os.path.join(folder, "python.safetensors")
+        named = {f"dense_{i // 2}/{'kernel' if i % 2 == 0 else 'bias'}": v for i, v in enumerate(values)}
+
+        def save_synced():
+            save_file(named, path)
+            descriptor = os.open(path, os.O_RDONLY)
+            os.fsync(descriptor)
+            os.close(descriptor)
+        timed("save", save_synced)
+        timed("load", lambda: load_file(path))
+    elif framework == "h5py":
         import h5py
         path = os.path.join(folder, "h5py.h5")
 
@@ -217,7 +267,7 @@ def persist_case(label, layers, width, repeats, folder):
              "write"),
             ("raw read (into allocated memory)", summarise(heft["raw_read"]), heft_rss, "read")]
     contenders = {}
-    for framework in ("h5py", "tf-keras", "keras3"):
+    for framework in ("h5py", "tf-keras", "keras3", "safetensors"):
         output, rss = run_capturing([sys.executable, __file__, "--worker", framework, str(layers), str(width), str(repeats), folder])
         contenders[framework] = json.loads(output.strip().splitlines()[-1])
         rows.append((f"{framework} save", summarise(contenders[framework]["save"]), rss, "write"))
@@ -228,17 +278,24 @@ def persist_case(label, layers, width, repeats, folder):
              ("Heft load (.weights.h5), SHA-256 checked (default)", summarise(heft["load_v3"]), heft_rss, "read"),
              ("Heft load (legacy .h5), digests not checked", summarise(heft["load_legacy_unchecked"]), heft_rss, "read"),
              ("Heft load (.weights.h5), digests not checked", summarise(heft["load_v3_unchecked"]), heft_rss, "read"),
-             ("libhdf5 floor: open + read + close per dataset, no checks", summarise(heft["hdf5_floor"]), heft_rss, "read")]
+             ("libhdf5 floor: open + read + close per dataset, no checks", summarise(heft["hdf5_floor"]), heft_rss, "read"),
+             ("Heft save (.safetensors, fsync)", summarise(heft["save_safetensors"]), heft_rss, "write"),
+             ("Heft load (.safetensors), SHA-256 checked (default)", summarise(heft["load_safetensors"]), heft_rss, "read"),
+             ("Heft load (.safetensors), digests not checked", summarise(heft["load_safetensors_unchecked"]), heft_rss, "read"),
+             ("Heft save (sharded .weights.json, 4 shards, fsync)", summarise(heft["save_sharded"]), heft_rss, "write"),
+             ("Heft load (sharded .weights.json), SHA-256 checked", summarise(heft["load_sharded"]), heft_rss, "read")]
     convert = measure([HEFT, "convert", os.path.join(folder, "heft.h5"), os.path.join(folder, "converted.weights.h5")], repeats)
     rows.append(("heft convert (.h5 → .weights.h5)", convert[0], convert[1], "write"))
     limit = {"write": summarise(heft["raw_write_fsync"])["median"], "read": summarise(heft["raw_read"])["median"]}
     print(f"\n### persist, {label}: {layers} Dense {width}x{width} float32 ({size / 2**20:.1f} MiB); "
           f"{repeats} runs after 1 warm-up\n")
-    print("| contender | median | min – max | throughput | vs physical limit | vs h5py | vs tf-keras | vs Keras 3 | peak RSS |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| contender | median | min – max | throughput | vs physical limit | vs h5py | vs tf-keras | vs Keras 3 "
+          "| vs safetensors (Python) | peak RSS |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, stats, rss, kind in rows:
         side = "save" if kind == "write" else "load"
-        versus = " | ".join(f"{summarise(contenders[f][side])['median'] / stats['median']:.2f}×" for f in ("h5py", "tf-keras", "keras3"))
+        versus = " | ".join(f"{summarise(contenders[f][side])['median'] / stats['median']:.2f}×"
+                            for f in ("h5py", "tf-keras", "keras3", "safetensors"))
         print(f"| {name} | {stats['median'] * 1e3:.1f} ms | {stats['min'] * 1e3:.1f} – {stats['max'] * 1e3:.1f} ms"
               f" | {size / stats['median'] / 1e9:.2f} GB/s | {limit[kind] / stats['median']:.2f}× | {versus} | {rss:.0f} MiB |")
     print("\n(Ratios are the other side's time divided by this row's: above 1 means this row is faster. Physical"
@@ -266,7 +323,8 @@ def machine():
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the harness, not the speed")
-    parser.add_argument("workloads", nargs="*", default=["forward", "persist", "diff"], help="forward, persist, diff (default: all)")
+    parser.add_argument("workloads", nargs="*", default=["forward", "persist", "diff", "containers"],
+                        help="forward, persist, diff, containers (default: all)")
     parser.add_argument("--worker", nargs=5, metavar=("FRAMEWORK", "LAYERS", "WIDTH", "REPEATS", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -281,3 +339,5 @@ if __name__ == "__main__":
         persist_workloads(args.quick)
     if "diff" in args.workloads:
         diff_workloads(args.quick)
+    if "containers" in args.workloads:
+        containers_workload(args.quick)

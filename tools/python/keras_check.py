@@ -4,6 +4,7 @@
 Used by Heft's interop tests (Tests/InteropTests):  keras_check.py MANIFEST RESULT
                                                      keras_check.py world MANIFEST RESULT
                                                      keras_check.py containers MANIFEST RESULT
+                                                     keras_check.py safetensors MANIFEST RESULT
 
 MANIFEST is JSON: {"cases": [{"model": <zoo name>, "legacy": <path>.h5, "v3": <path>.weights.h5,
                               "input": {"shape": [...], "values": [...]}}]}
@@ -12,8 +13,8 @@ every weight path of both files (hard-linked paths included):
   {"<model>": {"outputs": {"<loader>": {"values": [...]} | {"error": "..."}},
                "paths": {"<file>:<path>": [values...]}}}
 Loaders: tfkeras_legacy_by_order, tfkeras_legacy_by_name, tfkeras_v3 (Sequential-like models),
-keras3_legacy_by_order, keras3_legacy_by_name, keras3_v3. The `world` and `containers` modes are
-described at their functions below.
+keras3_legacy_by_order, keras3_legacy_by_name, keras3_v3. The `world`, `containers` and
+`safetensors` modes are described at their functions below.
 """
 import json
 import os
@@ -185,8 +186,27 @@ def containers(manifest_path, result_path):
     json.dump(results, open(result_path, "w"))
 
 
+def safetensors_values(manifest_path, result_path):
+    """The safetensors mode: MANIFEST {"files": [path, ...]}; RESULT {path: {"tensors": {key:
+    {"dtype", "shape", "values"}}, "metadata": {...}} | {"error": "..."}}, every file read by the
+    `safetensors` package itself (`load_file`, which checks the header and offsets)."""
+    results = {}
+    for path in json.load(open(manifest_path))["files"]:
+        try:
+            tensors, metadata = read_safetensors(path)
+            results[path] = {"metadata": metadata, "tensors": {
+                key: {"dtype": str(value.dtype), "shape": list(value.shape),
+                      "values": [float(v) for v in np.ravel(value.astype(np.float64))]}
+                for key, value in tensors.items()}}
+        except Exception as error:  # reported to the Swift test, which fails on it
+            results[path] = {"error": f"{type(error).__name__}: {error}"[:2000]}
+    json.dump(results, open(result_path, "w"))
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "world":
+    if sys.argv[1] == "safetensors":
+        safetensors_values(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "world":
         world(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "containers":
         containers(sys.argv[2], sys.argv[3])

@@ -16,6 +16,9 @@ extension WeightFile {
 
     /// Rewrites this file's weights to `path` in `format` through the same writer as
     /// `Model.saveWeights` (atomic replacement, dtypes and hard links kept), one tensor at a time.
+    /// The container is the one `path` names (see ``ContainerRegistry``): `.keras` (an archive with
+    /// `reference`'s config and metadata, or this file's if it is an archive), `.weights.json`
+    /// (shards of at most `maxShardSize` bytes, Keras's 5 GB by default), `.safetensors`, or HDF5.
     ///
     /// Same layout: paths, names and order are kept. Another layout: each tensor goes where Keras
     /// keeps that variable there, by its Keras identity (see ``KerasModelView``): the layer classes
@@ -37,15 +40,20 @@ extension WeightFile {
     ///   the manifest), a layer whose class, structure or order is
     ///   not known (with the remedy), a reference that does not fit, a result that would not load
     ///   as the source does, a tensor whose digest does not match, or a read, write or file-system
-    ///   failure. The previous file at `path` is then intact.
+    ///   failure; a `.keras` output without a config to carry. The previous file at `path` is then
+    ///   intact.
     @discardableResult
     public func convert(to path: String, format: WeightFileFormat, like reference: WeightFile? = nil,
-                        dropOptimizer: Bool = false) throws -> ConversionReport {
+                        dropOptimizer: Bool = false, maxShardSize: Int? = nil) throws -> ConversionReport {
+        if let note = foreignLayoutNote { throw CheckpointError(file: self.path, .unsupportedModel("cannot convert to \(format): \(note)")) }
         let planner = ConversionPlanner(source: self, format: format, reference: reference, dropOptimizer: dropOptimizer)
         try requireIntact()
         let outcome = try planner.outcome()
+        var plan = outcome.plan
+        plan.archive = reference?.archiveContents ?? archiveContents
+        plan.maximumShardBytes = maxShardSize
         var written: KerasModelView?
-        try WeightWriter.write(outcome.plan, format: format, to: path) { temporary in
+        try WeightWriter.write(plan, format: format, to: path) { temporary in
             written = try ConversionCheck(source: self, view: planner.view, expected: outcome.expected, reference: reference, target: path)
                 .verify(temporary)
         }

@@ -9,9 +9,20 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
         case notARegularFile
         case permissionDenied
         case emptyFile
-        case notHDF5
-        /// An HDF5 file that is neither Keras layout.
+        /// A file in no format Heft reads (not HDF5, a `.keras` archive, a sharded index or
+        /// safetensors); the detail says what it seems to be, when Heft can tell.
+        case unknownFormat(String)
+        /// A file in a format Heft knows that holds no Keras weights (an HDF5 file in neither
+        /// Keras layout, a zip that is not a `.keras` archive); the detail says what it holds.
         case notAWeightsFile(String)
+        /// A file named like a shard of a sharded checkpoint (`m_00001.weights.h5`) whose index
+        /// (`index`) is not beside it.
+        case shardWithoutIndex(index: String, number: Int)
+        /// What went wrong in `shard`, a file of the sharded checkpoint the error names.
+        indirect case inShard(String, Reason)
+        /// One shard of a sharded checkpoint, opened alone: `index` is the checkpoint's index, which
+        /// lists it as shard `number` of `count`.
+        case loneShard(index: String, number: Int, count: Int)
         /// The file ends before its own metadata says it should (an interrupted copy or save).
         case truncated(String)
         /// `layer_names` lists a layer whose group is missing.
@@ -65,15 +76,18 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
     /// ``SafeText/maximumShown`` characters.
     public var description: String { SafeText.escaped("\(file): \(detail)", limit: 16 * SafeText.maximumShown) }
 
-    private var detail: String {
+    private var detail: String { Self.detail(reason) }
+
+    private static func detail(_ reason: Reason) -> String {
         switch reason {
+        case let .inShard(shard, inner): "shard \(shard): \(detail(inner))"
         case .fileNotFound: "no such file"
         case .isDirectory: "is a directory, not a weights file"
         case .notARegularFile: "not a regular file (a FIFO, device or socket)"
         case .permissionDenied: "permission denied"
         case .emptyFile: "the file is empty (0 bytes)"
-        case .notHDF5: "not an HDF5 file (no HDF5 signature)"
-        case .notAWeightsFile(let why): "an HDF5 file but not a Keras weights file: \(why)"
+        case .unknownFormat(let what): "not a weights file: \(what)"
+        case .notAWeightsFile(let why): "not a Keras weights file: \(why)"
         case .truncated(let why): "the file is truncated or damaged: \(why)"
         case .missingLayerGroup(let layer): "layer_names lists '\(layer)' but the file has no group /\(layer)"
         case let .missingWeight(layer, weight): "layer '\(layer)': weight_names lists '\(weight)' but the dataset is missing"
@@ -90,6 +104,11 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
                 + "they cannot be matched by identity (compare with --by-order)"
         case let .tiedWeightsDiffer(first, second):
             "the model ties \(first) and \(second) to one parameter, but the file stores different values for them"
+        case let .shardWithoutIndex(index, number):
+            "named like shard \(number + 1) of a Keras sharded checkpoint, whose index \(index) is not beside it: a shard "
+                + "holds only part of a model; open the index, or rename the file if it is a whole checkpoint"
+        case let .loneShard(index, number, count):
+            "shard \(number + 1) of \(count) of the sharded checkpoint \(index), not a checkpoint by itself: open the index"
         case .unsupportedModel(let text): text
         case .hdf5(let text): text
         case .io(let text): text

@@ -43,7 +43,7 @@ package final class KerasLayoutIndexer<Tree: WeightTree> {
         index.metricLayers = inWritingOrder(index.metricLayers)
         guard !index.layers.isEmpty || !index.topLevelWeights.isEmpty || !index.optimizerWeights.isEmpty else {
             throw CheckpointError(file: file, .notAWeightsFile(
-                "no layer_names attribute, no model_weights group and no …/vars groups"))
+                "an HDF5 file with no layer_names attribute, no model_weights group and no …/vars groups"))
         }
         return index
     }

@@ -7,7 +7,7 @@ extension WeightFile {
         let view: KerasModelView
         switch format {
         case .kerasLegacy: view = KerasModelView(legacy: self, hints: hints ?? ClassHints())
-        case .kerasV3: view = KerasModelView(v3: self, hints: hints ?? ClassHints())
+        case .kerasV3: view = KerasModelView(v3: self, hints: hints ?? ClassHints(), config: modelConfig.flatMap(KerasLayerConfig.init(json:)))
         }
         if hints == nil { cachedKerasView = view }
         return view
@@ -18,8 +18,14 @@ extension WeightFile {
     /// names. Otherwise the plain view (built once).
     package func kerasView(tellingFrom other: KerasModelView) -> KerasModelView {
         let plain = kerasView()
-        let open = plain.layers.contains { !$0.variables.isEmpty && $0.unplaceable != nil }
-        return open ? kerasView(hints: ClassHints(other)) : plain
+        guard plain.layers.contains(where: { !$0.variables.isEmpty && $0.unplaceable != nil }) else { return plain }
+        let told = ClassHints(other)
+        // Nothing the other file knows that this view does not (a file compared with itself, or
+        // two files that leave the same layers open): the view built with it would be this one.
+        let known = ClassHints(plain)
+        let adds = told.classes.contains { known.classes[$0.key] != $0.value } || !told.identities.isSubset(of: known.identities)
+            || (!told.ordered.isEmpty && told.ordered != known.ordered)
+        return adds ? kerasView(hints: told) : plain
     }
 
     /// The Keras identity of a weight, e.g. `bidirectional/forward_layer/cell/kernel` (see

@@ -3,22 +3,32 @@ import NeuralNet
 extension Model {
     /// Saves the weights to `path` in a Keras layout, like `model.save_weights(path)`.
     ///
-    /// The layout is `format` or, by default, chosen from the name: `*.weights.h5` → Keras 3
-    /// (`layers/<path>/vars/<i>`), anything else (`.h5`, `.hdf5`) → legacy Keras 2 (`layer_names`,
-    /// `<layer>/<weight name>`). A parameter shared by several layers is stored once; every other
-    /// path to it is an HDF5 hard link. The file is replaced atomically (temporary file, fsync,
-    /// rename, directory fsync): on any failure the previous file at `path` is intact.
+    /// The container comes from the name: `*.weights.json` → a sharded set as Keras ≥ 3.10 writes
+    /// it (`save_weights(path, max_shard_size=…)`: the index and shards `<name>_00000.weights.h5`, …
+    /// of at most `maxShardSize` bytes, 5 GiB by default; shards first, the index last, old shards of
+    /// a replaced set removed after), `*.safetensors` → one safetensors file (tensors under their
+    /// Keras identities, see ``SafetensorsIndex``), anything else → one HDF5 file. The layout is
+    /// `format` or, by default, chosen from the name: `.h5` and `.hdf5` → legacy Keras 2
+    /// (`layer_names`, `<layer>/<weight name>`), anything else → Keras 3 (`layers/<path>/vars/<i>`).
+    /// A parameter shared by several layers is stored once. The checkpoint is replaced atomically
+    /// (temporary files, fsync, rename, directory fsync): on any failure the previous one at `path`
+    /// is intact.
     ///
     /// - Throws: ``CheckpointError`` naming the file: the model is not built, two weights of one
-    ///   layer share a name, two layers share a name (legacy), or a file-system / HDF5 failure.
-    public func saveWeights(to path: String, format: WeightFileFormat? = nil) throws {
-        let plan = try SavePlan(model: self, file: path)
+    ///   layer share a name, two layers share a name (legacy), a `.keras` archive (which needs the
+    ///   model's config), or a file-system / HDF5 failure.
+    public func saveWeights(to path: String, format: WeightFileFormat? = nil, maxShardSize: Int? = nil) throws {
+        precondition(maxShardSize.map { $0 > 0 } ?? true, "saveWeights: maxShardSize must be positive")
+        var plan = try SavePlan(model: self, file: path)
+        plan.maximumShardBytes = maxShardSize
         try WeightWriter.write(plan, format: format ?? WeightFileFormat(forPath: path), to: path)
     }
 
-    /// Loads weights from a Keras weights file of either layout, like `model.load_weights(path)`.
+    /// Loads weights from a Keras weights file of either layout, like `model.load_weights(path)`,
+    /// in any container: one HDF5 file, a `.keras` archive, a sharded `.weights.json` set, or a
+    /// safetensors file Heft wrote.
     ///
-    /// The layout is detected from the content. Legacy files load by Keras's topological rule (the
+    /// The container and layout are detected from the content. Legacy files load by Keras's topological rule (the
     /// n-th layer with weights in the file into the n-th layer with weights in the model) or, with
     /// `byName`, into every model layer of the same name. Keras 3 files load by object path, as
     /// Keras 3 does. Every structural, shape, dtype and tie check runs before any weight changes, so a
@@ -47,6 +57,9 @@ extension Model {
         }
         let file = try WeightFile(path: path, options: OpenOptions(
             limits: options.limits, prefetch: Prefetch(budget: WeightLoader.digestStagingBytes, digests: options.verifyIntegrity)))
+        if let foreign = file.foreignLayoutNote {
+            throw CheckpointError(file: path, .unsupportedModel(foreign))
+        }
         let loader = WeightLoader(file: file, model: self, skipMismatch: skipMismatch, verifyIntegrity: options.verifyIntegrity)
         switch file.format {
         case .kerasLegacy:

@@ -21,6 +21,9 @@ public struct WeightEntry: Sendable, Equatable {
     package let storageID: UInt64
     /// Where the data starts in the container when it is one contiguous, allocated block, else `nil`.
     package let dataOffset: UInt64?
+    /// The file of a multi-file container that holds the tensor (a shard of a sharded
+    /// checkpoint), `nil` for single-file containers.
+    public package(set) var storageFile: String?
 
     /// Describes a weight of a container.
     package init(name: String, path: String, shape: [Int], dtype: DType, storageSize: Int, storageID: UInt64,

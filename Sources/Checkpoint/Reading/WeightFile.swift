@@ -27,12 +27,27 @@ public final class WeightFile {
     public var path: String { container.path }
     /// The kind of container (`hdf5`).
     public var containerKind: ContainerKind { container.kind }
+    /// Why the file holds no Keras layout, when it does not (a safetensors file another program
+    /// wrote): it can be read, dumped and compared, but not loaded into a model.
+    package var foreignLayoutNote: String? { index.foreignLayoutNote }
+    /// What `heft` calls the file's format: the Keras layout of one HDF5 file (`keras-legacy`,
+    /// `keras-v3`), else the container (`keras-archive`, `keras-v3-sharded`, `safetensors`), whose
+    /// layout is ``format``.
+    public var formatName: String {
+        containerKind == .hdf5 || containerKind == .memory ? format.rawValue : containerKind.rawValue
+    }
     /// The layout found in the file.
     public var format: WeightFileFormat { index.format }
     /// Whether the weights sit in the `model_weights` group of a full-model legacy file.
     public var isFullModel: Bool { index.isFullModel }
-    /// The `model_config` JSON of a full-model legacy file, if present.
+    /// The model's config: the `model_config` JSON of a full-model legacy file, or a `.keras`
+    /// archive's `config.json`, if present.
     public var modelConfig: String? { index.modelConfig }
+    /// A `.keras` archive's config and metadata, what a conversion to a `.keras` archive takes.
+    package var archiveContents: SavePlan.ArchiveContents? {
+        guard containerKind == .kerasArchive, let config = index.modelConfig else { return nil }
+        return SavePlan.ArchiveContents(config: config, metadata: index.archiveMetadata ?? "{}")
+    }
     /// The layers in the file's order (legacy: `layer_names`, layers without weights included;
     /// Keras 3: the order the objects were written, which is the model's).
     public var layers: [LayerEntry] { index.layers }
@@ -71,6 +86,13 @@ public final class WeightFile {
         container = try ContainerRegistry.open(path, options: options)
         index = container.index
         limits = options.limits
+    }
+
+    /// The file over a container already open.
+    package init(container: any TensorContainer, limits: ReadLimits = ReadLimits()) {
+        self.container = container
+        index = container.index
+        self.limits = limits
     }
 
     /// The `keras_version` attribute (legacy layout), if present, cut after 256 bytes. Read when

@@ -144,7 +144,7 @@ enum SafeFileReplacement {
     /// Whether process `pid` no longer runs: it does not exist, or it has exited and only waits to
     /// be reaped (a zombie, state `Z` or `X` in `/proc/<pid>/stat`: a killed worker whose parent
     /// has not collected it yet).
-    private static func hasEnded(_ pid: pid_t) -> Bool {
+    static func hasEnded(_ pid: pid_t) -> Bool {
         do {
             try SystemCall.check { kill(pid, 0) }
         } catch {

@@ -49,9 +49,23 @@ package struct SavePlan {
         case dataset(UInt64)
     }
 
+    /// What a `.keras` archive holds besides the weights: the model's `config.json` and
+    /// `metadata.json`, taken from another archive of the same model.
+    package struct ArchiveContents {
+        package let config: String
+        package let metadata: String
+    }
+
     package let modelName: String
     package let legacyLayers: [LegacyLayer]
     /// Variables of the model itself, written to a legacy file's `top_level_model_weights`.
     package var legacyTopLevel: [Weight] = []
     package let v3Objects: [V3Object]
+    /// The config and metadata a `.keras` archive needs, when the plan has them.
+    package var archive: ArchiveContents?
+    /// The model's config, carried where the container holds one (a `.keras` archive's
+    /// `config.json`, a safetensors file's `heft.index`).
+    package var modelConfig: String? { archive?.config }
+    /// The largest shard of a sharded checkpoint, in bytes (`nil`: Keras's default, 5 GB).
+    package var maximumShardBytes: Int?
 }

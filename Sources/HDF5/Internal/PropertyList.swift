@@ -1,4 +1,5 @@
 internal import CHDF5
+internal import CHDF5Window
 
 /// An owned HDF5 property list id, closed on deinit.
 final class PropertyList {
@@ -53,18 +54,23 @@ final class PropertyList {
     /// `chdf5_limit_metadata_cache`).
     ///
     /// The corresponding C functions are `H5Pset_fapl_sec2`, `H5Pset_file_locking` and `H5Pset_mdc_config`.
-    private func applyHeftAccess(_ location: Location) throws(HDF5Error) {
-        try check(H5Pset_fapl_sec2(id), "select the POSIX file driver", location)
+    private func applyHeftAccess(_ location: Location, window: Range<UInt64>? = nil) throws(HDF5Error) {
+        if let window {
+            try check(heft_set_fapl_window(id, window.lowerBound, UInt64(window.count)), "select the window file driver", location)
+        } else {
+            try check(H5Pset_fapl_sec2(id), "select the POSIX file driver", location)
+        }
         try check(H5Pset_file_locking(id, false, true), "turn off file locking", location)
         try check(chdf5_limit_metadata_cache(id, 2 << 20), "limit the metadata cache", location)
     }
 
-    /// A file-access list for opening an existing file (see `applyHeftAccess`).
-    static func opening(_ location: Location) throws(HDF5Error) -> PropertyList {
+    /// A file-access list for opening an existing file (see `applyHeftAccess`): the whole file,
+    /// or only the bytes `window` of it (read-only, through the window driver of `CHDF5Window`).
+    static func opening(_ location: Location, window: Range<UInt64>? = nil) throws(HDF5Error) -> PropertyList {
         let list = PropertyList(
             owning: try check(
                 H5Pcreate(fileAccessClass), "create file access property list", location))
-        try list.applyHeftAccess(location)
+        try list.applyHeftAccess(location, window: window)
         return list
     }
 }

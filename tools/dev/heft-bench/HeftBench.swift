@@ -98,12 +98,17 @@ struct HeftBench {
         time("raw_write_fsync_sha256") { writeRaw(tensors, to: raw, sync: true, hashing: true) }
         try time("save_legacy") { try model.saveWeights(to: "\(directory)/heft.h5") }
         try time("save_v3") { try model.saveWeights(to: "\(directory)/heft.weights.h5") }
+        try time("save_safetensors") { try model.saveWeights(to: "\(directory)/heft.safetensors") }
+        try time("save_sharded") { try model.saveWeights(to: "\(directory)/heft.weights.json", maxShardSize: max(1, bytes / 4)) }
         try time("load_legacy") { try model.loadWeights(from: "\(directory)/heft.h5") }
+        try time("load_safetensors") { try model.loadWeights(from: "\(directory)/heft.safetensors") }
+        try time("load_sharded") { try model.loadWeights(from: "\(directory)/heft.weights.json") }
         try time("load_v3") { try model.loadWeights(from: "\(directory)/heft.weights.h5") }
         var unchecked = LoadOptions()
         unchecked.verifyIntegrity = false
         try time("load_legacy_unchecked") { try model.loadWeights(from: "\(directory)/heft.h5", options: unchecked) }
         try time("load_v3_unchecked") { try model.loadWeights(from: "\(directory)/heft.weights.h5", options: unchecked) }
+        try time("load_safetensors_unchecked") { try model.loadWeights(from: "\(directory)/heft.safetensors", options: unchecked) }
         let paths = model.layers.flatMap { layer in layer.weights.map { "\(layer.name)/\($0.kerasName)" } }
         var targets = tensors
         try time("hdf5_floor") { try readWithoutChecks(paths, from: "\(directory)/heft.h5", into: &targets) }

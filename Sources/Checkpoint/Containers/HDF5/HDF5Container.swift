@@ -10,7 +10,7 @@ extension ContainerKind {
 /// go through ``HDF5TreeSink`` and ``SafeFileReplacement``.
 final class HDF5Container: TensorContainer, ContainerFormat {
     let path: String
-    var kind: ContainerKind { .hdf5 }
+    let kind: ContainerKind
     let byteSize: UInt64
     let index: WeightIndex
     let prefetched: [UInt64: PrefetchedTensor]
@@ -18,15 +18,21 @@ final class HDF5Container: TensorContainer, ContainerFormat {
     private let limits: ReadLimits
     private let observer: ReadObserver?
 
-    private init(path: String, size: UInt64, options: OpenOptions) throws {
+    /// Indexes the open HDF5 `file` (`byteSize` bytes) for the container at `path`: a plain file,
+    /// or one inside another container (`kind`), which may supply the model's config and metadata.
+    init(path: String, file: File, byteSize: UInt64, kind: ContainerKind = .hdf5, modelConfig: String? = nil,
+         archiveMetadata: String? = nil, options: OpenOptions) throws {
         self.path = path
-        byteSize = size
+        self.kind = kind
+        self.byteSize = byteSize
+        self.file = file
         limits = options.limits
         observer = options.observer
-        observer?.reading("the superblock and root group", in: path)
-        file = try translatingHDF5Errors(file: path) { try File.open(path) }
         let tree = HDF5WeightTree(file: file, options: options)
-        index = try translatingHDF5Errors(file: path) { try KerasLayoutIndexer(tree).index() }
+        var index = try translatingHDF5Errors(file: path) { try KerasLayoutIndexer(tree).index() }
+        if let modelConfig { index.modelConfig = modelConfig }
+        index.archiveMetadata = archiveMetadata
+        self.index = index
         prefetched = tree.prefetched
     }
 
@@ -47,7 +53,11 @@ final class HDF5Container: TensorContainer, ContainerFormat {
     }
 
     static func open(_ path: String, options: OpenOptions) throws -> any TensorContainer {
-        try HDF5Container(path: path, size: ContainerProbe(path).fileSize(), options: options)
+        try ShardIndex.refuseLoneShard(path)
+        let size = try ContainerProbe(path).fileSize()
+        options.observer?.reading("the superblock and root group", in: path)
+        let file = try translatingHDF5Errors(file: path) { try File.open(path) }
+        return try HDF5Container(path: path, file: file, byteSize: size, options: options)
     }
 
     /// Every path that no other format claims.

@@ -16,6 +16,12 @@ public enum HDF5Listing {
         public var target: String?
     }
 
+    /// Whether `path` is a readable HDF5 file (by its signature); `false` for anything else,
+    /// including a file that cannot be read.
+    public static func isHDF5(path: String) -> Bool {
+        do { return try HDF5Container.recognizes(ContainerProbe(path)) } catch { return false }
+    }
+
     static let maximumDepth = 64
     static let maximumEntries = 100_000
 
@@ -24,7 +30,7 @@ public enum HDF5Listing {
     /// - Throws: ``CheckpointError`` if the file cannot be opened or walked.
     public static func list(path: String) throws -> [Entry] {
         let probe = ContainerProbe(path)
-        guard try HDF5Container.recognizes(probe) else { throw CheckpointError(file: path, .notHDF5) }
+        guard try HDF5Container.recognizes(probe) else { throw CheckpointError(file: path, .unknownFormat("no HDF5 signature")) }
         return try translatingHDF5Errors(file: path) {
             var entries: [Entry] = []
             try walk(try File.open(path).root, depth: 0, into: &entries)

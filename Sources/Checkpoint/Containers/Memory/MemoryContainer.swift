@@ -34,6 +34,12 @@ final class MemoryContainer: TensorContainer, ContainerFormat {
         index = try KerasLayoutIndexer(MemoryTreeReader(tree: tree, path: path, limits: limits)).index()
     }
 
+    /// The container over `tree` as it stands (not published under any name): how a writer that
+    /// recorded a tree reads back what it wrote.
+    static func reading(_ tree: MemoryTree, limits: ReadLimits = ReadLimits()) throws -> MemoryContainer {
+        try MemoryContainer(path: tree.path, tree: tree, limits: limits)
+    }
+
     /// Forgets the checkpoint `name`; returns whether there was one.
     @discardableResult
     static func remove(_ name: String) -> Bool {

@@ -38,7 +38,8 @@ final class MemoryTree: WeightTreeSink, @unchecked Sendable {
         case text(String)
     }
 
-    /// A tensor: its bytes (little-endian elements in row-major order) and stored digest.
+    /// A tensor: its bytes (little-endian elements in row-major order; none in a tree that
+    /// records structure only) and stored digest.
     final class Tensor {
         let id: UInt64
         let dtype: DType
@@ -46,12 +47,15 @@ final class MemoryTree: WeightTreeSink, @unchecked Sendable {
         var bytes: [UInt8]
         var digest: String?
 
-        init(id: UInt64, dtype: DType, shape: [Int]) {
+        init(id: UInt64, dtype: DType, shape: [Int], holdsData: Bool) {
             self.id = id
             self.dtype = dtype
             self.shape = shape
-            bytes = [UInt8](repeating: 0, count: shape.reduce(dtype.byteCount, *))
+            bytes = holdsData ? [UInt8](repeating: 0, count: shape.reduce(dtype.byteCount, *)) : []
         }
+
+        /// The bytes of its elements, `shape.reduce(dtype.byteCount, *)`.
+        var byteCount: Int { shape.reduce(dtype.byteCount, *) }
     }
 
     /// The name the tree is written for.
@@ -61,10 +65,14 @@ final class MemoryTree: WeightTreeSink, @unchecked Sendable {
     /// Identities in creation order, so a Keras 3 layout's objects read back in writing order.
     private var nextID: UInt64 = 1
     private var tensors: [UInt64: Tensor] = [:]
+    /// Whether tensors keep their bytes; a tree that records only structure (for a container that
+    /// stores the bytes elsewhere, see ``SafetensorsWriter``) does not.
+    let holdsData: Bool
 
-    init(name: String) {
+    init(name: String, holdsData: Bool = true) {
         path = name
         root = Node(path: "/", id: 0)
+        self.holdsData = holdsData
     }
 
     /// The bytes of every tensor held.
@@ -87,11 +95,16 @@ final class MemoryTree: WeightTreeSink, @unchecked Sendable {
     }
 
     func createTensor(_ path: String, dtype: DType, shape: [Int]) throws -> any TensorWriter {
+        MemoryTensorWriter(tensor: try addTensor(path, dtype: dtype, shape: shape))
+    }
+
+    /// Creates the tensor at `path` (with the groups above it) and returns it.
+    func addTensor(_ path: String, dtype: DType, shape: [Int]) throws -> Tensor {
         let (parent, name) = try parentAndName(path)
-        let tensor = Tensor(id: takeID(), dtype: dtype, shape: shape)
+        let tensor = Tensor(id: takeID(), dtype: dtype, shape: shape, holdsData: holdsData)
         tensors[tensor.id] = tensor
         parent.members[name] = .tensor(tensor)
-        return MemoryTensorWriter(tensor: tensor)
+        return tensor
     }
 
     func link(_ path: String, to target: String) throws {
@@ -193,7 +206,7 @@ final class MemoryTreeReader: WeightTree {
     func tensor(_ name: String, in node: MemoryTree.Node, link: TreeLink, entryName: String) throws -> WeightEntry? {
         guard case .tensor(let tensor)? = node.members[name] else { return nil }
         return WeightEntry(name: entryName, path: node.path == "/" ? "/\(name)" : "\(node.path)/\(name)", shape: tensor.shape,
-                           dtype: tensor.dtype, storageSize: tensor.bytes.count, storageID: tensor.id)
+                           dtype: tensor.dtype, storageSize: tensor.byteCount, storageID: tensor.id)
     }
 
     func hasNameList(_ attribute: String, in node: MemoryTree.Node) throws -> Bool {
