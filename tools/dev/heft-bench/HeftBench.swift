@@ -40,6 +40,14 @@ struct HeftBench {
                 print("heft-bench: \(error)")
                 exit(2)
             }
+        case "load" where !arguments.isEmpty:
+            do {
+                try load(files: Array(arguments.prefix(while: { !$0.hasPrefix("--") })), layers: options["layers"] ?? 16,
+                         width: options["width"] ?? 4096, repeats: options["repeats"] ?? 5)
+            } catch {
+                print("heft-bench: \(error)")
+                exit(2)
+            }
         case "pair" where !arguments.isEmpty:
             do {
                 try pair(directory: arguments[0], layers: options["layers"] ?? 16, width: options["width"] ?? 4096)
@@ -99,7 +107,8 @@ struct HeftBench {
         try time("save_legacy") { try model.saveWeights(to: "\(directory)/heft.h5") }
         try time("save_v3") { try model.saveWeights(to: "\(directory)/heft.weights.h5") }
         try time("save_safetensors") { try model.saveWeights(to: "\(directory)/heft.safetensors") }
-        try time("save_sharded") { try model.saveWeights(to: "\(directory)/heft.weights.json", maxShardSize: max(1, bytes / 4)) }
+        let shardBytes = max(bytes / 4, tensors.map(\.byteCount).max() ?? 1)   // about four shards
+        try time("save_sharded") { try model.saveWeights(to: "\(directory)/heft.weights.json", maxShardSize: shardBytes) }
         try time("load_legacy") { try model.loadWeights(from: "\(directory)/heft.h5") }
         try time("load_safetensors") { try model.loadWeights(from: "\(directory)/heft.safetensors") }
         try time("load_sharded") { try model.loadWeights(from: "\(directory)/heft.weights.json") }
@@ -114,6 +123,27 @@ struct HeftBench {
         try time("hdf5_floor") { try readWithoutChecks(paths, from: "\(directory)/heft.h5", into: &targets) }
         let lists = results.keys.sorted().map { "\"\($0)\": \(results[$0]!)" }.joined(separator: ", ")
         print("{\"workload\": \"persist\", \"bytes\": \(bytes), \(lists)}")
+    }
+
+    /// `load FILE… [--layers N] [--width N] [--repeats N]`: the default, checked `loadWeights` of each
+    /// file into the persist workload's model, the files taken in rounds (one load of each per
+    /// round, after a warm-up round) so the machine's slow phases fall on all alike. Prints one JSON
+    /// line: seconds per file.
+    static func load(files: [String], layers: Int, width: Int, repeats: Int) throws {
+        let model = try Sequential((0..<layers).map { Dense(width, inputShape: $0 == 0 ? [width] : nil, name: automaticName($0)) })
+        var results: [String: [Double]] = [:]
+        for round in 0...repeats {
+            for file in files {
+                let start = ContinuousClock.now
+                try model.loadWeights(from: file)
+                let elapsed = ContinuousClock.now - start
+                if round > 0 {
+                    results[file, default: []].append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+                }
+            }
+        }
+        let lists = files.map { "\"\($0)\": \(results[$0]!)" }.joined(separator: ", ")
+        print("{\(lists)}")
     }
 
     /// The least libhdf5 work a loader can do: open the file, then open, read and close each dataset

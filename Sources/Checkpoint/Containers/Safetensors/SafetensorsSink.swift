@@ -100,10 +100,15 @@ final class SafetensorsSink: WeightTreeSink {
     /// The key of each stored tensor: its Keras identity, or its Keras 3 path where two tensors
     /// would share an identity.
     private func keysByID(_ written: WeightFile) throws -> [UInt64: String] {
+        let view = written.kerasView()
+        var identities: [UInt64: String] = [:]
+        for variable in view.variables + (view.optimizer?.variables ?? []) + view.metrics where identities[variable.entry.storageID] == nil {
+            identities[variable.entry.storageID] = variable.identity
+        }
         var keys: [UInt64: String] = [:]
         var taken: [String: UInt64] = [:]
         for weight in written.allWeights where keys[weight.storageID] == nil {
-            var key = written.identity(of: weight)
+            var key = identities[weight.storageID] ?? String(weight.path.dropFirst())
             if let other = taken[key], other != weight.storageID { key = String(weight.path.dropFirst()) }
             guard taken[key] == nil else {
                 throw CheckpointError(file: path, .identityCollision(identity: key, first: key, second: weight.path))
