@@ -5,6 +5,7 @@ Used by Heft's interop tests (Tests/InteropTests):  keras_check.py MANIFEST RESU
                                                      keras_check.py world MANIFEST RESULT
                                                      keras_check.py containers MANIFEST RESULT
                                                      keras_check.py safetensors MANIFEST RESULT
+                                                     keras_check.py layers MANIFEST RESULT
 
 MANIFEST is JSON: {"cases": [{"model": <zoo name>, "legacy": <path>.h5, "v3": <path>.weights.h5,
                               "input": {"shape": [...], "values": [...]}}]}
@@ -13,8 +14,8 @@ every weight path of both files (hard-linked paths included):
   {"<model>": {"outputs": {"<loader>": {"values": [...]} | {"error": "..."}},
                "paths": {"<file>:<path>": [values...]}}}
 Loaders: tfkeras_legacy_by_order, tfkeras_legacy_by_name, tfkeras_v3 (Sequential-like models),
-keras3_legacy_by_order, keras3_legacy_by_name, keras3_v3. The `world`, `containers` and
-`safetensors` modes are described at their functions below.
+keras3_legacy_by_order, keras3_legacy_by_name, keras3_v3. The `world`, `containers`,
+`safetensors` and `layers` modes are described at their functions below.
 """
 import json
 import os
@@ -203,8 +204,40 @@ def safetensors_values(manifest_path, result_path):
     json.dump(results, open(result_path, "w"))
 
 
+def layers_mode(manifest_path, result_path):
+    """The layers mode: MANIFEST {"cases": [{"id", "layers": [{"class": name, "config": {...}}],
+    "input": {"shape", "values"}, "v3": <path>.weights.h5, "legacy": <path>.h5}]}; RESULT {id:
+    {"keras3_v3": {"values": [...]}, "keras3_legacy": ..., "tfkeras_legacy": ...} (or "error")}:
+    each Keras line builds the Sequential model of the listed layer classes and configs (Keras's own
+    argument names) on an Input of the case's per-sample shape, loads the weights Heft saved, and
+    runs the input. Proves at once that Heft creates each layer's weights as Keras does (shapes,
+    order, names, paths) and computes the same forward pass."""
+    import keras
+    import tf_keras
+    results = {}
+    for case in json.load(open(manifest_path))["cases"]:
+        x = np.asarray(case["input"]["values"], dtype="float32").reshape(case["input"]["shape"])
+        outputs = {}
+        for line, module, files in (("keras3", keras, ("v3", "legacy")), ("tfkeras", tf_keras, ("legacy",))):
+            for layout in files:
+                key = f"{line}_{layout}"
+                try:
+                    module.backend.clear_session()
+                    layers = [module.Input(shape=x.shape[1:])] + [getattr(module.layers, spec["class"])(**spec["config"])
+                                                                for spec in case["layers"]]
+                    model = module.Sequential(layers)
+                    model.load_weights(case[layout])
+                    outputs[key] = {"values": [float(v) for v in np.ravel(np.asarray(model(x), dtype=np.float64))]}
+                except Exception as error:  # reported to the Swift test, which fails on it
+                    outputs[key] = {"error": f"{type(error).__name__}: {error}"[:2000]}
+        results[case["id"]] = outputs
+    json.dump(results, open(result_path, "w"))
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "safetensors":
+    if sys.argv[1] == "layers":
+        layers_mode(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "safetensors":
         safetensors_values(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "world":
         world(sys.argv[2], sys.argv[3])

@@ -1,0 +1,141 @@
+import Checkpoint
+import Foundation
+import NeuralNet
+import Testing
+import TestSupport
+
+/// Each layer Heft builds creates its weights as Keras does and computes Keras's forward pass:
+/// Heft builds a model, gives it random weights, saves them in both layouts and runs an input;
+/// Keras 3 (from both layouts) and tf-keras 2 (from the legacy file) build the same model from
+/// Keras's own layer classes and arguments, load Heft's weights and must give Heft's output
+/// (within 1e-5 relative to the output's scale).
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["HEFT_PYTHON"] != nil, "needs HEFT_PYTHON (run tools/test)"))
+struct KerasLayersInteropTests {
+    /// A layer as Heft builds it and as Keras's constructor is called.
+    struct Spec: Encodable {
+        let `class`: String
+        let config: [String: KerasArgument]
+    }
+
+    enum KerasArgument: Encodable {
+        case int(Int), double(Double), string(String), bool(Bool), ints([Int])
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .int(let value): try container.encode(value)
+            case .double(let value): try container.encode(value)
+            case .string(let value): try container.encode(value)
+            case .bool(let value): try container.encode(value)
+            case .ints(let value): try container.encode(value)
+            }
+        }
+    }
+
+    struct Case {
+        let id: String
+        let inputShape: [Int]
+        let layers: [(heft: any Layer, keras: Spec)]
+        /// Input values are integers in 0..<n when set (for Embedding).
+        var indicesBelow: Int?
+    }
+
+    struct Manifest: Encodable {
+        struct Entry: Encodable {
+            let id: String
+            let layers: [Spec]
+            let input: Input
+            let v3: String
+            let legacy: String
+        }
+        struct Input: Encodable { let shape: [Int]; let values: [Double] }
+        let cases: [Entry]
+    }
+
+    struct Output: Decodable { let values: [Double]?; let error: String? }
+
+    static func cases() -> [Case] {
+        [
+            Case(id: "conv_valid", inputShape: [7, 6, 3], layers: [
+                (Conv2D(4, kernelSize: (3, 2), activation: .relu), Spec(class: "Conv2D", config: [
+                    "filters": .int(4), "kernel_size": .ints([3, 2]), "activation": .string("relu")])),
+                (Flatten(), Spec(class: "Flatten", config: [:])),
+            ]),
+            Case(id: "conv_same_strided", inputShape: [9, 8, 2], layers: [
+                (Conv2D(5, kernelSize: (3, 3), strides: (2, 2), padding: .same), Spec(class: "Conv2D", config: [
+                    "filters": .int(5), "kernel_size": .ints([3, 3]), "strides": .ints([2, 2]), "padding": .string("same")])),
+                (Conv2D(3, kernelSize: (1, 1), useBias: false), Spec(class: "Conv2D", config: [
+                    "filters": .int(3), "kernel_size": .ints([1, 1]), "use_bias": .bool(false)])),
+            ]),
+            Case(id: "pooling", inputShape: [9, 7, 3], layers: [
+                (MaxPooling2D(), Spec(class: "MaxPooling2D", config: [:])),
+                (AveragePooling2D(poolSize: (2, 2), strides: (1, 1), padding: .same), Spec(class: "AveragePooling2D", config: [
+                    "pool_size": .ints([2, 2]), "strides": .ints([1, 1]), "padding": .string("same")])),
+                (MaxPooling2D(poolSize: (3, 3), strides: (2, 2), padding: .same), Spec(class: "MaxPooling2D", config: [
+                    "pool_size": .ints([3, 3]), "strides": .ints([2, 2]), "padding": .string("same")])),
+                (GlobalAveragePooling2D(), Spec(class: "GlobalAveragePooling2D", config: [:])),
+            ]),
+            Case(id: "global_max_softmax", inputShape: [5, 4, 6], layers: [
+                (GlobalMaxPooling2D(), Spec(class: "GlobalMaxPooling2D", config: [:])),
+                (Softmax(), Spec(class: "Softmax", config: [:])),
+            ]),
+            Case(id: "normalization", inputShape: [6, 5, 4], layers: [
+                (BatchNormalization(), Spec(class: "BatchNormalization", config: [:])),
+                (ReLU(), Spec(class: "ReLU", config: [:])),
+                (LayerNormalization(epsilon: 1e-5), Spec(class: "LayerNormalization", config: ["epsilon": .double(1e-5)])),
+                (Reshape([-1, 8]), Spec(class: "Reshape", config: ["target_shape": .ints([-1, 8])])),
+                (Dropout(0.5), Spec(class: "Dropout", config: ["rate": .double(0.5)])),
+                (ActivationLayer(.tanh), Spec(class: "Activation", config: ["activation": .string("tanh")])),
+            ]),
+            Case(id: "batch_norm_no_center", inputShape: [7], layers: [
+                (BatchNormalization(epsilon: 0.01, center: false), Spec(class: "BatchNormalization", config: [
+                    "epsilon": .double(0.01), "center": .bool(false)])),
+                (Dense(3), Spec(class: "Dense", config: ["units": .int(3)])),
+            ]),
+            Case(id: "embedding", inputShape: [5], layers: [
+                (Embedding(inputDim: 11, outputDim: 4), Spec(class: "Embedding", config: ["input_dim": .int(11), "output_dim": .int(4)])),
+                (Flatten(), Spec(class: "Flatten", config: [:])),
+                (Dense(2), Spec(class: "Dense", config: ["units": .int(2)])),
+            ], indicesBelow: 11),
+        ]
+    }
+
+    @Test func everyLayerMatchesKerasInBothLines() throws {
+        try withTemporaryDirectory { (dir: String) throws in
+            var entries: [Manifest.Entry] = []
+            var expected: [String: [Double]] = [:]
+            for testCase in Self.cases() {
+                let model = try Sequential(testCase.layers.map(\.heft))
+                model.build(inputShape: testCase.inputShape)
+                try model.setWeights(model.weights.enumerated().map { index, weight in
+                    // Moving variances must stay positive; everything else takes any sign.
+                    weight.name == "moving_variance"
+                        ? .randomUniform(weight.shape, minval: 0.5, maxval: 2, seed: UInt64(index))
+                        : .randomUniform(weight.shape, minval: -1, maxval: 1, seed: UInt64(index))
+                })
+                let shape = [2] + testCase.inputShape
+                let input: Tensor = testCase.indicesBelow.map { bound in
+                    Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Float(($0 * 7 + 3) % bound) })
+                } ?? .randomUniform(shape, minval: -2, maxval: 2, seed: 99)
+                let v3 = "\(dir)/\(testCase.id).weights.h5", legacy = "\(dir)/\(testCase.id).h5"
+                try model.saveWeights(to: v3)
+                try model.saveWeights(to: legacy)
+                entries.append(.init(id: testCase.id, layers: testCase.layers.map(\.keras),
+                                     input: .init(shape: shape, values: input.scalars.map(Double.init)), v3: v3, legacy: legacy))
+                expected[testCase.id] = model(input).scalars.map(Double.init)
+            }
+            let results: [String: [String: Output]] = try runKerasCheck("layers", manifest: Manifest(cases: entries), in: dir)
+            for (id, values) in expected.sorted(by: { $0.key < $1.key }) {
+                let outputs = try #require(results[id], "no result for \(id)")
+                #expect(Set(outputs.keys) == ["keras3_v3", "keras3_legacy", "tfkeras_legacy"])
+                for (loader, output) in outputs.sorted(by: { $0.key < $1.key }) {
+                    #expect(output.error == nil, "\(id) \(loader): \(output.error ?? "")")
+                    guard let found = output.values else { continue }
+                    let scale = max(1, values.map(abs).max() ?? 0)
+                    let largest = zip(found, values).map { abs($0 - $1) }.max() ?? 0
+                    #expect(found.count == values.count && largest <= 1e-5 * scale, "\(id) \(loader): max |Δ| \(largest)")
+                }
+            }
+        }
+    }
+}
