@@ -107,7 +107,7 @@ extension Activation {
     }
 }
 
-@Sendable private func sigmoidValue(_ x: Float) -> Float {
+@Sendable func sigmoidValue(_ x: Float) -> Float {
     x >= 0 ? 1 / (1 + _exp(-x)) : _exp(x) / (1 + _exp(x))
 }
 

@@ -11,6 +11,8 @@ import NeuralNet
 /// - In a container, each element is named after its class in snake_case, with a counter per
 ///   container (`dense`, `dense_1`, …) that counts every element, visited or not.
 /// - An object reached a second time (a shared layer) is skipped: it is saved once, at the first path.
+/// - A built-in layer holding sublayers (``ComposedLayer``: a recurrent layer's `cell`) puts each
+///   under its attribute name.
 ///
 /// tf-keras (2.13 and later) writes the same layout but walks a subclassed model's attributes in
 /// *reverse* sorted order, so the same model can have other paths there (``Convention/tfKeras``).
@@ -50,6 +52,13 @@ private struct Walk {
     mutating func visit(_ layer: any Layer, at path: String) {
         guard visited.insert(ObjectIdentifier(layer)).inserted else { return }
         placements.append(KerasV3Paths.Placement(path: path, layer: layer))
+        if let composed = layer as? any ComposedLayer {
+            // A built-in layer's sublayers sit under their attribute names (`lstm/cell`).
+            for attribute in composed.trackedAttributes {
+                for sublayer in attribute.layers { visit(sublayer, at: join(path, attribute.name)) }
+            }
+            return
+        }
         guard let model = layer as? Model else { return }
         for attribute in attributes(of: model) {
             let attributePath = join(path, attribute.name)
