@@ -55,62 +55,64 @@ struct KerasLayersInteropTests {
         let cases: [Entry]
     }
 
-    struct Output: Decodable { let values: [Double]?; let error: String? }
+    struct Output: Decodable { let values: [Double]?; let summary: String?; let error: String? }
 
+    /// The cases, each built in a fresh naming session so its layers get the automatic names a
+    /// fresh Keras session gives them (`conv2d`, `max_pooling2d`, …), as `summary()` shows them.
     static func cases() -> [Case] {
         [
-            Case(id: "conv_valid", inputShape: [7, 6, 3], layers: [
+            withNamingSession { Case(id: "conv_valid", inputShape: [7, 6, 3], layers: [
                 (Conv2D(4, kernelSize: (3, 2), activation: .relu), Spec(class: "Conv2D", config: [
                     "filters": .int(4), "kernel_size": .ints([3, 2]), "activation": .string("relu")])),
                 (Flatten(), Spec(class: "Flatten", config: [:])),
-            ]),
-            Case(id: "conv_same_strided", inputShape: [9, 8, 2], layers: [
+            ]) },
+            withNamingSession { Case(id: "conv_same_strided", inputShape: [9, 8, 2], layers: [
                 (Conv2D(5, kernelSize: (3, 3), strides: (2, 2), padding: .same), Spec(class: "Conv2D", config: [
                     "filters": .int(5), "kernel_size": .ints([3, 3]), "strides": .ints([2, 2]), "padding": .string("same")])),
                 (Conv2D(3, kernelSize: (1, 1), useBias: false), Spec(class: "Conv2D", config: [
                     "filters": .int(3), "kernel_size": .ints([1, 1]), "use_bias": .bool(false)])),
-            ]),
-            Case(id: "pooling", inputShape: [9, 7, 3], layers: [
+            ]) },
+            withNamingSession { Case(id: "pooling", inputShape: [9, 7, 3], layers: [
                 (MaxPooling2D(), Spec(class: "MaxPooling2D", config: [:])),
                 (AveragePooling2D(poolSize: (2, 2), strides: (1, 1), padding: .same), Spec(class: "AveragePooling2D", config: [
                     "pool_size": .ints([2, 2]), "strides": .ints([1, 1]), "padding": .string("same")])),
                 (MaxPooling2D(poolSize: (3, 3), strides: (2, 2), padding: .same), Spec(class: "MaxPooling2D", config: [
                     "pool_size": .ints([3, 3]), "strides": .ints([2, 2]), "padding": .string("same")])),
                 (GlobalAveragePooling2D(), Spec(class: "GlobalAveragePooling2D", config: [:])),
-            ]),
-            Case(id: "global_max_softmax", inputShape: [5, 4, 6], layers: [
+            ]) },
+            withNamingSession { Case(id: "global_max_softmax", inputShape: [5, 4, 6], layers: [
                 (GlobalMaxPooling2D(), Spec(class: "GlobalMaxPooling2D", config: [:])),
                 (Softmax(), Spec(class: "Softmax", config: [:])),
-            ]),
-            Case(id: "normalization", inputShape: [6, 5, 4], layers: [
+            ]) },
+            withNamingSession { Case(id: "normalization", inputShape: [6, 5, 4], layers: [
                 (BatchNormalization(), Spec(class: "BatchNormalization", config: [:])),
                 (ReLU(), Spec(class: "ReLU", config: [:])),
                 (LayerNormalization(epsilon: 1e-5), Spec(class: "LayerNormalization", config: ["epsilon": .double(1e-5)])),
                 (Reshape([-1, 8]), Spec(class: "Reshape", config: ["target_shape": .ints([-1, 8])])),
                 (Dropout(0.5), Spec(class: "Dropout", config: ["rate": .double(0.5)])),
                 (ActivationLayer(.tanh), Spec(class: "Activation", config: ["activation": .string("tanh")])),
-            ]),
-            Case(id: "batch_norm_no_center", inputShape: [7], layers: [
+            ]) },
+            withNamingSession { Case(id: "batch_norm_no_center", inputShape: [7], layers: [
                 (BatchNormalization(epsilon: 0.01, center: false), Spec(class: "BatchNormalization", config: [
                     "epsilon": .double(0.01), "center": .bool(false)])),
                 (Dense(3), Spec(class: "Dense", config: ["units": .int(3)])),
-            ]),
-            Case(id: "embedding", inputShape: [5], layers: [
+            ]) },
+            withNamingSession { Case(id: "embedding", inputShape: [5], layers: [
                 (Embedding(inputDim: 11, outputDim: 4), Spec(class: "Embedding", config: ["input_dim": .int(11), "output_dim": .int(4)])),
                 (Flatten(), Spec(class: "Flatten", config: [:])),
                 (Dense(2), Spec(class: "Dense", config: ["units": .int(2)])),
-            ], indicesBelow: 11),
-            Case(id: "lstm", inputShape: [6, 5], layers: [
+            ], indicesBelow: 11) },
+            withNamingSession { Case(id: "lstm", inputShape: [6, 5], layers: [
                 (LSTM(8, returnSequences: true), Spec(class: "LSTM", config: ["units": .int(8), "return_sequences": .bool(true)])),
                 (LSTM(4), Spec(class: "LSTM", config: ["units": .int(4)])),
-            ], tolerance: 1e-4),
-            Case(id: "gru_reset_after", inputShape: [7, 3], layers: [
+            ], tolerance: 1e-4) },
+            withNamingSession { Case(id: "gru_reset_after", inputShape: [7, 3], layers: [
                 (GRU(6, returnSequences: true), Spec(class: "GRU", config: ["units": .int(6), "return_sequences": .bool(true)])),
                 (SimpleRNN(5), Spec(class: "SimpleRNN", config: ["units": .int(5)])),
-            ], tolerance: 1e-4),
-            Case(id: "gru_reset_before", inputShape: [5, 4], layers: [
+            ], tolerance: 1e-4) },
+            withNamingSession { Case(id: "gru_reset_before", inputShape: [5, 4], layers: [
                 (GRU(3, resetAfter: false), Spec(class: "GRU", config: ["units": .int(3), "reset_after": .bool(false)])),
-            ], tolerance: 1e-4),
+            ], tolerance: 1e-4) },
         ]
     }
 
@@ -119,8 +121,10 @@ struct KerasLayersInteropTests {
             var entries: [Manifest.Entry] = []
             var expected: [String: [Double]] = [:]
             var tolerances: [String: Double] = [:]
-            for testCase in Self.cases() {
-                let model = try Sequential(testCase.layers.map(\.heft))
+            var summaries: [String: String] = [:]
+            for (testCase, model) in try Self.cases().map({ testCase in
+                try withNamingSession { (testCase, try Sequential(testCase.layers.map(\.heft))) }
+            }) {
                 model.build(inputShape: testCase.inputShape)
                 try model.setWeights(model.weights.enumerated().map { index, weight in
                     // Moving variances must stay positive; everything else takes any sign.
@@ -138,12 +142,17 @@ struct KerasLayersInteropTests {
                 entries.append(.init(id: testCase.id, layers: testCase.layers.map(\.keras),
                                      input: .init(shape: shape, values: input.scalars.map(Double.init)), v3: v3, legacy: legacy))
                 expected[testCase.id] = model(input).scalars.map(Double.init)
+                summaries[testCase.id] = model.summary()
                 tolerances[testCase.id] = testCase.tolerance
             }
             let results: [String: [String: Output]] = try runKerasCheck("layers", manifest: Manifest(cases: entries), in: dir)
             for (id, values) in expected.sorted(by: { $0.key < $1.key }) {
                 let outputs = try #require(results[id], "no result for \(id)")
                 #expect(Set(outputs.keys) == ["keras3_v3", "keras3_legacy", "tfkeras_legacy"])
+                #expect(outputs["tfkeras_legacy"]?.summary != nil, "\(id): tf-keras gave no summary")
+                if let summary = outputs["tfkeras_legacy"]?.summary {
+                    #expect(summaries[id]! == String(summary.dropLast(summary.hasSuffix("\n") ? 1 : 0)), "\(id): summary differs from tf-keras's\n\(summaries[id]!)\n\(summary)")
+                }
                 for (loader, output) in outputs.sorted(by: { $0.key < $1.key }) {
                     #expect(output.error == nil, "\(id) \(loader): \(output.error ?? "")")
                     guard let found = output.values else { continue }

@@ -17,9 +17,11 @@ Loaders: tfkeras_legacy_by_order, tfkeras_legacy_by_name, tfkeras_v3 (Sequential
 keras3_legacy_by_order, keras3_legacy_by_name, keras3_v3. The `world`, `containers`,
 `safetensors` and `layers` modes are described at their functions below.
 """
+import io
 import json
 import os
 import sys
+from contextlib import redirect_stdout
 import traceback
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -211,7 +213,8 @@ def layers_mode(manifest_path, result_path):
     each Keras line builds the Sequential model of the listed layer classes and configs (Keras's own
     argument names) on an Input of the case's per-sample shape, loads the weights Heft saved, and
     runs the input. Proves at once that Heft creates each layer's weights as Keras does (shapes,
-    order, names, paths) and computes the same forward pass."""
+    order, names, paths) and computes the same forward pass. tf-keras's result also carries its
+    `model.summary()` text (the layers get tf-keras's automatic names, as Heft's do)."""
     import keras
     import tf_keras
     results = {}
@@ -228,6 +231,11 @@ def layers_mode(manifest_path, result_path):
                     model = module.Sequential(layers)
                     model.load_weights(case[layout])
                     outputs[key] = {"values": [float(v) for v in np.ravel(np.asarray(model(x), dtype=np.float64))]}
+                    if line == "tfkeras":
+                        buffer = io.StringIO()
+                        with redirect_stdout(buffer):
+                            model.summary()
+                        outputs[key]["summary"] = buffer.getvalue()
                 except Exception as error:  # reported to the Swift test, which fails on it
                     outputs[key] = {"error": f"{type(error).__name__}: {error}"[:2000]}
         results[case["id"]] = outputs
