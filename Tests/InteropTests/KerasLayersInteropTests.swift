@@ -18,7 +18,7 @@ struct KerasLayersInteropTests {
     }
 
     enum KerasArgument: Encodable {
-        case int(Int), double(Double), string(String), bool(Bool), ints([Int])
+        case int(Int), double(Double), string(String), bool(Bool), ints([Int]), intPairs([[Int]])
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
@@ -28,6 +28,7 @@ struct KerasLayersInteropTests {
             case .string(let value): try container.encode(value)
             case .bool(let value): try container.encode(value)
             case .ints(let value): try container.encode(value)
+            case .intPairs(let value): try container.encode(value)
             }
         }
     }
@@ -102,6 +103,21 @@ struct KerasLayersInteropTests {
                 (Flatten(), Spec(class: "Flatten", config: [:])),
                 (Dense(2), Spec(class: "Dense", config: ["units": .int(2)])),
             ], indicesBelow: 11) },
+            withNamingSession { Case(id: "conv1d", inputShape: [11, 3], layers: [
+                (Conv1D(4, kernelSize: 3, strides: 2, padding: .same, activation: .relu), Spec(class: "Conv1D", config: [
+                    "filters": .int(4), "kernel_size": .int(3), "strides": .int(2), "padding": .string("same"), "activation": .string("relu")])),
+                (MaxPooling1D(), Spec(class: "MaxPooling1D", config: [:])),
+                (Conv1D(5, kernelSize: 2), Spec(class: "Conv1D", config: ["filters": .int(5), "kernel_size": .int(2)])),
+                (AveragePooling1D(poolSize: 2, strides: 1, padding: .same), Spec(class: "AveragePooling1D", config: [
+                    "pool_size": .int(2), "strides": .int(1), "padding": .string("same")])),
+                (GlobalAveragePooling1D(), Spec(class: "GlobalAveragePooling1D", config: [:])),
+            ]) },
+            withNamingSession { Case(id: "padding_global_max_1d", inputShape: [4, 5, 2], layers: [
+                (ZeroPadding2D(padding: ((1, 2), (0, 3))), Spec(class: "ZeroPadding2D", config: ["padding": .intPairs([[1, 2], [0, 3]])])),
+                (Conv2D(3, kernelSize: 2), Spec(class: "Conv2D", config: ["filters": .int(3), "kernel_size": .int(2)])),
+                (Reshape([-1, 3]), Spec(class: "Reshape", config: ["target_shape": .ints([-1, 3])])),
+                (GlobalMaxPooling1D(), Spec(class: "GlobalMaxPooling1D", config: [:])),
+            ]) },
             withNamingSession { Case(id: "lstm", inputShape: [6, 5], layers: [
                 (LSTM(8, returnSequences: true), Spec(class: "LSTM", config: ["units": .int(8), "return_sequences": .bool(true)])),
                 (LSTM(4), Spec(class: "LSTM", config: ["units": .int(4)])),

@@ -84,28 +84,40 @@ public final class Conv2D: Layer {
         let channels = kernel!.shape[2]
         precondition(input.shape[3] == channels,
                      "Conv2D layer '\(name)': expected \(channels) input channels, found \(input.shape[3])")
-        let window = Window(input: Array(input.shape.dropFirst()), size: kernelSize, strides: strides, padding: padding)
-        let batch = input.shape[0], positions = window.outputRows * window.outputColumns
-        let depth = kernelSize.0 * kernelSize.1 * channels
-        let x = input.scalars, w = kernel!.value.scalars, b = bias?.value.scalars
-        var output = [Float](repeating: 0, count: batch * positions * filters)
-        var columns = [Float](repeating: 0, count: positions * depth)
-        output.withUnsafeMutableBufferPointer { out in
-            for sample in 0..<batch {
-                x.withUnsafeBufferPointer { xp in
-                    window.gather(UnsafeBufferPointer(rebasing: xp[(sample * window.sampleCount)...]), into: &columns)
-                }
-                let target = UnsafeMutableBufferPointer(rebasing: out[(sample * positions * filters)..<((sample + 1) * positions * filters)])
-                if let b { for row in 0..<positions { _ = UnsafeMutableBufferPointer(rebasing: target[(row * filters)..<((row + 1) * filters)]).update(from: b) } }
-                columns.withUnsafeBufferPointer { cp in
-                    w.withUnsafeBufferPointer { wp in
-                        GEMM.multiply(m: positions, n: filters, k: depth, a: cp.baseAddress!, b: wp.baseAddress!,
-                                      beta: b == nil ? 0 : 1, c: target.baseAddress!)
-                    }
+        return convolved(input, kernel: kernel!.value, bias: bias?.value, size: kernelSize, strides: strides,
+                         padding: padding, activation: activation)
+    }
+}
+
+/// The convolution of `input` (`[batch, height, width, channels]`) with `kernel` (whose elements
+/// are `[kh, kw, channels, filters]` in row-major order, whatever its shape): each output
+/// position's window gathered into a row (im2col), all rows of a sample times the kernel in one
+/// `cblas_sgemm`, plus `bias`, then `activation`.
+func convolved(_ input: Tensor, kernel: Tensor, bias: Tensor?, size: (Int, Int), strides: (Int, Int), padding: Padding,
+               activation: Activation) -> Tensor {
+    let channels = input.shape[3], filters = kernel.shape.last!
+    let window = Window(input: Array(input.shape.dropFirst()), size: size, strides: strides, padding: padding)
+    let batch = input.shape[0], positions = window.outputRows * window.outputColumns
+    let depth = size.0 * size.1 * channels
+    let x = input.scalars, w = kernel.scalars, b = bias?.scalars
+    var output = [Float](repeating: 0, count: batch * positions * filters)
+    var columns = [Float](repeating: 0, count: positions * depth)
+    output.withUnsafeMutableBufferPointer { out in
+        for sample in 0..<batch {
+            x.withUnsafeBufferPointer { xp in
+                window.gather(UnsafeBufferPointer(rebasing: xp[(sample * window.sampleCount)...]), into: &columns)
+            }
+            let target = UnsafeMutableBufferPointer(rebasing: out[(sample * positions * filters)..<((sample + 1) * positions * filters)])
+            if let b { for row in 0..<positions { _ = UnsafeMutableBufferPointer(rebasing: target[(row * filters)..<((row + 1) * filters)]).update(from: b) } }
+            guard positions > 0 else { continue }
+            columns.withUnsafeBufferPointer { cp in
+                w.withUnsafeBufferPointer { wp in
+                    GEMM.multiply(m: positions, n: filters, k: depth, a: cp.baseAddress!, b: wp.baseAddress!,
+                                  beta: b == nil ? 0 : 1, c: target.baseAddress!)
                 }
             }
-            activation.apply(to: out, rowWidth: filters)
         }
-        return Tensor(shape: [batch, window.outputRows, window.outputColumns, filters], scalars: output)
+        activation.apply(to: out, rowWidth: filters)
     }
+    return Tensor(shape: [batch, window.outputRows, window.outputColumns, filters], scalars: output)
 }

@@ -23,34 +23,40 @@ extension Pooling2D {
     /// - Precondition: `input` is `[batch, height, width, channels]`.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         precondition(input.rank == 4, "\(className) layer '\(name)': expected input [batch, height, width, channels], found \(formatShape(input.shape))")
-        let geometry = Window(input: Array(input.shape.dropFirst()), size: poolSize, strides: strides, padding: padding)
-        let (batch, channels) = (input.shape[0], input.shape[3])
-        let x = input.scalars
-        var output = [Float](repeating: 0, count: batch * geometry.outputRows * geometry.outputColumns * channels)
-        var at = 0
-        for sample in 0..<batch {
-            let base = sample * geometry.sampleCount
-            for i in 0..<geometry.outputRows {
-                for j in 0..<geometry.outputColumns {
-                    for c in 0..<channels {
-                        var result: Float = takesMaximum ? -.infinity : 0
-                        var count = 0
-                        for di in 0..<poolSize.0 {
-                            for dj in 0..<poolSize.1 {
-                                guard let (row, column) = geometry.source(i, j, di, dj) else { continue }
-                                let value = x[base + (row * geometry.width + column) * channels + c]
-                                result = takesMaximum ? max(result, value) : result + value
-                                count += 1
-                            }
+        return pooled(input, size: poolSize, strides: strides, padding: padding, takesMaximum: takesMaximum)
+    }
+}
+
+/// Each window of `input` (`[batch, height, width, channels]`) reduced per channel to its maximum
+/// or the mean of its elements inside the input.
+func pooled(_ input: Tensor, size: (Int, Int), strides: (Int, Int), padding: Padding, takesMaximum: Bool) -> Tensor {
+    let geometry = Window(input: Array(input.shape.dropFirst()), size: size, strides: strides, padding: padding)
+    let (batch, channels) = (input.shape[0], input.shape[3])
+    let x = input.scalars
+    var output = [Float](repeating: 0, count: batch * geometry.outputRows * geometry.outputColumns * channels)
+    var at = 0
+    for sample in 0..<batch {
+        let base = sample * geometry.sampleCount
+        for i in 0..<geometry.outputRows {
+            for j in 0..<geometry.outputColumns {
+                for c in 0..<channels {
+                    var result: Float = takesMaximum ? -.infinity : 0
+                    var count = 0
+                    for di in 0..<size.0 {
+                        for dj in 0..<size.1 {
+                            guard let (row, column) = geometry.source(i, j, di, dj) else { continue }
+                            let value = x[base + (row * geometry.width + column) * channels + c]
+                            result = takesMaximum ? max(result, value) : result + value
+                            count += 1
                         }
-                        output[at] = takesMaximum ? result : result / Float(max(count, 1))
-                        at += 1
                     }
+                    output[at] = takesMaximum ? result : result / Float(max(count, 1))
+                    at += 1
                 }
             }
         }
-        return Tensor(shape: [batch, geometry.outputRows, geometry.outputColumns, channels], scalars: output)
     }
+    return Tensor(shape: [batch, geometry.outputRows, geometry.outputColumns, channels], scalars: output)
 }
 
 /// The window of a pooling layer: its size, step and padding, checked once.
