@@ -19,6 +19,8 @@ struct KerasLayersInteropTests {
 
     enum KerasArgument: Encodable {
         case int(Int), double(Double), string(String), bool(Bool), ints([Int]), intPairs([[Int]])
+        /// A wrapped layer: built in Python from its class and (JSON) arguments.
+        case layer(class: String, config: [String: JSONScalar])
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
@@ -29,6 +31,25 @@ struct KerasLayersInteropTests {
             case .bool(let value): try container.encode(value)
             case .ints(let value): try container.encode(value)
             case .intPairs(let value): try container.encode(value)
+            case let .layer(name, config): try container.encode(["__layer__": JSONScalar.string(name), "config": .object(config)])
+            }
+        }
+    }
+
+    /// Plain JSON values for a wrapped layer's arguments.
+    indirect enum JSONScalar: Encodable, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
+        case int(Int), bool(Bool), string(String), object([String: JSONScalar])
+
+        init(integerLiteral value: Int) { self = .int(value) }
+        init(booleanLiteral value: Bool) { self = .bool(value) }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .int(let value): try container.encode(value)
+            case .bool(let value): try container.encode(value)
+            case .string(let value): try container.encode(value)
+            case .object(let value): try container.encode(value)
             }
         }
     }
@@ -118,6 +139,14 @@ struct KerasLayersInteropTests {
                 (Reshape([-1, 3]), Spec(class: "Reshape", config: ["target_shape": .ints([-1, 3])])),
                 (GlobalMaxPooling1D(), Spec(class: "GlobalMaxPooling1D", config: [:])),
             ]) },
+            withNamingSession { Case(id: "wrappers", inputShape: [6, 4], layers: [
+                (Bidirectional(LSTM(3, returnSequences: true)), Spec(class: "Bidirectional", config: [
+                    "layer": .layer(class: "LSTM", config: ["units": 3, "return_sequences": true])])),
+                (TimeDistributed(Dense(2)), Spec(class: "TimeDistributed", config: [
+                    "layer": .layer(class: "Dense", config: ["units": 2])])),
+                (Bidirectional(GRU(2)), Spec(class: "Bidirectional", config: [
+                    "layer": .layer(class: "GRU", config: ["units": 2])])),
+            ], tolerance: 1e-4) },
             withNamingSession { Case(id: "lstm", inputShape: [6, 5], layers: [
                 (LSTM(8, returnSequences: true), Spec(class: "LSTM", config: ["units": .int(8), "return_sequences": .bool(true)])),
                 (LSTM(4), Spec(class: "LSTM", config: ["units": .int(4)])),

@@ -226,8 +226,12 @@ def layers_mode(manifest_path, result_path):
                 key = f"{line}_{layout}"
                 try:
                     module.backend.clear_session()
-                    layers = [module.Input(shape=x.shape[1:])] + [getattr(module.layers, spec["class"])(**spec["config"])
-                                                                for spec in case["layers"]]
+                    def build(name, config):
+                        # A wrapper's `layer` argument arrives as {"__layer__": class, "config": {...}}.
+                        arguments = {key: build(value["__layer__"], value["config"]) if isinstance(value, dict) and "__layer__" in value
+                                     else value for key, value in config.items()}
+                        return getattr(module.layers, name)(**arguments)
+                    layers = [module.Input(shape=x.shape[1:])] + [build(spec["class"], spec["config"]) for spec in case["layers"]]
                     model = module.Sequential(layers)
                     model.load_weights(case[layout])
                     outputs[key] = {"values": [float(v) for v in np.ravel(np.asarray(model(x), dtype=np.float64))]}

@@ -12,6 +12,9 @@ public protocol Recurrent: ComposedLayer {
     var cell: RecurrentCell { get }
     /// Whether every step's output is returned (else the last).
     var returnSequences: Bool { get }
+    /// A new layer of the same kind and arguments, with its own weights, named `name` (the
+    /// backward copy a ``Bidirectional`` makes, as Keras does).
+    func copy(named name: String) -> Self
 }
 
 extension Recurrent {
@@ -73,6 +76,10 @@ public final class SimpleRNN: Recurrent {
     }
 
     public var className: String { "SimpleRNN" }
+
+    public func copy(named name: String) -> SimpleRNN {
+        SimpleRNN(units, returnSequences: returnSequences, useBias: cell.useBias, dtype: cell.dtype, name: name)
+    }
 }
 
 /// Keras's `LSTM` (tanh and sigmoid activations, `unit_forget_bias`).
@@ -93,6 +100,10 @@ public final class LSTM: Recurrent {
     }
 
     public var className: String { "LSTM" }
+
+    public func copy(named name: String) -> LSTM {
+        LSTM(units, returnSequences: returnSequences, useBias: cell.useBias, dtype: cell.dtype, name: name)
+    }
 }
 
 /// Keras's `GRU` (`reset_after` true by default, as in Keras 3 and tf-keras 2).
@@ -113,4 +124,9 @@ public final class GRU: Recurrent {
     }
 
     public var className: String { "GRU" }
+
+    public func copy(named name: String) -> GRU {
+        guard case .gru(let resetAfter) = cell.kind else { preconditionFailure("GRU: its cell is a GRU cell") }
+        return GRU(units, returnSequences: returnSequences, resetAfter: resetAfter, useBias: cell.useBias, dtype: cell.dtype, name: name)
+    }
 }

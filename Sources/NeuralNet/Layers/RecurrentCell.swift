@@ -22,8 +22,9 @@ public final class RecurrentCell: Layer {
     public let name: String
     public var trainable = true
     public var inputShape: [Int]? { nil }
-    /// The name of the layer that owns the cell (its weights are named below it).
-    let owner: String
+    /// The path of the layer that owns the cell (its weights are named below it, as
+    /// `bidirectional/forward_lstm` for a wrapped copy); set before the cell builds.
+    var owner: String
     public private(set) var kernel: Parameter?
     public private(set) var recurrentKernel: Parameter?
     public private(set) var bias: Parameter?
