@@ -147,6 +147,20 @@ struct KerasLayersInteropTests {
                 (Bidirectional(GRU(2)), Spec(class: "Bidirectional", config: [
                     "layer": .layer(class: "GRU", config: ["units": 2])])),
             ], tolerance: 1e-4) },
+            withNamingSession { Case(id: "depthwise_separable", inputShape: [8, 7, 3], layers: [
+                (DepthwiseConv2D(kernelSize: (3, 3), padding: .same, depthMultiplier: 2, activation: .relu), Spec(class: "DepthwiseConv2D", config: [
+                    "kernel_size": .ints([3, 3]), "padding": .string("same"), "depth_multiplier": .int(2), "activation": .string("relu")])),
+                (SeparableConv2D(4, kernelSize: (2, 3), strides: (2, 1)), Spec(class: "SeparableConv2D", config: [
+                    "filters": .int(4), "kernel_size": .ints([2, 3]), "strides": .ints([2, 1])])),
+            ]) },
+            withNamingSession { Case(id: "transpose", inputShape: [4, 5, 3], layers: [
+                (Conv2DTranspose(2, kernelSize: (3, 3), strides: (2, 2), padding: .same), Spec(class: "Conv2DTranspose", config: [
+                    "filters": .int(2), "kernel_size": .ints([3, 3]), "strides": .ints([2, 2]), "padding": .string("same")])),
+                (Conv2DTranspose(3, kernelSize: (2, 3), strides: (3, 1)), Spec(class: "Conv2DTranspose", config: [
+                    "filters": .int(3), "kernel_size": .ints([2, 3]), "strides": .ints([3, 1])])),
+                (Conv2DTranspose(2, kernelSize: (4, 4), strides: (2, 2), padding: .same, useBias: false), Spec(class: "Conv2DTranspose", config: [
+                    "filters": .int(2), "kernel_size": .ints([4, 4]), "strides": .ints([2, 2]), "padding": .string("same"), "use_bias": .bool(false)])),
+            ]) },
             withNamingSession { Case(id: "lstm", inputShape: [6, 5], layers: [
                 (LSTM(8, returnSequences: true), Spec(class: "LSTM", config: ["units": .int(8), "return_sequences": .bool(true)])),
                 (LSTM(4), Spec(class: "LSTM", config: ["units": .int(4)])),
