@@ -6,6 +6,7 @@ Used by Heft's interop tests (Tests/InteropTests):  keras_check.py MANIFEST RESU
                                                      keras_check.py containers MANIFEST RESULT
                                                      keras_check.py safetensors MANIFEST RESULT
                                                      keras_check.py layers MANIFEST RESULT
+                                                     keras_check.py functional MANIFEST RESULT
 
 MANIFEST is JSON: {"cases": [{"model": <zoo name>, "legacy": <path>.h5, "v3": <path>.weights.h5,
                               "input": {"shape": [...], "values": [...]}}]}
@@ -15,7 +16,7 @@ every weight path of both files (hard-linked paths included):
                "paths": {"<file>:<path>": [values...]}}}
 Loaders: tfkeras_legacy_by_order, tfkeras_legacy_by_name, tfkeras_v3 (Sequential-like models),
 keras3_legacy_by_order, keras3_legacy_by_name, keras3_v3. The `world`, `containers`,
-`safetensors` and `layers` modes are described at their functions below.
+`safetensors`, `layers` and `functional` modes are described at their functions below.
 """
 import io
 import json
@@ -246,8 +247,47 @@ def layers_mode(manifest_path, result_path):
     json.dump(results, open(result_path, "w"))
 
 
+def functional_mode(manifest_path, result_path):
+    """The functional mode: MANIFEST {"cases": [{"id", "inputs": [{"shape", "values"}], "graph":
+    [{"node", "layer", "class", "config", "args": [node ids], "list": bool}], "outputs": [node
+    ids], "v3", "legacy"}]}; RESULT as the layers mode. Inputs are nodes "in0", "in1", …; a layer
+    key used by several nodes is one (shared) layer. Each Keras line builds the functional model
+    (`keras.Model(inputs, outputs)`), loads Heft's weights and runs the inputs; the outputs are
+    flattened and concatenated in order."""
+    import keras
+    import tf_keras
+    results = {}
+    for case in json.load(open(manifest_path))["cases"]:
+        xs = [np.asarray(i["values"], dtype="float32").reshape(i["shape"]) for i in case["inputs"]]
+        outputs = {}
+        for line, module, files in (("keras3", keras, ("v3", "legacy")), ("tfkeras", tf_keras, ("legacy",))):
+            for layout in files:
+                key = f"{line}_{layout}"
+                try:
+                    module.backend.clear_session()
+                    tensors = {f"in{i}": module.Input(shape=x.shape[1:]) for i, x in enumerate(xs)}
+                    layers = {}
+                    for node in case["graph"]:
+                        if node["layer"] not in layers:
+                            layers[node["layer"]] = getattr(module.layers, node["class"])(**node["config"])
+                        args = [tensors[a] for a in node["args"]]
+                        tensors[node["node"]] = layers[node["layer"]](args if node["list"] else args[0])
+                    model = module.Model(inputs=[tensors[f"in{i}"] for i in range(len(xs))],
+                                         outputs=[tensors[o] for o in case["outputs"]])
+                    model.load_weights(case[layout])
+                    ys = model(xs if len(xs) > 1 else xs[0])
+                    ys = ys if isinstance(ys, (list, tuple)) else [ys]
+                    outputs[key] = {"values": [float(v) for y in ys for v in np.ravel(np.asarray(y, dtype=np.float64))]}
+                except Exception as error:  # reported to the Swift test, which fails on it
+                    outputs[key] = {"error": f"{type(error).__name__}: {error}"[:2000]}
+        results[case["id"]] = outputs
+    json.dump(results, open(result_path, "w"))
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "layers":
+    if sys.argv[1] == "functional":
+        functional_mode(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "layers":
         layers_mode(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "safetensors":
         safetensors_values(sys.argv[2], sys.argv[3])
