@@ -14,6 +14,11 @@ enum LayerNaming {
         (session ?? global).next(prefix: prefix)
     }
 
+    /// The next one-based automatic name (`input_1`, `input_2`, …), as tf-keras names inputs.
+    static func oneBasedName(prefix: String) -> String {
+        (session ?? global).nextOneBased(prefix: prefix)
+    }
+
     static func resetGlobal() {
         global.reset()
     }
@@ -47,6 +52,14 @@ final class NameCounters: Sendable {
             return counts[prefix, default: 0]
         }
         return index == 0 ? prefix : "\(prefix)_\(index)"
+    }
+
+    func nextOneBased(prefix: String) -> String {
+        let index = counts.withLock { counts in
+            counts["\(prefix)#1", default: 0] += 1
+            return counts["\(prefix)#1"]!
+        }
+        return "\(prefix)_\(index)"
     }
 
     func reset() {

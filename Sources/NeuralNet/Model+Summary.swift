@@ -17,18 +17,25 @@ extension Model {
     /// Total params: 704 (2.75 KB)
     /// ```
     public func summary() -> String {
-        var lines = ["Model: \"\(name)\"", String(repeating: "_", count: SummaryTable.width)]
-        lines += SummaryTable.row(["Layer (type)", "Output Shape", "Param #"])
-        lines.append(String(repeating: "=", count: SummaryTable.width))
-        for (layer, shape) in zip(layers, summaryOutputShapes()) {
-            lines += SummaryTable.row(["\(layer.name) (\(layer.className))", shape, "\(layer.countParams())"])
-            lines.append(String(repeating: " ", count: SummaryTable.width))
+        // A functional graph that is not a chain gets tf-keras's 98-column table with connections.
+        let graph = (self as? Functional).flatMap { $0.isSequentialLike ? nil : $0 }
+        let stops = graph == nil ? SummaryTable.stops : SummaryTable.graphStops
+        let width = stops.last!
+        var lines = ["Model: \"\(name)\"", String(repeating: "_", count: width)]
+        lines += SummaryTable.row(["Layer (type)", "Output Shape", "Param #"] + (graph == nil ? [] : ["Connected to"]), stops: stops)
+        lines.append(String(repeating: "=", count: width))
+        let connections = graph?.summaryConnections()
+        for (index, (layer, shape)) in zip(layers, summaryOutputShapes()).enumerated() {
+            var fields = ["\(layer.name) (\(layer.className))", shape, "\(layer.countParams())"]
+            if let connections { fields.append("[" + connections[index].map { "'\($0)'" }.joined(separator: ", ") + "]") }
+            lines += SummaryTable.row(fields, stops: stops)
+            lines.append(String(repeating: " ", count: width))
         }
-        lines.append(String(repeating: "=", count: SummaryTable.width))
+        lines.append(String(repeating: "=", count: width))
         lines.append(SummaryTable.total("Total params", weights))
         lines.append(SummaryTable.total("Trainable params", trainableWeights))
         lines.append(SummaryTable.total("Non-trainable params", nonTrainableWeights))
-        lines.append(String(repeating: "_", count: SummaryTable.width))
+        lines.append(String(repeating: "_", count: width))
         return lines.joined(separator: "\n")
     }
 }
@@ -37,10 +44,12 @@ extension Model {
 enum SummaryTable {
     static let width = 65
     static let stops = [29, 55, 65]
+    /// The stops of a functional graph's table (`[0.3, 0.6, 0.7, 1.0]` of 98 columns).
+    static let graphStops = [29, 58, 68, 98]
 
     /// One table row; a field too long for its column continues on following lines, breaking after
     /// `"),"`, `"},"`, `"],"` or `"',"` when one occurs in the part that fits.
-    static func row(_ fields: [String]) -> [String] {
+    static func row(_ fields: [String], stops: [Int] = stops) -> [String] {
         var remaining = fields.map { Array($0) }
         var lines: [String] = []
         while remaining.contains(where: { !$0.isEmpty }) {

@@ -7,7 +7,8 @@ import TestSupport
 /// Functional models built in Swift — branches, merges, a layer shared by two inputs, several
 /// inputs and outputs — save weights that Keras 3 (both layouts) and tf-keras 2 (legacy) load
 /// into the same graph built from Keras's own classes, giving Heft's outputs. This checks Heft's
-/// graph order (which names Keras 3 paths and orders legacy layers) against Keras's.
+/// graph order (which names Keras 3 paths and orders legacy layers) against Keras's, and
+/// `summary()` against tf-keras's text (connections included).
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["HEFT_PYTHON"] != nil, "needs HEFT_PYTHON (run tools/test)"))
 struct KerasFunctionalInteropTests {
     typealias Argument = KerasLayersInteropTests.KerasArgument
@@ -95,6 +96,13 @@ struct KerasFunctionalInteropTests {
         }
         try withNamingSession {
             let r = Recorder()
+            let x = r.input(Input(shape: [7]), 0)
+            let h = r.apply(Dense(5, activation: .relu), "Dense", ["units": .int(5), "activation": .string("relu")], x)
+            let y = r.apply(Dense(2), "Dense", ["units": .int(2)], h)
+            built.append(Built(id: "chain", model: try Functional(inputs: [x], outputs: [y]), recorder: r, inputShapes: [[7]]))
+        }
+        try withNamingSession {
+            let r = Recorder()
             let x = r.input(Input(shape: [8, 8, 3]), 0)
             let c = r.apply(Conv2D(4, kernelSize: 3, padding: .same, activation: .relu), "Conv2D", [
                 "filters": .int(4), "kernel_size": .int(3), "padding": .string("same"), "activation": .string("relu")], x)
@@ -122,12 +130,13 @@ struct KerasFunctionalInteropTests {
         let cases: [Entry]
     }
 
-    struct Output: Decodable { let values: [Double]?; let error: String? }
+    struct Output: Decodable { let values: [Double]?; let summary: String?; let error: String? }
 
     @Test func functionalModelsMatchKerasInBothLines() throws {
         try withTemporaryDirectory { (dir: String) throws in
             var entries: [Manifest.Entry] = []
             var expected: [String: [Double]] = [:]
+            var summaries: [String: String] = [:]
             for (index, built) in try Self.cases().enumerated() {
                 let model = built.model
                 try model.setWeights(model.weights.enumerated().map { position, weight in
@@ -144,11 +153,15 @@ struct KerasFunctionalInteropTests {
                 entries.append(.init(id: built.id, inputs: inputs.map { .init(shape: $0.shape, values: $0.scalars.map(Double.init)) },
                                      graph: built.recorder.nodes, outputs: model.outputs.map(built.recorder.id), v3: v3, legacy: legacy))
                 expected[built.id] = model(inputs).flatMap(\.scalars).map(Double.init)
+                summaries[built.id] = model.summary()
             }
             let results: [String: [String: Output]] = try runKerasCheck("functional", manifest: Manifest(cases: entries), in: dir)
             for (id, values) in expected.sorted(by: { $0.key < $1.key }) {
                 let outputs = try #require(results[id], "no result for \(id)")
                 #expect(Set(outputs.keys) == ["keras3_v3", "keras3_legacy", "tfkeras_legacy"])
+                let summary = outputs["tfkeras_legacy"]?.summary ?? ""
+                #expect(summaries[id]! == String(summary.dropLast(summary.hasSuffix("\n") ? 1 : 0)),
+                        "\(id): summary differs from tf-keras's\n\(summaries[id]!)\n\(summary)")
                 for (loader, output) in outputs.sorted(by: { $0.key < $1.key }) {
                     #expect(output.error == nil, "\(id) \(loader): \(output.error ?? "")")
                     guard let found = output.values else { continue }

@@ -253,7 +253,7 @@ def functional_mode(manifest_path, result_path):
     ids], "v3", "legacy"}]}; RESULT as the layers mode. Inputs are nodes "in0", "in1", …; a layer
     key used by several nodes is one (shared) layer. Each Keras line builds the functional model
     (`keras.Model(inputs, outputs)`), loads Heft's weights and runs the inputs; the outputs are
-    flattened and concatenated in order."""
+    flattened and concatenated in order. tf-keras's result carries its `model.summary()` text."""
     import keras
     import tf_keras
     results = {}
@@ -278,6 +278,11 @@ def functional_mode(manifest_path, result_path):
                     ys = model(xs if len(xs) > 1 else xs[0])
                     ys = ys if isinstance(ys, (list, tuple)) else [ys]
                     outputs[key] = {"values": [float(v) for y in ys for v in np.ravel(np.asarray(y, dtype=np.float64))]}
+                    if line == "tfkeras":
+                        buffer = io.StringIO()
+                        with redirect_stdout(buffer):
+                            model.summary()
+                        outputs[key]["summary"] = buffer.getvalue()
                 except Exception as error:  # reported to the Swift test, which fails on it
                     outputs[key] = {"error": f"{type(error).__name__}: {error}"[:2000]}
         results[case["id"]] = outputs

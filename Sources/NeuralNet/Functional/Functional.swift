@@ -31,7 +31,7 @@ public final class Functional: Model {
         let graph = GraphOrder(outputs: outputs)
         schedule = graph.schedule
         orderedLayers = graph.layers
-        super.init(name: name ?? LayerNaming.uniqueName(prefix: "functional"))
+        super.init(name: name ?? LayerNaming.uniqueName(prefix: "model"))   // tf-keras's automatic name
         let given = Set(inputs.map { ObjectIdentifier($0.node) })
         for node in schedule where node.inputs.isEmpty {
             precondition(given.contains(ObjectIdentifier(node)), "Functional '\(self.name)': the outputs depend on an Input not listed in inputs")
@@ -61,12 +61,39 @@ public final class Functional: Model {
     public override func summaryOutputShapes() -> [String] {
         var shapes: [ObjectIdentifier: [String]] = [:]
         for node in schedule {
-            let shape = node.inputs.isEmpty ? node.layer.inputShape ?? [] : produced(by: node)
-            shapes[ObjectIdentifier(node.layer), default: []].append(formatBatchShape(shape))
+            // tf-keras shows an input layer's shape as a list of one: `[(None, 6)]`.
+            let text = node.inputs.isEmpty ? "[\(formatBatchShape(node.layer.inputShape ?? []))]" : formatBatchShape(produced(by: node))
+            shapes[ObjectIdentifier(node.layer), default: []].append(text)
         }
         return orderedLayers.map { layer in
             let all = shapes[ObjectIdentifier(layer)] ?? ["?"]
             return Set(all).count == 1 ? all[0] : "multiple"
+        }
+    }
+
+    /// Whether tf-keras prints the model as a chain (its 65-column table without connections): every
+    /// layer applied once, each node with at most one input, and one node at each depth.
+    var isSequentialLike: Bool {
+        var seen = Set<ObjectIdentifier>()
+        for node in schedule {
+            guard node.inputs.count <= 1, !node.takesList, seen.insert(ObjectIdentifier(node.layer)).inserted else { return false }
+        }
+        return schedule.count == orderedLayers.count && inputs.count == 1 && outputs.count == 1
+            && Set(schedule.flatMap { $0.inputs.map { ObjectIdentifier($0.node) } }).count == schedule.count - 1
+    }
+
+    /// Each layer's inputs as tf-keras's summary lists them: `dense[0][0]` (the producing layer,
+    /// which of its applications, which of its outputs), over every application of the layer.
+    func summaryConnections() -> [[String]] {
+        var applications: [ObjectIdentifier: [GraphNode]] = [:]
+        for node in schedule.sorted(by: { $0.serial < $1.serial }) { applications[ObjectIdentifier(node.layer), default: []].append(node) }
+        func index(of node: GraphNode) -> Int {
+            applications[ObjectIdentifier(node.layer)]?.firstIndex { $0 === node } ?? 0
+        }
+        return orderedLayers.map { layer in
+            (applications[ObjectIdentifier(layer)] ?? []).flatMap { node in
+                node.inputs.map { "\($0.node.layer.name)[\(index(of: $0.node))][0]" }
+            }
         }
     }
 

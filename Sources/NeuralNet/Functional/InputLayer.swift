@@ -10,7 +10,7 @@ public final class InputLayer: StatelessLayer {
     init(shape: [Int], name: String?) {
         precondition(shape.allSatisfy { $0 > 0 }, "Input: every size must be positive, got \(formatShape(shape))")
         inputShape = shape
-        self.name = name ?? LayerNaming.uniqueName(prefix: "input_layer")
+        self.name = name ?? LayerNaming.oneBasedName(prefix: "input")   // tf-keras: input_1, input_2, …
     }
 
     public var className: String { "InputLayer" }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A symbolic tensor of a functional graph, like Keras's `KerasTensor`: what `Input(shape:)`
 /// returns and what calling a layer on one returns. It records its per-sample shape and the node
 /// (layer and inputs) that produces it; ``Functional`` runs the graph.
@@ -19,9 +21,17 @@ final class GraphNode {
     let inputs: [KerasTensor]
     /// Whether the layer takes its inputs as a list (a merge layer), even a list of one.
     let takesList: Bool
+    /// The order in which nodes were made (a layer's applications are numbered by it).
+    let serial: UInt64
+
+    private static let counter = Mutex<UInt64>(0)
 
     init(layer: any Layer, inputs: [KerasTensor], takesList: Bool) {
         (self.layer, self.inputs, self.takesList) = (layer, inputs, takesList)
+        serial = Self.counter.withLock { value in
+            defer { value += 1 }
+            return value
+        }
     }
 }
 
