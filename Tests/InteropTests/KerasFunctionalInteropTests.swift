@@ -22,6 +22,8 @@ struct KerasFunctionalInteropTests {
             let config: [String: Argument]
             let args: [String]
             let list: Bool
+            /// Keras takes the inputs as positional arguments (an attention layer's query, value).
+            var spread = false
         }
 
         var nodes: [Node] = []
@@ -55,6 +57,12 @@ struct KerasFunctionalInteropTests {
 
         func merge(_ layer: any Merge, _ kerasClass: String, _ inputs: [KerasTensor], config: [String: Argument] = [:]) -> KerasTensor {
             record(layer(inputs), layer, kerasClass, config, inputs, list: true)
+        }
+
+        func attend(_ layer: MultiHeadAttention, _ config: [String: Argument], _ inputs: [KerasTensor]) -> KerasTensor {
+            let output = record(layer(inputs), layer, "MultiHeadAttention", config, inputs, list: true)
+            nodes[nodes.count - 1].spread = true
+            return output
         }
 
         func id(_ tensor: KerasTensor) -> String { tensorIDs[ObjectIdentifier(tensor)]! }
@@ -93,6 +101,19 @@ struct KerasFunctionalInteropTests {
             let out2 = r.apply(Dense(3, activation: .sigmoid), "Dense", ["units": .int(3), "activation": .string("sigmoid")], mean)
             built.append(Built(id: "shared_multi_io", model: try Functional(inputs: [x1, x2], outputs: [out1, out2]), recorder: r,
                                inputShapes: [[5], [5]]))
+        }
+        try withNamingSession {
+            let r = Recorder()
+            let x = r.input(Input(shape: [5, 6]), 0), memory = r.input(Input(shape: [4, 3]), 1)
+            let attended = r.attend(MultiHeadAttention(numHeads: 2, keyDim: 3), ["num_heads": .int(2), "key_dim": .int(3)], [x, x])
+            let residual = r.merge(Add(), "Add", [x, attended])
+            let normed = r.apply(LayerNormalization(), "LayerNormalization", [:], residual)
+            let cross = r.attend(MultiHeadAttention(numHeads: 3, keyDim: 2, valueDim: 4), [
+                "num_heads": .int(3), "key_dim": .int(2), "value_dim": .int(4)], [normed, memory])
+            let pooled = r.apply(GlobalAveragePooling1D(), "GlobalAveragePooling1D", [:], cross)
+            let y = r.apply(Dense(2), "Dense", ["units": .int(2)], pooled)
+            built.append(Built(id: "attention", model: try Functional(inputs: [x, memory], outputs: [y]), recorder: r,
+                               inputShapes: [[5, 6], [4, 3]]))
         }
         try withNamingSession {
             let r = Recorder()

@@ -249,7 +249,7 @@ def layers_mode(manifest_path, result_path):
 
 def functional_mode(manifest_path, result_path):
     """The functional mode: MANIFEST {"cases": [{"id", "inputs": [{"shape", "values"}], "graph":
-    [{"node", "layer", "class", "config", "args": [node ids], "list": bool}], "outputs": [node
+    [{"node", "layer", "class", "config", "args": [node ids], "list": bool, "spread": bool}], "outputs": [node
     ids], "v3", "legacy"}]}; RESULT as the layers mode. Inputs are nodes "in0", "in1", …; a layer
     key used by several nodes is one (shared) layer. Each Keras line builds the functional model
     (`keras.Model(inputs, outputs)`), loads Heft's weights and runs the inputs; the outputs are
@@ -271,7 +271,9 @@ def functional_mode(manifest_path, result_path):
                         if node["layer"] not in layers:
                             layers[node["layer"]] = getattr(module.layers, node["class"])(**node["config"])
                         args = [tensors[a] for a in node["args"]]
-                        tensors[node["node"]] = layers[node["layer"]](args if node["list"] else args[0])
+                        layer = layers[node["layer"]]
+                        # A merge layer takes a list, an attention layer positional (query, value).
+                        tensors[node["node"]] = (layer(*args) if node.get("spread") else layer(args) if node["list"] else layer(args[0]))
                     model = module.Model(inputs=[tensors[f"in{i}"] for i in range(len(xs))],
                                          outputs=[tensors[o] for o in case["outputs"]])
                     model.load_weights(case[layout])

@@ -99,7 +99,7 @@ public final class Functional: Model {
 
     /// The per-sample shape a node produces.
     private func produced(by node: GraphNode) -> [Int] {
-        if let merge = node.layer as? any Merge, node.takesList { return merge.mergedShape(node.inputs.map(\.shape)) }
+        if node.takesList, let layer = node.layer as? any MultiInputLayer { return layer.mergedShape(node.inputs.map(\.shape)) }
         return node.layer.outputShape(forInputShape: node.inputs[0].shape)
     }
 
@@ -123,8 +123,8 @@ public final class Functional: Model {
         }
         for node in schedule where !node.inputs.isEmpty {
             let arguments = node.inputs.map { computed[ObjectIdentifier($0.node)]! }
-            if node.takesList, let merge = node.layer as? any Merge {
-                computed[ObjectIdentifier(node)] = merge.merge(arguments)
+            if node.takesList, let layer = node.layer as? any MultiInputLayer {
+                computed[ObjectIdentifier(node)] = layer.merge(arguments)
             } else {
                 computed[ObjectIdentifier(node)] = node.layer(arguments[0])
             }

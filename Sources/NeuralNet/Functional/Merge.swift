@@ -1,11 +1,15 @@
-/// A layer that combines several tensors of one functional graph: Keras's `Add`, `Subtract`,
-/// `Multiply`, `Average` and `Concatenate`. Applied to a list: `Add()([a, b])`.
-public protocol Merge: StatelessLayer {
-    /// The combined per-sample shape.
+/// A layer applied to several tensors of one functional graph (a merge layer's list, an attention
+/// layer's query and value).
+public protocol MultiInputLayer: Layer {
+    /// The per-sample output shape for the inputs' per-sample shapes; builds the layer if needed.
     func mergedShape(_ shapes: [[Int]]) -> [Int]
-    /// The combination of `inputs` (each `[batch, …]`).
+    /// The layer on `inputs` (each `[batch, …]`).
     func merge(_ inputs: [Tensor]) -> Tensor
 }
+
+/// A layer that combines several tensors of one functional graph: Keras's `Add`, `Subtract`,
+/// `Multiply`, `Average` and `Concatenate`. Applied to a list: `Add()([a, b])`.
+public protocol Merge: StatelessLayer, MultiInputLayer {}
 
 extension Merge {
     public func outputShape(forInputShape inputShape: [Int]) -> [Int] { inputShape }
