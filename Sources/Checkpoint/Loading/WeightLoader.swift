@@ -27,7 +27,7 @@ final class WeightLoader {
         let fileLayers = file.layers.filter { !$0.weights.isEmpty }
         let modelLayers = model.layers.filter { !$0.weights.isEmpty }
         guard fileLayers.count == modelLayers.count else {
-            let modelShapes = modelLayers.map { KerasMatching.LayerShapes(name: $0.name, path: nil, shapes: $0.weights.map(\.shape)) }
+            let modelShapes = modelLayers.map { KerasMatching.LayerShapes(name: $0.name, path: nil, shapes: $0.legacyWeights.map(\.shape)) }
             let divergence = KerasMatching.byOrder(expected: modelShapes, found: file.layerShapes)
             throw CheckpointError(file: file.path, .mismatch(.layerCount(
                 model: modelLayers.count, file: fileLayers.count,
@@ -52,7 +52,7 @@ final class WeightLoader {
     }
 
     private func plan(_ layer: any Layer, from entry: LayerEntry, index: Int, countContext: String) throws {
-        let parameters = layer.weights
+        let parameters = layer.legacyWeights
         guard parameters.count == entry.weights.count else {
             return try reject(.weightCount(layerIndex: index, context: countContext, expected: parameters.count,
                                            received: entry.weights.count, modelShapes: parameters.map(\.shape),

@@ -11,7 +11,7 @@ extension SavePlan {
                 "model '\(model.name)' is not built: call it on data or build(inputShape:) before saving"))
         }
         let legacyLayers = try model.layers.map { layer in
-            LegacyLayer(name: layer.name, weights: try Self.weights(layer.weights, layer: layer.name, file: file))
+            LegacyLayer(name: layer.name, weights: try Self.weights(layer.legacyWeights, layer: layer.name, file: file))
         }
         let v3Objects = try KerasV3Paths.placements(of: model).dropFirst().map { placement in
             V3Object(path: placement.path, layerName: placement.layer.name,

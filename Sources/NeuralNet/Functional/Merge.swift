@@ -7,6 +7,17 @@ public protocol MultiInputLayer: Layer {
     func merge(_ inputs: [Tensor]) -> Tensor
 }
 
+extension MultiInputLayer {
+    /// Applies the layer to symbolic tensors (a node of a functional graph): a merge layer's list,
+    /// an attention layer's `[query, value]`.
+    ///
+    /// - Precondition: at least one input; shapes the layer accepts.
+    public func callAsFunction(_ inputs: [KerasTensor]) -> KerasTensor {
+        precondition(!inputs.isEmpty, "\(className) layer '\(name)': needs at least one input")
+        return KerasTensor(shape: mergedShape(inputs.map(\.shape)), node: GraphNode(layer: self, inputs: inputs, takesList: true))
+    }
+}
+
 /// A layer that combines several tensors of one functional graph: Keras's `Add`, `Subtract`,
 /// `Multiply`, `Average` and `Concatenate`. Applied to a list: `Add()([a, b])`.
 public protocol Merge: StatelessLayer, MultiInputLayer {}
@@ -22,13 +33,6 @@ extension Merge {
     /// Combines `inputs`.
     public func callAsFunction(_ inputs: [Tensor]) -> Tensor { merge(inputs) }
 
-    /// Applies the layer to symbolic tensors (a node of a functional graph).
-    ///
-    /// - Precondition: at least one input (two for `Subtract`); shapes that combine.
-    public func callAsFunction(_ inputs: [KerasTensor]) -> KerasTensor {
-        precondition(!inputs.isEmpty, "\(className) layer '\(name)': needs at least one input")
-        return KerasTensor(shape: mergedShape(inputs.map(\.shape)), node: GraphNode(layer: self, inputs: inputs, takesList: true))
-    }
 }
 
 /// Element-wise merges (`Add`, `Subtract`, `Multiply`, `Average`): every input has one shape.

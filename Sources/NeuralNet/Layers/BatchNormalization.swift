@@ -5,6 +5,12 @@
 /// `moving_mean` and `moving_variance` (non-trainable), each of shape `[channels]`.
 public final class BatchNormalization: Layer {
     public let epsilon: Float
+    /// The normalized axis as Keras counts it (the batch axis is 0; negative counts from the end).
+    /// Only the last axis is implemented: see ``normalizesLastAxis``.
+    public let axis: Int
+    /// Whether ``axis`` is the input's last axis (known once built); a model built from a file
+    /// whose normalization uses another axis is refused.
+    public private(set) var normalizesLastAxis = true
     public let momentum: Float
     public let center: Bool
     public let scale: Bool
@@ -19,8 +25,9 @@ public final class BatchNormalization: Layer {
 
     /// Creates the layer with Keras's defaults (`epsilon` 1e-3, `momentum` 0.99; ones for gamma
     /// and the variance, zeros for beta and the mean).
-    public init(epsilon: Float = 1e-3, momentum: Float = 0.99, center: Bool = true, scale: Bool = true,
+    public init(axis: Int = -1, epsilon: Float = 1e-3, momentum: Float = 0.99, center: Bool = true, scale: Bool = true,
                 inputShape: [Int]? = nil, dtype: DType = .float32, name: String? = nil) {
+        self.axis = axis
         precondition(epsilon > 0, "BatchNormalization: epsilon must be positive")
         (self.epsilon, self.momentum, self.center, self.scale, self.dtype) = (epsilon, momentum, center, scale, dtype)
         self.inputShape = inputShape
@@ -36,6 +43,7 @@ public final class BatchNormalization: Layer {
     public func build(inputShape: [Int]) {
         guard !isBuilt else { return }
         precondition(!inputShape.isEmpty, "BatchNormalization layer '\(name)': needs an input axis")
+        normalizesLastAxis = axis == -1 || axis == inputShape.count
         let channels = [inputShape.last!]
         if scale { gamma = Parameter(name: "gamma", layerName: name, value: .ones(channels, dtype: dtype)) }
         if center { beta = Parameter(name: "beta", layerName: name, value: .zeros(channels, dtype: dtype)) }

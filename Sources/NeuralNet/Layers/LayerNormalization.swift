@@ -4,6 +4,12 @@
 /// Weights `gamma` (when `scale`) and `beta` (when `center`), each `[features]`.
 public final class LayerNormalization: Layer {
     public let epsilon: Float
+    /// The normalized axis as Keras counts it (the batch axis is 0; negative counts from the end).
+    /// Only the last axis is implemented: see ``normalizesLastAxis``.
+    public let axis: Int
+    /// Whether ``axis`` is the input's last axis (known once built); a model built from a file
+    /// whose normalization uses another axis is refused.
+    public private(set) var normalizesLastAxis = true
     public let center: Bool
     public let scale: Bool
     public let dtype: DType
@@ -15,8 +21,9 @@ public final class LayerNormalization: Layer {
     private var built = false
 
     /// Creates the layer with Keras's defaults (`epsilon` 1e-3, ones for gamma, zeros for beta).
-    public init(epsilon: Float = 1e-3, center: Bool = true, scale: Bool = true, inputShape: [Int]? = nil,
+    public init(axis: Int = -1, epsilon: Float = 1e-3, center: Bool = true, scale: Bool = true, inputShape: [Int]? = nil,
                 dtype: DType = .float32, name: String? = nil) {
+        self.axis = axis
         precondition(epsilon > 0, "LayerNormalization: epsilon must be positive")
         (self.epsilon, self.center, self.scale, self.dtype) = (epsilon, center, scale, dtype)
         self.inputShape = inputShape
@@ -32,6 +39,7 @@ public final class LayerNormalization: Layer {
     public func build(inputShape: [Int]) {
         guard !built else { return }
         precondition(!inputShape.isEmpty, "LayerNormalization layer '\(name)': needs an input axis")
+        normalizesLastAxis = axis == -1 || axis == inputShape.count
         let features = [inputShape.last!]
         if scale { gamma = Parameter(name: "gamma", layerName: name, value: .ones(features, dtype: dtype)) }
         if center { beta = Parameter(name: "beta", layerName: name, value: .zeros(features, dtype: dtype)) }

@@ -155,10 +155,3 @@ public final class MultiHeadAttention: ComposedLayer, MultiInputLayer {
         }
     }
 }
-
-extension MultiHeadAttention {
-    /// Applies the attention to symbolic tensors: `[query, value]` or `[query, value, key]`.
-    public func callAsFunction(_ inputs: [KerasTensor]) -> KerasTensor {
-        KerasTensor(shape: mergedShape(inputs.map(\.shape)), node: GraphNode(layer: self, inputs: inputs, takesList: true))
-    }
-}
