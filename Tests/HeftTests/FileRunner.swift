@@ -48,7 +48,9 @@ struct FileRunner {
         do {
             try FileManager.default.createDirectory(atPath: "\(folder)/out", withIntermediateDirectories: true)
             defer { removeOutput("\(folder)/out") }
-            let arguments = subcommand.arguments(file: file, good: corpus.path(entry.good), output: output)
+            let input = "\(folder)/x.npy"
+            if subcommand == .run { try NPYFile.write(.zeros([1, 4]), to: input) }   // a small float32 batch
+            let arguments = subcommand.arguments(file: file, good: corpus.path(entry.good), output: output, input: input)
             // A tight memory bound needs heft's own peak, which a direct spawn cannot tell.
             let timeout = entry.timeoutSeconds ?? Self.timeout
             let run = entry.maxResidentMiB == nil

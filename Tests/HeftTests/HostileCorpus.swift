@@ -46,7 +46,7 @@ extension CorpusEntry.Expectation {
     /// The exit codes `subcommand` may end with on a file of this class.
     func allowedCodes(_ subcommand: Subcommand, runningAsRoot: Bool) -> Set<Int32> {
         switch self {
-        case .valid: subcommand == .diffGood ? [0, 1] : [0]
+        case .valid: subcommand == .diffGood ? [0, 1] : subcommand == .run ? [0, 2] : [0]
         case .plain: subcommand.isDump ? [0] : [2]
         case .refuse: subcommand.refusalCodes
         case .badValues: subcommand.readsValues ? subcommand.refusalCodes : [0, 2]
@@ -55,7 +55,7 @@ extension CorpusEntry.Expectation {
         case .tampered:
             switch subcommand {
             case .verify, .verifyJSON: [1]
-            case .convert: [2]
+            case .convert, .run: [2]
             case .diffGood: [0, 1]
             default: [0]
             }
@@ -65,7 +65,7 @@ extension CorpusEntry.Expectation {
 
 /// The subcommand lines run on every file.
 enum Subcommand: CaseIterable, Sendable {
-    case dump, dumpStatsHash, dumpJSON, diffSelf, diffGood, verify, verifyJSON, convert
+    case dump, dumpStatsHash, dumpJSON, diffSelf, diffGood, verify, verifyJSON, convert, run
 
     var label: String {
         switch self {
@@ -77,11 +77,13 @@ enum Subcommand: CaseIterable, Sendable {
         case .verify: "verify"
         case .verifyJSON: "verify --json"
         case .convert: "convert"
+        case .run: "run"
         }
     }
 
-    /// The command line for `file`, `good` (a sound file) and `output` (for convert).
-    func arguments(file: String, good: String, output: String) -> [String] {
+    /// The command line for `file`, `good` (a sound file), `output` (for convert) and `input`
+    /// (an `.npy` array, for run).
+    func arguments(file: String, good: String, output: String, input: String) -> [String] {
         switch self {
         case .dump: ["dump", file]
         case .dumpStatsHash: ["dump", "--stats", "--hash", file]
@@ -91,6 +93,7 @@ enum Subcommand: CaseIterable, Sendable {
         case .verify: ["verify", file]
         case .verifyJSON: ["verify", "--json", file]
         case .convert: ["convert", file, output]
+        case .run: ["run", file, "--input", input]
         }
     }
 
@@ -102,7 +105,7 @@ enum Subcommand: CaseIterable, Sendable {
     /// How the subcommand refuses a bad file: 2, or 1 where a failed check is also an answer.
     var refusalCodes: Set<Int32> {
         switch self {
-        case .dump, .dumpStatsHash, .dumpJSON, .convert: [2]
+        case .dump, .dumpStatsHash, .dumpJSON, .convert, .run: [2]
         case .diffSelf, .diffGood, .verify, .verifyJSON: [1, 2]
         }
     }

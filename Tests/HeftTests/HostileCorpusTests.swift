@@ -15,7 +15,9 @@ import Glibc
 /// - on exit 2, print exactly one line on stderr, `heft: error: ` followed by a message naming the file;
 /// - never print HDF5's diagnostic stack, nor the bytes of a file a hostile file points at;
 /// - for `convert`: leave either an output that `heft dump` loads, or no output and no temp file; a
-///   valid file whose layers' classes cannot be known may be refused (`cannot convert to …`, exit 2).
+///   valid file whose layers' classes cannot be known may be refused (`cannot convert to …`, exit 2);
+/// - for `run` (on a small float32 `.npy` input): exit 2 — a weights-only file has no architecture,
+///   a model file wants another input shape — unless a valid model file happens to take it.
 ///
 /// After a run that times out, the file's remaining subcommands are skipped (each would cost
 /// another 10 s); they show as "skipped" in the summary. The summary (per category and

@@ -55,7 +55,7 @@ import TestSupport
             try Data(big).write(to: URL(fileURLWithPath: "\(dir)/big-endian.npy"))
             let weightsOnly = fixturesURL.appendingPathComponent("world/keras3_attention.weights.h5").path
             for (arguments, named, says) in [
-                ([model, "--input", "\(dir)/wrong-shape.npy"], "\(dir)/wrong-shape.npy", "the model's input 0 takes (batch, 6, 8)"),
+                ([model, "--input", "\(dir)/wrong-shape.npy"], "\(dir)/wrong-shape.npy", "input 0 of \(model) takes (batch, 6, 8)"),
                 ([model, "--input", "\(dir)/text.npy"], "\(dir)/text.npy", "not a NumPy .npy file"),
                 ([model, "--input", "\(dir)/big-endian.npy"], "\(dir)/big-endian.npy", "dtype '>f4'"),
                 ([weightsOnly, "--input", "\(dir)/wrong-shape.npy"], weightsOnly, "holds weights only, no model config"),

@@ -59,11 +59,11 @@ extension Heft {
         func requireFitting(_ values: [Tensor], _ model: Model) throws {
             let expected = (model as? Functional)?.inputs.map(\.shape) ?? [model.inputShape].compactMap { $0 }
             guard values.count == expected.count else {
-                throw CheckpointError(file: model.name, .unsupportedModel("the model takes \(expected.count) inputs, \(values.count) were given"))
+                throw CheckpointError(file: self.model, .unsupportedModel("the model takes \(expected.count) inputs, \(values.count) were given"))
             }
             for (index, (value, shape)) in zip(values, expected).enumerated() where Array(value.shape.dropFirst()) != shape || value.shape.isEmpty {
                 throw CheckpointError(file: inputs[index], .unsupportedModel(
-                    "an array of shape \(formatShape(value.shape)); the model's input \(index) takes (batch, \(shape.map(String.init).joined(separator: ", ")))"))
+                    "an array of shape \(formatShape(value.shape)); input \(index) of \(self.model) takes (batch, \(shape.map(String.init).joined(separator: ", ")))"))
             }
         }
     }
