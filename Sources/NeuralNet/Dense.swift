@@ -111,24 +111,9 @@ public final class Dense: Layer, WeightShapeInferring {
         precondition(input.shape.last == width,
                      "Dense layer '\(name)': expected input width \(width), found \(input.shape.last!) (input shape \(formatShape(input.shape)))")
         let rows = input.count / width
-        let x = input.scalars, w = kernel!.value.scalars
-        let b = bias?.value.scalars
-        var output = [Float](repeating: 0, count: rows * units)
-        guard rows > 0 else { return Tensor(shape: input.shape.dropLast() + [units], scalars: output) }
-        output.withUnsafeMutableBufferPointer { buffer in
-            if let b {
-                for row in 0..<rows {
-                    _ = UnsafeMutableBufferPointer(rebasing: buffer[(row * units)..<((row + 1) * units)]).update(from: b)
-                }
-            }
-            x.withUnsafeBufferPointer { xp in
-                w.withUnsafeBufferPointer { wp in
-                    GEMM.multiply(m: rows, n: units, k: width, a: xp.baseAddress!, b: wp.baseAddress!,
-                                  beta: b == nil ? 0 : 1, c: buffer.baseAddress!)
-                }
-            }
-            activation.apply(to: buffer, rowWidth: units)
-        }
+        var output = GEMM.affine(input.scalars, rows: rows, inner: width, weights: kernel!.value.scalars, outer: units,
+                                 bias: bias?.value.scalars)
+        output.withUnsafeMutableBufferPointer { activation.apply(to: $0, rowWidth: units) }
         return Tensor(shape: input.shape.dropLast() + [units], scalars: output)
     }
 }

@@ -137,20 +137,9 @@ public final class MultiHeadAttention: ComposedLayer, MultiInputLayer {
         func project(_ input: Tensor) -> Tensor {
             let inner = kernel!.shape[0] * (isOutput ? kernel!.shape[1] : 1)
             let outer = kernel!.value.count / inner
-            let rows = input.count / inner
-            var output = [Float](repeating: 0, count: rows * outer)
-            if let bias { let b = bias.value.scalars; for row in 0..<rows { output.replaceSubrange((row * outer)..<((row + 1) * outer), with: b) } }
-            let x = input.scalars, w = kernel!.value.scalars
-            if rows > 0 {
-                output.withUnsafeMutableBufferPointer { out in
-                    x.withUnsafeBufferPointer { xp in
-                        w.withUnsafeBufferPointer { wp in
-                            GEMM.multiply(m: rows, n: outer, k: inner, a: xp.baseAddress!, b: wp.baseAddress!, beta: bias == nil ? 0 : 1, c: out.baseAddress!)
-                        }
-                    }
-                }
-            }
-            let prefix = Array(input.shape.dropLast(isOutput ? 1 : 1))
+            let output = GEMM.affine(input.scalars, rows: input.count / inner, inner: inner, weights: kernel!.value.scalars,
+                                     outer: outer, bias: bias?.value.scalars)
+            let prefix = Array(input.shape.dropLast())
             return Tensor(shape: isOutput ? prefix + [outer] : prefix + [heads, size], scalars: output)
         }
     }

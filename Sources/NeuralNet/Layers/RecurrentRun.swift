@@ -28,34 +28,13 @@ struct RecurrentRun {
 
     /// Projects the inputs of all steps at once: `[batch·steps, features] · kernel + bias`.
     mutating func projectInputs(_ x: [Float]) {
-        let features = cell.kernel!.shape[0], rows = batch * steps
-        projected = [Float](repeating: 0, count: rows * width)
-        if let inputBias { for row in 0..<rows { projected.replaceSubrange((row * width)..<((row + 1) * width), with: inputBias) } }
-        guard rows > 0 else { return }
-        let kernel = cell.kernel!.value.scalars
-        let beta: Float = inputBias == nil ? 0 : 1
-        projected.withUnsafeMutableBufferPointer { out in
-            x.withUnsafeBufferPointer { xp in
-                kernel.withUnsafeBufferPointer { wp in
-                    GEMM.multiply(m: rows, n: width, k: features, a: xp.baseAddress!, b: wp.baseAddress!, beta: beta, c: out.baseAddress!)
-                }
-            }
-        }
+        projected = GEMM.affine(x, rows: batch * steps, inner: cell.kernel!.shape[0], weights: cell.kernel!.value.scalars,
+                                outer: width, bias: inputBias)
     }
 
     /// `state · recurrent_kernel` (+ the recurrent bias), `[batch, width]`.
     private func recurrentProduct(_ state: [Float]) -> [Float] {
-        var product = [Float](repeating: 0, count: batch * width)
-        if let recurrentBias { for b in 0..<batch { product.replaceSubrange((b * width)..<((b + 1) * width), with: recurrentBias) } }
-        let beta: Float = recurrentBias == nil ? 0 : 1
-        product.withUnsafeMutableBufferPointer { out in
-            state.withUnsafeBufferPointer { hp in
-                recurrent.withUnsafeBufferPointer { up in
-                    GEMM.multiply(m: batch, n: width, k: units, a: hp.baseAddress!, b: up.baseAddress!, beta: beta, c: out.baseAddress!)
-                }
-            }
-        }
-        return product
+        GEMM.affine(state, rows: batch, inner: units, weights: recurrent, outer: width, bias: recurrentBias)
     }
 
     /// One time step: updates ``hidden`` (and the carry) from step `step`'s projected inputs.
