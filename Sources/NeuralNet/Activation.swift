@@ -5,10 +5,15 @@
 public struct Activation: Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
     /// The Keras identifier, e.g. `relu`.
     public let name: String
+    /// Whether ``name`` alone recreates this activation in Keras: `false` when a parameter differs
+    /// from Keras's default (`.elu(alpha: 0.5)`, `.gelu(approximate: true)`), which a Keras layer
+    /// config's activation string cannot carry.
+    public let hasKerasDefaults: Bool
     private let body: @Sendable (_ values: UnsafeMutableBufferPointer<Float>, _ rowWidth: Int) -> Void
 
-    init(name: String, elementwise: @escaping @Sendable (Float) -> Float) {
+    init(name: String, hasKerasDefaults: Bool = true, elementwise: @escaping @Sendable (Float) -> Float) {
         self.name = name
+        self.hasKerasDefaults = hasKerasDefaults
         self.body = { values, _ in
             for i in values.indices { values[i] = elementwise(values[i]) }
         }
@@ -16,6 +21,7 @@ public struct Activation: Sendable, CustomStringConvertible, ExpressibleByString
 
     init(name: String, rows: @escaping @Sendable (UnsafeMutableBufferPointer<Float>, Int) -> Void) {
         self.name = name
+        self.hasKerasDefaults = true
         self.body = rows
     }
 
@@ -75,19 +81,19 @@ extension Activation {
 
     /// `elu(x) = x if x > 0 else alpha · (exp(x) − 1)`.
     public static func elu(alpha: Float) -> Activation {
-        Activation(name: "elu") { $0 > 0 ? $0 : alpha * _expm1($0) }
+        Activation(name: "elu", hasKerasDefaults: alpha == 1) { $0 > 0 ? $0 : alpha * _expm1($0) }
     }
 
     /// `leaky_relu(x) = x if x ≥ 0 else negativeSlope · x`.
     public static func leakyReLU(negativeSlope: Float) -> Activation {
-        Activation(name: "leaky_relu") { $0 >= 0 ? $0 : negativeSlope * $0 }
+        Activation(name: "leaky_relu", hasKerasDefaults: negativeSlope == 0.2) { $0 >= 0 ? $0 : negativeSlope * $0 }
     }
 
     /// `gelu(x) = 0.5 · x · (1 + erf(x / √2))`, or with `approximate`
     /// `0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))`.
     public static func gelu(approximate: Bool) -> Activation {
         if approximate {
-            return Activation(name: "gelu") { x in
+            return Activation(name: "gelu", hasKerasDefaults: false) { x in
                 0.5 * x * (1 + _tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))
             }
         }

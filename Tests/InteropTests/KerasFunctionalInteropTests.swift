@@ -160,11 +160,7 @@ struct KerasFunctionalInteropTests {
             var summaries: [String: String] = [:]
             for (index, built) in try Self.cases().enumerated() {
                 let model = built.model
-                try model.setWeights(model.weights.enumerated().map { position, weight in
-                    weight.name == "moving_variance"
-                        ? .randomUniform(weight.shape, minval: 0.5, maxval: 2, seed: UInt64(position))
-                        : .randomUniform(weight.shape, minval: -1, maxval: 1, seed: UInt64(position))
-                })
+                try randomizeWeights(model)
                 let inputs = built.inputShapes.enumerated().map { number, shape in
                     Tensor.randomUniform([2] + shape, minval: -2, maxval: 2, seed: UInt64(100 * index + number))
                 }

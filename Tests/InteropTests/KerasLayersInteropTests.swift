@@ -185,12 +185,7 @@ struct KerasLayersInteropTests {
                 try withNamingSession { (testCase, try Sequential(testCase.layers.map(\.heft))) }
             }) {
                 model.build(inputShape: testCase.inputShape)
-                try model.setWeights(model.weights.enumerated().map { index, weight in
-                    // Moving variances must stay positive; everything else takes any sign.
-                    weight.name == "moving_variance"
-                        ? .randomUniform(weight.shape, minval: 0.5, maxval: 2, seed: UInt64(index))
-                        : .randomUniform(weight.shape, minval: -1, maxval: 1, seed: UInt64(index))
-                })
+                try randomizeWeights(model)
                 let shape = [2] + testCase.inputShape
                 let input: Tensor = testCase.indicesBelow.map { bound in
                     Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Float(($0 * 7 + 3) % bound) })

@@ -7,6 +7,7 @@ Used by Heft's interop tests (Tests/InteropTests):  keras_check.py MANIFEST RESU
                                                      keras_check.py safetensors MANIFEST RESULT
                                                      keras_check.py layers MANIFEST RESULT
                                                      keras_check.py functional MANIFEST RESULT
+                                                     keras_check.py saved MANIFEST RESULT
 
 MANIFEST is JSON: {"cases": [{"model": <zoo name>, "legacy": <path>.h5, "v3": <path>.weights.h5,
                               "input": {"shape": [...], "values": [...]}}]}
@@ -16,7 +17,7 @@ every weight path of both files (hard-linked paths included):
                "paths": {"<file>:<path>": [values...]}}}
 Loaders: tfkeras_legacy_by_order, tfkeras_legacy_by_name, tfkeras_v3 (Sequential-like models),
 keras3_legacy_by_order, keras3_legacy_by_name, keras3_v3. The `world`, `containers`,
-`safetensors`, `layers` and `functional` modes are described at their functions below.
+`safetensors`, `layers`, `functional` and `saved` modes are described at their functions below.
 """
 import io
 import json
@@ -291,8 +292,36 @@ def functional_mode(manifest_path, result_path):
     json.dump(results, open(result_path, "w"))
 
 
+def saved_mode(manifest_path, result_path):
+    """The saved-model mode: MANIFEST {"cases": [{"id", "inputs": [{"shape", "values"}], "keras":
+    <path>.keras, "h5": <path>.h5}]}; RESULT {id: {"keras3_keras": {"values": [...]},
+    "keras3_h5": ..., "tfkeras_h5": ...} (or "error")}: whole models Heft saved, loaded with each
+    line's own `load_model` (no code describing the model on the Python side) and run on the
+    inputs; the outputs are flattened and concatenated in order."""
+    import keras
+    import tf_keras
+    results = {}
+    for case in json.load(open(manifest_path))["cases"]:
+        xs = [np.asarray(i["values"], dtype="float32").reshape(i["shape"]) for i in case["inputs"]]
+        outputs = {}
+        for key, module, path in (("keras3_keras", keras, case["keras"]), ("keras3_h5", keras, case["h5"]),
+                                  ("tfkeras_h5", tf_keras, case["h5"])):
+            try:
+                module.backend.clear_session()
+                model = (module.saving.load_model(path) if module is keras else module.models.load_model(path))
+                ys = model(xs if len(xs) > 1 else xs[0])
+                ys = ys if isinstance(ys, (list, tuple)) else [ys]
+                outputs[key] = {"values": [float(v) for y in ys for v in np.ravel(np.asarray(y, dtype=np.float64))]}
+            except Exception as error:  # reported to the Swift test, which fails on it
+                outputs[key] = {"error": f"{type(error).__name__}: {error}"[:2000]}
+        results[case["id"]] = outputs
+    json.dump(results, open(result_path, "w"))
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "functional":
+    if sys.argv[1] == "saved":
+        saved_mode(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "functional":
         functional_mode(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "layers":
         layers_mode(sys.argv[2], sys.argv[3])

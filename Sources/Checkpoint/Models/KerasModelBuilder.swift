@@ -158,11 +158,20 @@ struct KerasModelBuilder {
                 }
                 return found
             case .array(let entries):   // tf-keras: [[name, node, tensor, kwargs], …]
-                return try entries.map { entry in
+                return try entries.flatMap { entry in
                     guard case .array(let parts) = entry, parts.count >= 3, case .string(let name) = parts[0], case .number(let index) = parts[1] else {
                         throw refusal("layer '\(layer)' has an inbound node Heft cannot read")
                     }
-                    return Reference(layer: name, node: Int(index))
+                    // An attention layer's value and key arrive as keyword arguments: [name, node, tensor].
+                    var found = [Reference(layer: name, node: Int(index))]
+                    if parts.count > 3, case .object(let keywords) = parts[3] {
+                        for key in ["value", "key"] {
+                            guard case .array(let history)? = keywords[key], history.count >= 2,
+                                  case .string(let source) = history[0], case .number(let node) = history[1] else { continue }
+                            found.append(Reference(layer: source, node: Int(node)))
+                        }
+                    }
+                    return found
                 }
             default:
                 throw refusal("layer '\(layer)' has an inbound node Heft cannot read")

@@ -66,6 +66,10 @@ package struct SavePlan {
     /// The model's config, carried where the container holds one (a `.keras` archive's
     /// `config.json`, a safetensors file's `heft.index`).
     package var modelConfig: String? { archive?.config }
+    /// The `model_config` of a full-model legacy `.h5` (`model.save("m.h5")`): when set, the legacy
+    /// layout is written in the `model_weights` group, the config and Keras's version attributes on
+    /// the root.
+    package var fullModelConfig: String?
     /// The largest shard of a sharded checkpoint, in bytes (`nil`: Keras's default, 5 GB).
     package var maximumShardBytes: Int?
 }

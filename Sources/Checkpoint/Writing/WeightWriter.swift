@@ -52,22 +52,32 @@ enum WeightWriter {
         if let duplicate = Dictionary(grouping: names, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
             throw CheckpointError(file: sink.path, .unsupportedModel("two layers are named '\(duplicate)'"))
         }
-        try sink.writeText("backend", backend, on: "", unicode: false)
-        try sink.writeText("keras_version", kerasVersion, on: "", unicode: false)
-        try sink.writeNames("layer_names", names, on: "")
+        // A full model keeps its config and Keras's version on the root, the weights in `model_weights`.
+        var base = ""
+        if let config = plan.fullModelConfig {
+            try sink.writeText("backend", backend, on: "", unicode: false)
+            try sink.writeText("keras_version", kerasVersion, on: "", unicode: false)
+            try sink.writeText("model_config", config, on: "", unicode: true)
+            try sink.createGroup("model_weights")
+            base = "model_weights/"
+        }
+        let group = base.isEmpty ? "" : String(base.dropLast())
+        try sink.writeText("backend", backend, on: group, unicode: false)
+        try sink.writeText("keras_version", kerasVersion, on: group, unicode: false)
+        try sink.writeNames("layer_names", names, on: group)
         // Groups are created in name order, as Keras does, so a name that is a path prefix of another
         // ("fire2" before "fire2/squeeze") exists first.
         for layer in plan.legacyLayers.sorted(by: { $0.name < $1.name }) {
-            try sink.createGroup(layer.name)
-            try sink.writeNames("weight_names", layer.weights.map(\.name), on: layer.name)
+            try sink.createGroup(base + layer.name)
+            try sink.writeNames("weight_names", layer.weights.map(\.name), on: base + layer.name)
             for weight in layer.weights {
-                try writeTensor(weight, at: layer.name + "/" + weight.name, to: sink, written: &written)
+                try writeTensor(weight, at: base + layer.name + "/" + weight.name, to: sink, written: &written)
             }
         }
-        try sink.createGroup("top_level_model_weights")
-        try sink.writeNames("weight_names", plan.legacyTopLevel.map(\.name), on: "top_level_model_weights")
+        try sink.createGroup(base + "top_level_model_weights")
+        try sink.writeNames("weight_names", plan.legacyTopLevel.map(\.name), on: base + "top_level_model_weights")
         for weight in plan.legacyTopLevel {
-            try writeTensor(weight, at: "top_level_model_weights/" + weight.name, to: sink, written: &written)
+            try writeTensor(weight, at: base + "top_level_model_weights/" + weight.name, to: sink, written: &written)
         }
     }
 

@@ -16,7 +16,7 @@ public final class Functional: Model {
     public let inputs: [KerasTensor]
     public let outputs: [KerasTensor]
     /// The nodes in an order that runs each after its inputs.
-    private let schedule: [GraphNode]
+    let schedule: [GraphNode]
     private let orderedLayers: [any Layer]
 
     /// Creates the model from its graph.
