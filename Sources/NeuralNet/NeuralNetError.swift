@@ -15,6 +15,8 @@ public enum NeuralNetError: Error, Equatable, Sendable, CustomStringConvertible 
     case unknownIdentifier(kind: String, name: String)
     /// An initializer cannot produce the requested shape (e.g. `identity` for a non-matrix).
     case unsupportedShape(initializer: String, shape: [Int], reason: String)
+    /// An `EinsumDense` equation Heft does not compute (see ``EinsumDense/Equation``).
+    case unsupportedEquation(equation: String, reason: String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,8 @@ public enum NeuralNetError: Error, Equatable, Sendable, CustomStringConvertible 
             "unknown \(kind) '\(name)'"
         case let .unsupportedShape(initializer, shape, reason):
             "initializer '\(initializer)' cannot fill shape \(formatShape(shape)): \(reason)"
+        case let .unsupportedEquation(equation, reason):
+            "einsum equation '\(equation)': \(reason)"
         }
     }
 }

@@ -169,6 +169,18 @@ struct KerasLayersInteropTests {
                 (GRU(6, returnSequences: true), Spec(class: "GRU", config: ["units": .int(6), "return_sequences": .bool(true)])),
                 (SimpleRNN(5), Spec(class: "SimpleRNN", config: ["units": .int(5)])),
             ], tolerance: 1e-4) },
+            withNamingSession { Case(id: "einsum_prelu", inputShape: [6, 4], layers: [
+                (EinsumDense("abc,cd->abd", outputShape: [6, 5], biasAxes: "d"), Spec(class: "EinsumDense", config: [
+                    "equation": .string("abc,cd->abd"), "output_shape": .ints([6, 5]), "bias_axes": .string("d")])),
+                (PReLU(sharedAxes: [1]), Spec(class: "PReLU", config: ["shared_axes": .ints([1])])),
+                (EinsumDense("abc,cde->abde", outputShape: [6, 2, 3], activation: .tanh, biasAxes: "de"), Spec(class: "EinsumDense", config: [
+                    "equation": .string("abc,cde->abde"), "output_shape": .ints([6, 2, 3]), "activation": .string("tanh"), "bias_axes": .string("de")])),
+                (EinsumDense("abcd,cde->abe", outputShape: [6, 4], biasAxes: "e"), Spec(class: "EinsumDense", config: [
+                    "equation": .string("abcd,cde->abe"), "output_shape": .ints([6, 4]), "bias_axes": .string("e")])),
+                (PReLU(), Spec(class: "PReLU", config: [:])),
+                (EinsumDense("...b,bc->...c", outputShape: [3]), Spec(class: "EinsumDense", config: [
+                    "equation": .string("...b,bc->...c"), "output_shape": .ints([3])])),
+            ]) },
             withNamingSession { Case(id: "gru_reset_before", inputShape: [5, 4], layers: [
                 (GRU(3, resetAfter: false), Spec(class: "GRU", config: ["units": .int(3), "reset_after": .bool(false)])),
             ], tolerance: 1e-4) },

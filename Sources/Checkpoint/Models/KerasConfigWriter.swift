@@ -207,6 +207,10 @@ struct KerasConfigWriter {
         case let l as MultiHeadAttention:
             return ["num_heads": int(l.numHeads), "key_dim": int(l.keyDim), "value_dim": int(l.valueDim), "use_bias": .bool(l.useBias),
                     "dropout": .number(0), "output_shape": .null, "attention_axes": .null]
+        case let l as EinsumDense:
+            return ["equation": .string(l.equation), "output_shape": .array(l.outputShape.map { $0.map(int) ?? .null }),
+                    "activation": try activation(l.activation, of: l), "bias_axes": l.biasAxes.map(JSONValue.string) ?? .null]
+        case let l as PReLU: return ["shared_axes": l.sharedAxes.isEmpty ? .null : ints(l.sharedAxes)]
         case is Add, is Subtract, is Multiply, is Average: return [:]
         case is Concatenate: return ["axis": .number(-1)]
         default:

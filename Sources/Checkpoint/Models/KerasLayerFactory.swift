@@ -9,7 +9,7 @@ enum KerasLayerFactory {
                           "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "GlobalAveragePooling1D",
                           "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "ZeroPadding2D", "Flatten",
                           "Reshape", "Dropout", "Activation", "ReLU", "Softmax", "BatchNormalization", "LayerNormalization",
-                          "Embedding", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed", "MultiHeadAttention",
+                          "Embedding", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed", "MultiHeadAttention", "EinsumDense", "PReLU",
                           "Add", "Subtract", "Multiply", "Average", "Concatenate"]
 
     /// - Throws: ``CheckpointError`` naming the layer: a class Heft does not build, or an argument it
@@ -130,6 +130,12 @@ enum KerasLayerFactory {
             let valueDim = a.values["value_dim"] == .null ? nil : try a.int("value_dim", default: try a.int("key_dim"))
             return MultiHeadAttention(numHeads: try a.int("num_heads"), keyDim: try a.int("key_dim"), valueDim: valueDim,
                                       useBias: try a.bool("use_bias", default: true), name: name)
+        case "EinsumDense": return try einsumDense(a, name: name)
+        case "PReLU":
+            let shared = a.values["shared_axes"] == .null ? [] : try a.ints("shared_axes", count: {
+                if case .array(let list)? = a.values["shared_axes"] { return list.count } else { return 1 }
+            }())
+            return PReLU(sharedAxes: shared, name: name)
         case "Add": return Add(name: name)
         case "Subtract": return Subtract(name: name)
         case "Multiply": return Multiply(name: name)
@@ -140,6 +146,36 @@ enum KerasLayerFactory {
         default:
             throw a.refusal("class", "is not built here")   // InputLayer is the graph's, handled by the model builder
         }
+    }
+
+    /// An `EinsumDense` whose equation, output shape and bias axes Heft computes (checked here, so
+    /// that building it cannot fail).
+    private static func einsumDense(_ a: KerasArguments, name: String) throws -> any Layer {
+        let text = try a.string("equation", default: "")
+        let biasAxes: String? = a.values["bias_axes"] == .null || a.values["bias_axes"] == nil ? nil : try a.string("bias_axes", default: "")
+        let equation: EinsumDense.Equation
+        do {
+            equation = try EinsumDense.Equation(text, biasAxes: biasAxes)
+        } catch {
+            throw a.refusal("equation", "is not supported: \(error)")
+        }
+        let outputShape: [Int?]
+        switch a.values["output_shape"] {
+        case .number(let size)?: outputShape = [Int(size)]
+        case .array(let sizes)?:
+            outputShape = try sizes.map { size in
+                switch size {
+                case .null: return nil
+                case .number(let value) where value == value.rounded() && value > 0 && value < 1e9: return Int(value)
+                default: throw a.refusal("output_shape", "holds \(KerasArguments.text(size)), not a positive size or null")
+                }
+            }
+        default: throw a.refusal("output_shape", "is not a size or a list of sizes")
+        }
+        guard equation.acceptsOutputShape(outputShape) else {
+            throw a.refusal("output_shape", "= \(KerasArguments.text(a.values["output_shape"]!)) does not fit equation '\(text)'")
+        }
+        return EinsumDense(text, outputShape: outputShape, activation: try a.activation(), biasAxes: biasAxes, name: name)
     }
 
     private static func recurrent(_ a: KerasArguments, name: String) throws -> any Layer {
