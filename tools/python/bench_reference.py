@@ -13,6 +13,11 @@ Workloads:
   diff      two ~1 GiB legacy files (16 Dense 4096x4096, float32) differing in a few elements, and a
             pair where every element changed by a factor 1 + 1e-5: h5diff, h5diff -d 1e-6, an h5py +
             numpy script, heft diff, heft dump --stats, heft verify. Wall time and peak RSS per process.
+  layers    one layer's forward pass beside TensorFlow's (tf-keras layer under tf.function, as Keras
+            runs inference; both with 2 threads): Conv2D(3x3, 64->64, same) on 32x56x56x64, LSTM(256)
+            over 100 steps of 256 features, batch 32, MultiHeadAttention(8 heads, key_dim 64)
+            self-attention on 16x128x512. Median of the repeats after warm-up, in separate processes,
+            with each process's peak RSS.
   containers the same ~1 GiB of weights as one .weights.h5, a .keras archive, a sharded set of four
             shards and a .safetensors file: heft dump --stats, verify and diff (with itself), each as
             a ratio to the .weights.h5 time.
@@ -356,6 +361,73 @@ def run_capturing(arguments):
     return stdout, rss
 
 
+LAYER_SHAPES = {"conv2d": "Conv2D(3×3, 64→64, same) on 32×56×56×64",
+                "lstm": "LSTM(256), 100 steps of 256 features, batch 32",
+                "mha": "MultiHeadAttention(8 heads, key_dim 64), self-attention on 16×128×512"}
+
+
+def tensorflow_layer_worker(name, repeats, quick):
+    """Times the tf-keras layer `name` under tf.function on 2 threads; prints {"seconds": [...]}."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import tensorflow as tf
+    tf.config.threading.set_intra_op_parallelism_threads(2)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    import tf_keras
+    rng = np.random.default_rng(1)
+    L = tf_keras.layers
+    if name == "conv2d":
+        batch, side, channels = (2, 8, 4) if quick else (32, 56, 64)
+        x = tf.constant(rng.random((batch, side, side, channels), dtype=np.float32))
+        layer = L.Conv2D(channels, 3, padding="same")
+        call = tf.function(lambda: layer(x))
+    elif name == "lstm":
+        batch, steps, units = (2, 5, 8) if quick else (32, 100, 256)
+        x = tf.constant(rng.random((batch, steps, units), dtype=np.float32))
+        layer = L.LSTM(units)
+        call = tf.function(lambda: layer(x))
+    else:
+        batch, length, width, heads, key_dim = (2, 8, 16, 2, 4) if quick else (16, 128, 512, 8, 64)
+        x = tf.constant(rng.random((batch, length, width), dtype=np.float32))
+        layer = L.MultiHeadAttention(heads, key_dim)
+        call = tf.function(lambda: layer(x, x))
+    for _ in range(2):
+        call().numpy()
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call().numpy()
+        seconds.append(time.perf_counter() - start)
+    print(json.dumps({"seconds": seconds}))
+
+
+def layers_workload(quick):
+    repeats = 3 if quick else 10
+    print(f"\n### layers: one forward pass, Heft vs TensorFlow {tensorflow_version()} (tf.function), 2 threads each, "
+          f"median of {repeats} after 2 warm-up runs, separate processes\n")
+    print("| layer | Heft | TensorFlow | time ÷ TensorFlow (target ≤ 1.5×) | Heft peak RSS | TensorFlow peak RSS |")
+    print("|---|---|---|---|---|---|")
+    ratios = {}
+    for name, label in LAYER_SHAPES.items():
+        quick_flag = ["--quick"] if quick else []
+        _, heft_rss, heft_out = run_process([HEFT_BENCH, "layer", name, "--repeats", str(repeats)] + quick_flag, capture=True, allowed=(0,))
+        heft_result = json.loads(heft_out)
+        if not heft_result.get("checksum", True):
+            sys.exit(f"bench: heft-bench layer {name} produced non-finite output")
+        _, tf_rss, tf_out = run_process([sys.executable, os.path.abspath(__file__), "--tensorflow-layer", name, str(repeats)] + quick_flag,
+                                        capture=True, allowed=(0,))
+        ours, theirs = summarise(heft_result["seconds"]), summarise(json.loads(tf_out.strip().splitlines()[-1])["seconds"])
+        ratios[name] = ours["median"] / theirs["median"]
+        print(f"| {label} | {ours['median'] * 1e3:.1f} ms | {theirs['median'] * 1e3:.1f} ms | {ratios[name]:.2f}× "
+              f"| {heft_rss:.0f} MiB | {tf_rss:.0f} MiB |")
+    return ratios
+
+
+def tensorflow_version():
+    out = subprocess.run([sys.executable, "-c", "import os; os.environ['TF_CPP_MIN_LOG_LEVEL']='3'; import tensorflow as tf; print(tf.__version__)"],
+                         capture_output=True, text=True)
+    return out.stdout.strip() or "?"
+
+
 def machine():
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
@@ -366,10 +438,14 @@ def machine():
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the harness, not the speed")
-    parser.add_argument("workloads", nargs="*", default=["forward", "persist", "diff", "containers"],
-                        help="forward, persist, diff, containers (default: all)")
+    parser.add_argument("workloads", nargs="*", default=["forward", "layers", "persist", "diff", "containers"],
+                        help="forward, layers, persist, diff, containers (default: all)")
+    parser.add_argument("--tensorflow-layer", nargs=2, metavar=("LAYER", "REPEATS"), help=argparse.SUPPRESS)
     parser.add_argument("--worker", nargs=5, metavar=("FRAMEWORK", "LAYERS", "WIDTH", "REPEATS", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.tensorflow_layer:
+        tensorflow_layer_worker(args.tensorflow_layer[0], int(args.tensorflow_layer[1]), args.quick)
+        sys.exit(0)
     if args.worker:
         framework, layers, width, repeats, folder = args.worker
         persist_worker(framework, int(layers), int(width), int(repeats), folder)
@@ -378,6 +454,10 @@ if __name__ == "__main__":
     if "forward" in args.workloads:
         ratio = forward(args.quick)
         print(f"\nforward: Heft takes {ratio:.2f}× numpy's time (target ≤ 1.25×)")
+    if "layers" in args.workloads:
+        ratios = layers_workload(args.quick)
+        print("\nlayers: Heft takes " + ", ".join(f"{ratio:.2f}× ({name})" for name, ratio in ratios.items())
+              + " TensorFlow's time (target ≤ 1.5×)")
     if "persist" in args.workloads:
         persist_workloads(args.quick)
     if "diff" in args.workloads:

@@ -13,6 +13,20 @@ enum GEMM {
                     beta, c, blasint(n))
     }
 
+    /// `c = alpha · a · op(b) + beta · c` for row-major `Float` matrices with leading dimensions
+    /// (`op(b)` is `bᵀ` when `transposeB`): a `[m×k]` with rows `lda` apart, b `[k×n]` (or `[n×k]`
+    /// transposed) with rows `ldb` apart, c `[m×n]` with rows `ldc` apart — one head of a
+    /// `[…, heads, size]` tensor is such a strided matrix.
+    static func multiply(m: Int, n: Int, k: Int, alpha: Float = 1,
+                         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        precondition([m, n, k, lda, ldb, ldc].allSatisfy { $0 <= Int32.max }, "GEMM: dimension exceeds the BLAS integer range")
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    blasint(m), blasint(n), blasint(k),
+                    alpha, a, blasint(lda), b, blasint(ldb),
+                    beta, c, blasint(ldc))
+    }
+
     /// `x[rows×inner] · weights[inner×outer] + bias` (the bias added to every row; none when
     /// `nil`) as a new row-major matrix: the dense-layer product Dense, recurrent and attention
     /// projections share.

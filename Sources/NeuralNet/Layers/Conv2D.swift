@@ -101,23 +101,31 @@ func convolved(_ input: Tensor, kernel: Tensor, bias: Tensor?, size: (Int, Int),
     let depth = size.0 * size.1 * channels
     let x = input.scalars, w = kernel.scalars, b = bias?.scalars
     var output = [Float](repeating: 0, count: batch * positions * filters)
-    var columns = [Float](repeating: 0, count: positions * depth)
-    output.withUnsafeMutableBufferPointer { out in
-        for sample in 0..<batch {
-            x.withUnsafeBufferPointer { xp in
-                window.gather(UnsafeBufferPointer(rebasing: xp[(sample * window.sampleCount)...]), into: &columns)
-            }
-            let target = UnsafeMutableBufferPointer(rebasing: out[(sample * positions * filters)..<((sample + 1) * positions * filters)])
-            if let b { for row in 0..<positions { _ = UnsafeMutableBufferPointer(rebasing: target[(row * filters)..<((row + 1) * filters)]).update(from: b) } }
-            guard positions > 0 else { continue }
-            columns.withUnsafeBufferPointer { cp in
-                w.withUnsafeBufferPointer { wp in
-                    GEMM.multiply(m: positions, n: filters, k: depth, a: cp.baseAddress!, b: wp.baseAddress!,
-                                  beta: b == nil ? 0 : 1, c: target.baseAddress!)
+    guard positions > 0, depth > 0 else { return Tensor(shape: [batch, window.outputRows, window.outputColumns, filters], scalars: output) }
+    // Windows are gathered for a band of output rows at a time (about `tile` floats, so that they
+    // stay in cache while sgemm reads them) and multiplied at once.
+    let tile = 1 << 20
+    let band = max(1, min(window.outputRows, tile / max(1, window.outputColumns * depth)))
+    let columns = UnsafeMutableBufferPointer<Float>.allocate(capacity: band * window.outputColumns * depth)
+    defer { columns.deallocate() }
+    x.withUnsafeBufferPointer { xp in
+        w.withUnsafeBufferPointer { wp in
+            output.withUnsafeMutableBufferPointer { out in
+                for sample in 0..<batch {
+                    let source = UnsafeBufferPointer(rebasing: xp[(sample * window.sampleCount)...])
+                    for top in stride(from: 0, to: window.outputRows, by: band) {
+                        let rows = top..<min(top + band, window.outputRows)
+                        window.gather(source, outputRows: rows, into: columns)
+                        let first = sample * positions + top * window.outputColumns, count = rows.count * window.outputColumns
+                        let target = UnsafeMutableBufferPointer(rebasing: out[(first * filters)..<((first + count) * filters)])
+                        if let b { for row in 0..<count { _ = UnsafeMutableBufferPointer(rebasing: target[(row * filters)..<((row + 1) * filters)]).update(from: b) } }
+                        GEMM.multiply(m: count, n: filters, k: depth, a: columns.baseAddress!, b: wp.baseAddress!,
+                                      beta: b == nil ? 0 : 1, c: target.baseAddress!)
+                    }
                 }
+                activation.apply(to: out, rowWidth: filters)
             }
         }
-        activation.apply(to: out, rowWidth: filters)
     }
     return Tensor(shape: [batch, window.outputRows, window.outputColumns, filters], scalars: output)
 }

@@ -73,25 +73,28 @@ public final class MultiHeadAttention: ComposedLayer, MultiInputLayer {
         let q = queryDense.project(query).scalars, k = keyDense.project(key).scalars, v = valueDense.project(value).scalars
         let scale = 1 / Float(keyDim).squareRoot()
         var attended = [Float](repeating: 0, count: batch * targets * numHeads * valueDim)
-        var scores = [Float](repeating: 0, count: sources)
-        for b in 0..<batch {
-            for head in 0..<numHeads {
-                for t in 0..<targets {
-                    let qAt = ((b * targets + t) * numHeads + head) * keyDim
-                    var largest = -Float.infinity
-                    for s in 0..<sources {
-                        let kAt = ((b * sources + s) * numHeads + head) * keyDim
-                        var dot: Float = 0
-                        for d in 0..<keyDim { dot += q[qAt + d] * k[kAt + d] }
-                        scores[s] = dot * scale
-                        largest = max(largest, scores[s])
-                    }
-                    var total: Float = 0
-                    for s in 0..<sources { scores[s] = _exp(scores[s] - largest); total += scores[s] }
-                    let out = ((b * targets + t) * numHeads + head) * valueDim
-                    for s in 0..<sources {
-                        let weight = scores[s] / total, vAt = ((b * sources + s) * numHeads + head) * valueDim
-                        for d in 0..<valueDim { attended[out + d] += weight * v[vAt + d] }
+        var scores = [Float](repeating: 0, count: targets * sources)
+        let (queryRow, valueRow) = (numHeads * keyDim, numHeads * valueDim)
+        q.withUnsafeBufferPointer { qp in
+            k.withUnsafeBufferPointer { kp in
+                v.withUnsafeBufferPointer { vp in
+                    attended.withUnsafeMutableBufferPointer { out in
+                        scores.withUnsafeMutableBufferPointer { sp in
+                            for b in 0..<batch {
+                                for head in 0..<numHeads {
+                                    // One head is a strided matrix of the projections: scores = q·kᵀ/√k, [targets, sources].
+                                    GEMM.multiply(m: targets, n: sources, k: keyDim, alpha: scale,
+                                                  a: qp.baseAddress! + b * targets * queryRow + head * keyDim, lda: queryRow,
+                                                  b: kp.baseAddress! + b * sources * queryRow + head * keyDim, ldb: queryRow, transposeB: true,
+                                                  beta: 0, c: sp.baseAddress!, ldc: sources)
+                                    Activation.softmax.apply(to: sp, rowWidth: sources)
+                                    GEMM.multiply(m: targets, n: valueDim, k: sources,
+                                                  a: sp.baseAddress!, lda: sources,
+                                                  b: vp.baseAddress! + b * sources * valueRow + head * valueDim, ldb: valueRow, transposeB: false,
+                                                  beta: 0, c: out.baseAddress! + b * targets * valueRow + head * valueDim, ldc: valueRow)
+                                }
+                            }
+                        }
                     }
                 }
             }

@@ -3,7 +3,7 @@
 /// GRU with `reset_after`), named `<layer>/<cell>/<weight>:0` in the legacy layout.
 public final class RecurrentCell: Layer {
     /// Which recurrence: the number of gates and the cell's Keras class.
-    public enum Kind: Sendable {
+    public enum Kind: Sendable, Equatable {
         case simpleRNN, lstm, gru(resetAfter: Bool)
 
         var gates: Int {

@@ -24,25 +24,31 @@ struct Window {
         return row >= 0 && row < height && column >= 0 && column < width ? (row, column) : nil
     }
 
-    /// Writes each output position's window, `[kh, kw, channels]` in row-major order (zeros in the
-    /// padding), as one row of `columns`.
-    func gather(_ sample: UnsafeBufferPointer<Float>, into columns: inout [Float]) {
-        let depth = size.0 * size.1 * channels
-        columns.withUnsafeMutableBufferPointer { out in
-            for i in 0..<outputRows {
-                for j in 0..<outputColumns {
-                    var at = (i * outputColumns + j) * depth
-                    for di in 0..<size.0 {
-                        for dj in 0..<size.1 {
-                            if let (row, column) = source(i, j, di, dj) {
-                                let from = (row * width + column) * channels
-                                for c in 0..<channels { out[at + c] = sample[from + c] }
-                            } else {
-                                for c in 0..<channels { out[at + c] = 0 }
-                            }
-                            at += channels
-                        }
+    /// Writes the window of each output position of output rows `rows`, `[kh, kw, channels]` in
+    /// row-major order (zeros in the padding), as one row of `out`: per window row, the columns inside the input are one
+    /// contiguous run of the sample, copied with `memcpy` (a thread beside BLAS's spinning workers
+    /// would slow both down).
+    func gather(_ sample: UnsafeBufferPointer<Float>, outputRows rows: Range<Int>, into out: UnsafeMutableBufferPointer<Float>) {
+        let depth = size.0 * size.1 * channels, run = size.1 * channels
+        precondition(out.count >= rows.count * outputColumns * depth, "Window.gather: the destination is too small")
+        guard let base = out.baseAddress, let source = sample.baseAddress else { return }
+        for i in rows {
+            for j in 0..<outputColumns {
+                var at = base + ((i - rows.lowerBound) * outputColumns + j) * depth
+                for di in 0..<size.0 {
+                    defer { at += run }
+                    let row = i * strides.0 + di - padTop
+                    guard row >= 0 && row < height else {
+                        at.update(repeating: 0, count: run)
+                        continue
                     }
+                    // Window columns first..<first + size.1; those inside the input are contiguous.
+                    let first = j * strides.1 - padLeft
+                    let lower = max(first, 0), upper = min(first + size.1, width)
+                    let before = min(lower - first, size.1), inside = max(upper - lower, 0)
+                    at.update(repeating: 0, count: before * channels)
+                    (at + before * channels).update(from: source + (row * width + lower) * channels, count: inside * channels)
+                    (at + (before + inside) * channels).update(repeating: 0, count: (size.1 - before - inside) * channels)
                 }
             }
         }

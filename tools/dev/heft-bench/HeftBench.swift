@@ -10,6 +10,8 @@ import NeuralNet
 /// - `heft-bench forward [--batch N] [--width N] [--repeats N]` times `Dense(width → width)` on a
 ///   batch and prints one JSON line: `{"workload": "forward", "seconds": [...]}` (one entry per
 ///   repeat, after warm-up), so the script can report median and spread beside numpy's.
+/// - `heft-bench layer conv2d|lstm|mha [--repeats N] [--quick]` times one layer's forward pass (see
+///   ``LayerWorkloads``) and prints one JSON line of seconds.
 /// - `heft-bench pair DIR [--layers N] [--width N]` writes `DIR/a.h5`, a Sequential of N
 ///   Dense(width → width) layers with random float32 weights, and two copies of it: `DIR/b.h5` with
 ///   a few elements changed and `DIR/c.h5` with every element scaled by 1 + 1e-5 (the diff workloads).
@@ -55,6 +57,12 @@ struct HeftBench {
                 print("heft-bench: \(error)")
                 exit(2)
             }
+        case "layer" where !arguments.isEmpty:
+            guard let line = LayerWorkloads.run(arguments[0], repeats: options["repeats"] ?? 10, quick: arguments.contains("--quick")) else {
+                print("heft-bench: unknown layer workload '\(arguments[0])' (conv2d, lstm, mha)")
+                exit(2)
+            }
+            print(line)
         default:
             print("heft-bench: unknown workload '\(workload)'")
         }
@@ -235,17 +243,24 @@ struct HeftBench {
     static func forward(batch: Int, width: Int, repeats: Int) {
         let layer = Dense(width, biasInitializer: .randomUniform(seed: 2), inputShape: [width])
         let x = Tensor.randomUniform([batch, width], seed: 1)
+        let (seconds, finite) = timed(repeats: repeats, warmUp: 5) { layer(x) }
+        print("{\"workload\": \"forward\", \"batch\": \(batch), \"width\": \(width), \"checksum\": \(finite), \"seconds\": \(seconds)}")
+    }
+
+    /// Runs `body` `warmUp` times, then `repeats` times timed; returns the timed seconds and whether
+    /// every output's first value was finite (so the work cannot be optimized away unnoticed).
+    static func timed(repeats: Int, warmUp: Int, _ body: () -> Tensor) -> (seconds: [Double], finite: Bool) {
         var checksum: Float = 0
-        for _ in 0..<5 { checksum += layer(x).scalars[0] }
+        for _ in 0..<warmUp { checksum += body().scalars[0] }
         let clock = ContinuousClock()
         var seconds: [Double] = []
         for _ in 0..<repeats {
             let start = clock.now
-            let y = layer(x)
+            let output = body()
             let elapsed = clock.now - start
-            checksum += y.scalars[0]
+            checksum += output.scalars[0]
             seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
         }
-        print("{\"workload\": \"forward\", \"batch\": \(batch), \"width\": \(width), \"checksum\": \(checksum.isFinite), \"seconds\": \(seconds)}")
+        return (seconds, checksum.isFinite)
     }
 }
