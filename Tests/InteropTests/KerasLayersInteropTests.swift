@@ -144,6 +144,12 @@ struct KerasLayersInteropTests {
                     "layer": .layer(class: "LSTM", config: ["units": 3, "return_sequences": true])])),
                 (TimeDistributed(Dense(2)), Spec(class: "TimeDistributed", config: [
                     "layer": .layer(class: "Dense", config: ["units": 2])])),
+                (Bidirectional(SimpleRNN(3, returnSequences: true), mergeMode: .sum), Spec(class: "Bidirectional", config: [
+                    "layer": .layer(class: "SimpleRNN", config: ["units": 3, "return_sequences": true]), "merge_mode": .string("sum")])),
+                (Bidirectional(LSTM(3, returnSequences: true), mergeMode: .mul), Spec(class: "Bidirectional", config: [
+                    "layer": .layer(class: "LSTM", config: ["units": 3, "return_sequences": true]), "merge_mode": .string("mul")])),
+                (Bidirectional(GRU(2, returnSequences: true), mergeMode: .ave), Spec(class: "Bidirectional", config: [
+                    "layer": .layer(class: "GRU", config: ["units": 2, "return_sequences": true]), "merge_mode": .string("ave")])),
                 (Bidirectional(GRU(2)), Spec(class: "Bidirectional", config: [
                     "layer": .layer(class: "GRU", config: ["units": 2])])),
             ], tolerance: 1e-4) },

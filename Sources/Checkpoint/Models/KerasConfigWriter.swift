@@ -202,7 +202,7 @@ struct KerasConfigWriter {
                 wrapped["config"] = .object(body)
                 inner = .object(wrapped)
             }
-            return ["layer": inner, "merge_mode": .string("concat")]
+            return ["layer": inner, "merge_mode": .string(l.mergeMode.rawValue)]
         case let l as TimeDistributed: return ["layer": try layerConfig(l.layer, inputShapes: nil, wrapped: true)]
         case let l as MultiHeadAttention:
             return ["num_heads": int(l.numHeads), "key_dim": int(l.keyDim), "value_dim": int(l.valueDim), "use_bias": .bool(l.useBias),

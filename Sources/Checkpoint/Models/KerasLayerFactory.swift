@@ -115,11 +115,14 @@ enum KerasLayerFactory {
         case "SimpleRNN", "LSTM", "GRU":
             return try recurrent(a, name: name)
         case "Bidirectional":
-            try a.require("merge_mode", in: [.string("concat")])
+            let modeName = try a.string("merge_mode", default: "concat")
+            guard let mode = Bidirectional.MergeMode(rawValue: modeName) else {
+                throw a.refusal("merge_mode", "= '\(modeName)' is not supported (concat, sum, mul or ave)")
+            }
             guard case .object(let inner)? = a.values["layer"], let wrapped = try layer(inner, file: file) as? any Recurrent else {
                 throw a.refusal("layer", "is not a recurrent layer Heft builds")
             }
-            return Bidirectional(wrapped, name: name)
+            return Bidirectional(wrapped, mergeMode: mode, name: name)
         case "TimeDistributed":
             guard case .object(let inner)? = a.values["layer"] else { throw a.refusal("layer", "is missing") }
             return TimeDistributed(try layer(inner, file: file), name: name)

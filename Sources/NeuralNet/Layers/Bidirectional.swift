@@ -1,19 +1,27 @@
 /// Keras's `Bidirectional` wrapper over a recurrent layer: a forward copy runs the sequence as
 /// given, a backward copy runs it reversed (its sequence output reversed back), and their outputs
-/// are concatenated on the last axis (`merge_mode="concat"`, Keras's default).
+/// are merged by ``mergeMode``: concatenated on the last axis (`"concat"`, Keras's default), or
+/// element-wise summed, multiplied or averaged (`"sum"`, `"mul"`, `"ave"`).
 ///
 /// As in Keras, the wrapped layer becomes `forward_<name>` and a new layer of the same arguments
 /// `backward_<name>`; Keras 3 saves them under `forward_layer` and `backward_layer`.
 public final class Bidirectional: ComposedLayer {
     public let forwardLayer: any Recurrent
     public let backwardLayer: any Recurrent
+    public let mergeMode: MergeMode
     public let name: String
     public var trainable = true
     public let inputShape: [Int]?
 
+    /// How the two directions' outputs combine, named as Keras's `merge_mode`.
+    public enum MergeMode: String, Sendable, CaseIterable {
+        case concat, sum, mul, ave
+    }
+
     /// Wraps `layer`, which should be new (its name becomes the forward copy's).
-    public init(_ layer: some Recurrent, inputShape: [Int]? = nil, name: String? = nil) {
+    public init(_ layer: some Recurrent, mergeMode: MergeMode = .concat, inputShape: [Int]? = nil, name: String? = nil) {
         self.name = name ?? LayerNaming.uniqueName(prefix: "bidirectional")
+        self.mergeMode = mergeMode
         forwardLayer = layer.copy(named: "forward_\(layer.name)")
         backwardLayer = layer.copy(named: "backward_\(layer.name)")
         // tf-keras names the copies' weights below the wrapper: `bidirectional/forward_lstm/lstm_cell/kernel:0`.
@@ -38,7 +46,7 @@ public final class Bidirectional: ComposedLayer {
 
     public func outputShape(forInputShape inputShape: [Int]) -> [Int] {
         var shape = forwardLayer.outputShape(forInputShape: inputShape)
-        shape[shape.count - 1] *= 2
+        if mergeMode == .concat { shape[shape.count - 1] *= 2 }
         return shape
     }
 
@@ -46,15 +54,21 @@ public final class Bidirectional: ComposedLayer {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         let forward = forwardLayer(input)
         let backward = forwardLayer.returnSequences ? reversedInTime(backwardLayer(reversedInTime(input))) : backwardLayer(reversedInTime(input))
-        let width = forward.shape.last!, rows = forward.count / width
         let (a, b) = (forward.scalars, backward.scalars)
-        var output = [Float]()
-        output.reserveCapacity(2 * a.count)
-        for row in 0..<rows {
-            output += a[(row * width)..<((row + 1) * width)]
-            output += b[(row * width)..<((row + 1) * width)]
+        switch mergeMode {
+        case .sum: return Tensor(shape: forward.shape, scalars: zip(a, b).map { $0 + $1 })
+        case .mul: return Tensor(shape: forward.shape, scalars: zip(a, b).map { $0 * $1 })
+        case .ave: return Tensor(shape: forward.shape, scalars: zip(a, b).map { ($0 + $1) / 2 })
+        case .concat:
+            let width = forward.shape.last!, rows = forward.count / width
+            var output = [Float]()
+            output.reserveCapacity(2 * a.count)
+            for row in 0..<rows {
+                output += a[(row * width)..<((row + 1) * width)]
+                output += b[(row * width)..<((row + 1) * width)]
+            }
+            return Tensor(shape: forward.shape.dropLast() + [2 * width], scalars: output)
         }
-        return Tensor(shape: forward.shape.dropLast() + [2 * width], scalars: output)
     }
 
     /// `x` with its time axis (axis 1) reversed.
