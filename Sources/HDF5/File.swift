@@ -52,8 +52,8 @@ public final class File {
     /// Errors about the file as a whole name the root group.
     var location: Location { Location(file: path, object: "/") }
 
-    /// Opens an existing HDF5 file with the POSIX driver and no file lock (see the README,
-    /// "Files being written by another process").
+    /// Opens an existing HDF5 file with the POSIX driver and no file lock (see docs/design.md,
+    /// "No HDF5 file locks").
     ///
     /// The corresponding C functions are `H5Fopen`, `H5Pset_fapl_sec2` and `H5Pset_file_locking`.
     /// - Throws: ``HDF5Error`` if the file is missing, unreadable, not HDF5 or corrupt.

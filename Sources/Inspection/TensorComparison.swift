@@ -52,7 +52,7 @@ public struct TensorComparison: Sendable, Equatable {
     /// The largest `|a − b|` over all elements and where it occurs.
     public var maxAbsDiff: Double?
     public var maxAbsIndex: [Int]?
-    /// The largest `|a − b| / |b|` over elements with `b ≠ 0`.
+    /// The largest `|a − b| / |b|` over elements with `b ≠ 0`; `nil` when every `b` is 0 (undefined).
     public var maxRelDiff: Double?
     /// The mean of `|a − b|` over all elements whose values are both finite.
     public var meanAbsDiff: Double?

@@ -18,6 +18,8 @@ struct ValueComparator {
     private(set) var maxAbs = 0.0
     private(set) var maxAbsIndex = 0
     private(set) var maxRel = 0.0
+    /// Whether some reference value (b) is not zero: the relative difference is undefined otherwise.
+    private(set) var referenceNonzero = false
     private(set) var sumAbs = 0.0
     /// Pairs whose difference is finite (equal pairs, NaN = NaN included): the mean's denominator.
     private(set) var countedPairs = 0
@@ -38,6 +40,7 @@ struct ValueComparator {
     mutating func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, first: Int) {
         if !tolerance.nanStrict, a.count == b.count, memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 {
             countedPairs += a.count / dtype.byteCount   // bitwise equal: every pair matches with |a − b| = 0
+            noteReference(b)
             return
         }
         Elements.with(a, dtype: dtype) { left in
@@ -74,6 +77,7 @@ struct ValueComparator {
             maxAbsIndex = first + find(left, right, a.count, result.max_diff)
         }
         maxRel = max(maxRel, result.max_rel)
+        if result.max_rel > 0 { referenceNonzero = true } else { noteReference(UnsafeRawBufferPointer(b)) }
         sumAbs += result.sum
         mismatches += result.mismatches
         countedPairs += a.count - result.non_finite
@@ -88,6 +92,17 @@ struct ValueComparator {
                 mismatches += 1
             }
             record(Double(difference), index: first + i, Double(a[i]), Double(b[i]))
+        }
+    }
+
+    /// Looks for a nonzero reference value in `b` until one is found (once found, free).
+    private mutating func noteReference(_ b: UnsafeRawBufferPointer) {
+        guard !referenceNonzero else { return }
+        Elements.with(b, dtype: dtype) { values in
+            switch values {
+            case .float32(let x): referenceNonzero = x.contains { $0 != 0 }
+            case .float64(let x): referenceNonzero = x.contains { $0 != 0 }
+            }
         }
     }
 

@@ -203,7 +203,7 @@ public enum WeightDiff {
         comparison.total = a.count
         comparison.maxAbsDiff = comparator.maxAbs
         comparison.maxAbsIndex = multiIndex(comparator.maxAbsIndex, shape: a.shape)
-        comparison.maxRelDiff = comparator.maxRel
+        comparison.maxRelDiff = comparator.referenceNonzero ? comparator.maxRel : nil
         comparison.meanAbsDiff = comparator.countedPairs == 0 ? 0 : comparator.sumAbs / Double(comparator.countedPairs)
         comparison.nanMismatches = comparator.nanMismatches
         if options.topCount > 0 {

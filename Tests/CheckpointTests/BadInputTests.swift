@@ -41,7 +41,7 @@ import TestSupport
         await #expect(processExitsWith: .success) {
             let path = "/tmp/heft-unreadable-\(getpid()).h5"
             // Mode 000 and owned by the user the check runs as, so that user can remove it afterwards.
-            FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3]), attributes: [.posixPermissions: 0o000])
+            try #require(FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3]), attributes: [.posixPermissions: 0o000]), "cannot create the test file")
             if getuid() == 0 {
                 precondition(chown(path, 65534, 65534) == 0, "cannot hand the file to nobody")
                 precondition(setgid(65534) == 0 && setuid(65534) == 0, "cannot drop privileges")
@@ -115,7 +115,7 @@ import TestSupport
                 let path = "\(dir)/\(name).weights.h5"
                 try Zoo.build("seed_mlp").saveWeights(to: path)
                 let file = try File.open(path, access: .readWrite)
-                try file.root.createGroup("layers/evil/vars")
+                _ = try file.root.createGroup("layers/evil/vars")
                 if name == "external" {
                     try file.root.createExternalLink("layers/evil/vars/0", file: "/etc/passwd.h5", path: "/data")
                 } else {
@@ -148,7 +148,7 @@ struct UserBlockTests {
         try withTemporaryDirectory { dir in
             let model = try Zoo.build("seed_mlp")
             try model.saveWeights(to: "\(dir)/plain.h5")
-            FileManager.default.createFile(atPath: "\(dir)/block.txt", contents: Data(repeating: 0x41, count: 300))
+            try #require(FileManager.default.createFile(atPath: "\(dir)/block.txt", contents: Data(repeating: 0x41, count: 300)), "cannot create the test file")
             let jam = Process()
             jam.executableURL = URL(fileURLWithPath: "/usr/bin/h5jam")
             jam.arguments = ["-i", "\(dir)/plain.h5", "-u", "\(dir)/block.txt", "-o", "\(dir)/jammed.h5"]

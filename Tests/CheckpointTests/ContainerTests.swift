@@ -90,7 +90,7 @@ import TestSupport
         #expect(file.containerKind == .safetensors && file.allWeights.count == 15)
         let model = try Zoo.build("seed_mlp")
         #expect { try model.loadWeights(from: path) } throws: { "\($0)".contains("holds no Keras layout") }
-        try withTemporaryDirectory { dir in
+        try withTemporaryDirectory { (dir: String) throws -> Void in
             #expect { try file.convert(to: "\(dir)/x.weights.h5", format: .kerasV3) } throws: { "\($0)".contains("cannot convert to keras-v3") }
         }
     }

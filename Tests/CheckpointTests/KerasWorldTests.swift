@@ -35,8 +35,8 @@ import TestSupport
     }
 
     @Test func readmeHasTheCatalog() throws {
-        let readme = try String(contentsOf: fixturesURL.deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
-        #expect(readme.contains(KerasCatalog.markdownTable), "README.md's catalog differs from KerasCatalog.markdownTable")
+        let formats = try String(contentsOf: fixturesURL.deletingLastPathComponent().appendingPathComponent("docs/formats.md"), encoding: .utf8)
+        #expect(formats.contains(KerasCatalog.markdownTable), "docs/formats.md's catalog differs from KerasCatalog.markdownTable")
     }
 
     /// Keras 3 names the second use of a layer in a Sequential too (`[shared, shared, head]` →

@@ -30,8 +30,8 @@ import TestSupport
         try withTemporaryDirectory { dir in
             let stale = "\(dir)/.w.h5\(SafeFileReplacement.marker)2147483646-1"   // no such process
             let live = "\(dir)/.w.h5\(SafeFileReplacement.marker)\(getpid())-2"     // this process: kept
-            FileManager.default.createFile(atPath: stale, contents: Data([0]))
-            FileManager.default.createFile(atPath: live, contents: Data([0]))
+            try #require(FileManager.default.createFile(atPath: stale, contents: Data([0])), "cannot create the test file")
+            try #require(FileManager.default.createFile(atPath: live, contents: Data([0])), "cannot create the test file")
             try Zoo.build("seed_mlp").saveWeights(to: "\(dir)/w.h5")
             #expect(try entries(dir) == [".w.h5\(SafeFileReplacement.marker)\(getpid())-2", "w.h5"])
         }

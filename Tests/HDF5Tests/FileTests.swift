@@ -35,7 +35,7 @@ extension HDF5Tests {
         func createExclusive() throws {
             try withTemporaryDirectory { directory in
                 let path = directory + "/a.h5"
-                try File.create(path, overwrite: false).root.createGroup("old")
+                _ = try File.create(path, overwrite: false).root.createGroup("old")
                 #expect(throws: HDF5Error.self) { try File.create(path, overwrite: false) }
                 let file = try File.create(path, overwrite: true)
                 #expect(try !file.root.linkExists("old"))

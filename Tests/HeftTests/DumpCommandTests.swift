@@ -91,7 +91,7 @@ import TestSupport
 
     @Test func badFilesExitTwoWithOneLine() throws {
         try withTemporaryDirectory { (dir: String) throws in
-            FileManager.default.createFile(atPath: "\(dir)/text.h5", contents: Data("hello".utf8))
+            try #require(FileManager.default.createFile(atPath: "\(dir)/text.h5", contents: Data("hello".utf8)), "cannot create the test file")
             let cases = [("\(dir)/missing.h5", "no such file"), ("\(dir)/text.h5", "not a weights file"), (dir, "is a directory"),
                          (fixturesURL.appendingPathComponent("hostile/external_storage.h5").path, "refused: external raw storage")]
             for (path, reason) in cases {

@@ -29,8 +29,8 @@ struct HeftToKerasTests {
     static let loaders = ["tfkeras_legacy_by_order", "tfkeras_legacy_by_name", "keras3_legacy_by_order",
                           "keras3_legacy_by_name", "keras3_v3", "tfkeras_v3"]
 
-    @Test func kerasLoadsHeftFilesAndComputesHeftsOutputs() async throws {
-        try await withTemporaryDirectory { dir in
+    @Test func kerasLoadsHeftFilesAndComputesHeftsOutputs() throws {
+        try withTemporaryDirectory { (dir: String) throws in
             var models: [String: Model] = [:]
             var outputs: [String: Tensor] = [:]
             var cases: [Manifest.Case] = []
@@ -69,8 +69,8 @@ struct HeftToKerasTests {
     /// Keras into the model they came from and give Keras's original outputs. tf-keras's weights-only
     /// files do not record their layers' classes (custom names, a subclassed model), so they convert
     /// like Keras 3's file of the same model, which also gives a subclassed model's attribute paths.
-    @Test func kerasLoadsConvertedFiles() async throws {
-        try await withTemporaryDirectory { dir in
+    @Test func kerasLoadsConvertedFiles() throws {
+        try withTemporaryDirectory { (dir: String) throws in
             var cases: [Manifest.Case] = []
             var expected: [String: Tensor] = [:]
             for name in Zoo.names {

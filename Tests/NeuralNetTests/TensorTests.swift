@@ -61,7 +61,7 @@ import Testing
 
     @Test func fillingBytesWritesTheWholeBuffer() {
         let t = Tensor(shape: [2, 2], dtype: .float64) { buffer in
-            buffer.bindMemory(to: Double.self).initialize(from: [1, 2, 3, 4])
+            _ = buffer.bindMemory(to: Double.self).initialize(from: [1, 2, 3, 4])
         }
         #expect(t.storage == .float64([1, 2, 3, 4]))
         let bytes = t.withUnsafeBytes { Array($0) }

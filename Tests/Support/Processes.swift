@@ -1,7 +1,37 @@
 import Foundation
 
-/// The standard output of running `executable` with `arguments` (and `environment`, when given),
-/// read to its end before the process is waited for, so a large output cannot block it.
+/// What a finished process left: its exit status, standard output and standard error.
+public struct ProcessResult: Sendable {
+    public let code: Int32
+    public let stdout: String
+    public let stderr: String
+}
+
+/// Runs `executable` with `arguments` to its end: `environment` entries are added to this
+/// process's environment (an empty value removes the variable), `directory` is its working
+/// directory; stderr goes to stdout's pipe when `mergingErrors`. Both pipes are read to their end
+/// before the process is waited for, so a large output cannot block it.
+public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                       directory: String? = nil, mergingErrors: Bool = false) throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    var merged = ProcessInfo.processInfo.environment
+    for (key, value) in environment { merged[key] = value.isEmpty ? nil : value }
+    process.environment = merged
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let output = Pipe(), errors = Pipe()
+    process.standardOutput = output
+    process.standardError = mergingErrors ? output : errors
+    try process.run()
+    let errorData = mergingErrors ? Data() : errors.fileHandleForReading.readDataToEndOfFile()
+    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return ProcessResult(code: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
+                         stderr: String(decoding: errorData, as: UTF8.self))
+}
+
+/// The standard output of running `executable` with `arguments` (and `environment`, when given).
 public func standardOutput(
     of executable: String, _ arguments: [String], environment: [String: String]? = nil
 ) throws -> String {

@@ -20,6 +20,12 @@ extension Heft {
                 whose class is unknown is refused (exit 2) with the remedy. Before OUT is replaced, the \
                 result is read back and checked to load as the source does, by Keras's own rules. \
                 Optimizer state goes along to a Keras 3 file and is dropped, with a note, elsewhere.
+
+                Examples:
+                  heft convert model.h5 model.weights.h5
+                  heft convert model.weights.h5 model.h5 --like reference.keras
+                  heft convert model.weights.h5 model.safetensors
+                  heft convert big.weights.h5 big.weights.json --max-shard-size 2GB
                 """)
 
         /// A layout, or a container (whose layout is Keras 3's).
@@ -69,26 +75,42 @@ extension Heft {
         }
 
         func run() throws {
-            try runWithExitCode(reader, files: [input] + (like.map { [$0] } ?? []), outputs: [outputPath]) { open in
+            try runWithExitCode("convert", reader, output, files: [input] + (like.map { [$0] } ?? []), outputs: [outputPath]) { open in
                 let file = try open(input)
                 let reference = try like.map { try open($0) }
                 let format = to?.layout ?? WeightFileFormat(forPath: outputPath)
+                let progress = Progress("heft convert")
                 let report = try file.convert(to: outputPath, format: format, like: reference, dropOptimizer: dropOptimizer,
-                                              maxShardSize: maxShardSize?.bytes)
-                let document = ConvertDocument(schema: jsonSchemaVersion, input: input, output: outputPath, from: file.formatName,
-                                               to: Target.name(forOutput: outputPath, layout: format), layers: report.layers, weights: report.weights,
-                                               optimizerWeights: report.optimizerWeights, notes: report.notes)
-                if output.json {
-                    try printJSON(document)
-                } else {
-                    let state = document.optimizerWeights > 0 ? " and \(document.optimizerWeights) optimizer tensors" : ""
-                    print("\(shown(outputPath)): \(document.to), written from \(shown(input)) (\(document.from)): "
-                          + "\(document.weights) weights in \(document.layers) layers\(state)")
-                    for note in report.notes { print("note: \(shown(note))") }
-                }
+                                              maxShardSize: maxShardSize?.bytes, progress: progress.update)
+                progress.finish()
+                try output.publish(ConvertReport(document: ConvertDocument(
+                    schema: jsonSchemaVersion, input: input, output: outputPath, from: file.formatName,
+                    to: Target.name(forOutput: outputPath, layout: format), layers: report.layers, weights: report.weights,
+                    optimizerWeights: report.optimizerWeights, notes: report.notes)))
                 return 0
             }
         }
+    }
+}
+
+/// `heft convert`'s report in every format.
+struct ConvertReport: CommandReport {
+    let document: ConvertDocument
+
+    var summary: String {
+        let state = document.optimizerWeights > 0 ? " and \(document.optimizerWeights) optimizer tensors" : ""
+        return "\(shown(document.output)): \(document.to), written from \(shown(document.input)) (\(document.from)): "
+            + "\(document.weights) weights in \(document.layers) layers\(state)"
+    }
+
+    func textLines() -> [String] { [summary] + document.notes.map { "note: \(shown($0))" } }
+
+    func annotations() -> [Annotation] {
+        document.notes.map { Annotation(level: .notice, file: document.output, title: "heft convert", message: $0) }
+    }
+
+    func markdown() -> String {
+        (["### heft convert", "", markdownCell(summary)] + document.notes.map { "- note: \(markdownCell($0))" }).joined(separator: "\n")
     }
 }
 

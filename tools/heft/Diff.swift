@@ -18,12 +18,16 @@ extension Heft {
                 are always differences. Values are equal when |a − b| ≤ atol + rtol·|b| (b from file B; \
                 default: exact), or within --ulp N units in the last place. NaN equals NaN at the same \
                 position unless --nan-strict; +0 equals −0; infinities must match in sign. \
-                Exit code 0 when equal, 1 when any tensor differs.
-                """)
+                Exit code 0 when equal, 1 when any tensor differs, 2 when a file cannot be read.
 
-        enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-            case text, json, github
-        }
+                Examples:
+                  heft diff base.weights.h5 new.weights.h5
+                  heft diff base.h5 new.weights.h5 --atol 1e-6 --top 3
+                  heft diff base.keras new.keras --stat
+                  heft diff a.h5 b.h5 --format github --json-out diff.json
+                  heft diff a.h5 b.h5 --summary-out "$GITHUB_STEP_SUMMARY"
+                  heft diff -q a.h5 b.h5 && echo same
+                """)
 
         @Argument(help: "The first file (A).") var a: String
         @Argument(help: "The second file (B, the reference for --rtol).") var b: String
@@ -40,8 +44,8 @@ extension Heft {
         @Option(help: ArgumentHelp("Skip tensors whose name matches this glob (repeatable).", valueName: "glob"))
         var exclude: [String] = []
 
-        @Option(help: "Absolute tolerance (default 0).") var atol: Double = 0
-        @Option(help: "Relative tolerance, relative to |b| (default 0).") var rtol: Double = 0
+        @Option(help: "Absolute tolerance (default 0: exact).") var atol: Double?
+        @Option(help: "Relative tolerance, relative to |b| (default 0).") var rtol: Double?
         @Option(help: ArgumentHelp("Equal when at most N representable values apart (replaces --atol/--rtol).", valueName: "n"))
         var ulp: Int?
         @Flag(help: "NaN never equals NaN.") var nanStrict = false
@@ -51,17 +55,24 @@ extension Heft {
 
         @Flag(help: "Also list tensors that are the same.") var showSame = false
 
-        @Option(help: "Output format: text, json (same as --json) or github (GitHub Actions ::error annotations).")
-        var format: OutputFormat = .text
+        @Flag(help: "A per-layer summary instead of one line per tensor (as git diff --stat).") var stat = false
+
+        @Flag(help: "Only the names of the tensors that differ, one per line (as git diff --name-only).") var nameOnly = false
 
         @OptionGroup var output: OutputOptions
         @OptionGroup var reader: ReaderOptions
 
         func validate() throws {
-            guard atol >= 0, rtol >= 0, atol.isFinite, rtol.isFinite else { throw ValidationError("--atol and --rtol must be finite and ≥ 0") }
+            for value in [atol, rtol].compactMap({ $0 }) where !(value >= 0 && value.isFinite) {
+                throw ValidationError("--atol and --rtol must be finite and ≥ 0")
+            }
             if let ulp, ulp < 0 { throw ValidationError("--ulp must be ≥ 0") }
-            if ulp != nil && (atol != 0 || rtol != 0) { throw ValidationError("--ulp replaces --atol/--rtol; give one or the other") }
+            if ulp != nil && (atol != nil || rtol != nil) { throw ValidationError("--ulp replaces --atol/--rtol; give one or the other") }
             guard top >= 0 else { throw ValidationError("--top must be ≥ 0") }
+            if stat && nameOnly { throw ValidationError("--stat and --name-only are two text reports; give one") }
+            if (stat || nameOnly) && ![.text, .github].contains(output.resolved) {
+                throw ValidationError("--\(stat ? "stat" : "name-only") shapes the text report; it has no effect with --format \(output.resolved.rawValue)")
+            }
             for pair in rename where pair.split(separator: "=", omittingEmptySubsequences: false).count != 2 {
                 throw ValidationError("--rename takes OLD=NEW, got '\(pair)'")
             }
@@ -76,13 +87,13 @@ extension Heft {
             }
             options.include = include
             options.exclude = exclude
-            options.tolerance = Tolerance(absolute: atol, relative: rtol, ulps: ulp, nanStrict: nanStrict)
+            options.tolerance = Tolerance(absolute: atol ?? 0, relative: rtol ?? 0, ulps: ulp, nanStrict: nanStrict)
             options.topCount = top
             return options
         }
 
         func run() throws {
-            try runWithExitCode(reader, files: [a, b]) { open in
+            try runWithExitCode("diff", reader, output, files: [a, b]) { open in
                 let fileA = try open(a), fileB = try open(b)
                 let progress = Progress("heft diff")
                 let result = try WeightDiff.compare(fileA, fileB, options: options, progress: progress.update)
@@ -93,98 +104,151 @@ extension Heft {
                                             equal: result.equal, summary: DiffDocument.Summary(result.tensors.filter { $0.section == .model }),
                                             optimizer: DiffDocument.Summary(result.tensors.filter { $0.section != .model }),
                                             notes: result.notes, tensors: result.tensors)
-                switch output.json ? .json : format {
-                case .json: try printJSON(document)
-                case .github: printGitHub(document)
-                case .text: printText(document)
-                }
+                try output.publish(DiffReport(document: document, showSame: showSame, stat: stat, nameOnly: nameOnly))
                 return result.equal ? 0 : 1
             }
         }
+    }
+}
 
-        // MARK: - Text
+/// `heft diff`'s report in every format.
+struct DiffReport: CommandReport {
+    let document: DiffDocument
+    let showSame: Bool
+    let stat: Bool
+    let nameOnly: Bool
 
-        func printText(_ document: DiffDocument) {
-            let tolerance = ulp.map { "within \($0) ulp" } ?? (atol == 0 && rtol == 0 ? "exact" : "atol \(atol), rtol \(rtol)")
-            print("\(shown(a)) (\(document.a.format)) vs \(shown(b)) (\(document.b.format)), matched by \(byOrder ? "order" : "name"), \(tolerance)")
-            var rows: [[String]] = []
-            var details: [Int: [String]] = [:]
-            for tensor in document.tensors where tensor.isDifference || showSame {
-                rows.append([statusText(tensor.status), shown(tensor.section == .model ? tensor.name : "[\(tensor.section.rawValue)] \(tensor.name)"),
-                             detail(tensor) + shardText(tensor)])
-                if let top = tensor.top, !top.isEmpty {
-                    details[rows.count - 1] = aligned(top.map { ["\($0.index)", "a=\($0.a)", "b=\($0.b)", "|Δ|=\($0.absDiff)"] }, indent: "      ")
-                }
-            }
-            for (index, line) in aligned(rows, indent: "  ").enumerated() {
-                print(line)
-                details[index].map { print($0.joined(separator: "\n")) }
-            }
-            for note in document.notes { print("note: \(shown(note))") }
-            if document.optimizer.total > 0 {
-                print("state (optimizer, metrics): \(document.optimizer.total) tensors, \(document.optimizer.different) differ (not counted)")
-            }
-            print(summaryLine(document.summary, equal: document.equal))
+    var toleranceText: String {
+        let tolerance = document.tolerance
+        if let ulps = tolerance.ulps { return "within \(ulps) ulp" }
+        if tolerance.absolute == 0 && tolerance.relative == 0 { return "exact" }
+        return "atol \(plainNumber(tolerance.absolute)), rtol \(plainNumber(tolerance.relative))"
+    }
+
+    // MARK: - Text
+
+    func textLines() -> [String] {
+        if nameOnly { return document.tensors.filter { $0.isDifference && $0.section == .model }.map { shown($0.name) } }
+        var lines = ["\(shown(document.a.file)) (\(document.a.format)) vs \(shown(document.b.file)) (\(document.b.format)), "
+                     + "matched by \(document.matching), \(toleranceText)"]
+        lines += stat ? statLines() : tensorLines()
+        for note in document.notes { lines.append("note: \(shown(note))") }
+        if document.optimizer.total > 0 {
+            lines.append("state (optimizer, metrics): \(document.optimizer.total) tensors, \(document.optimizer.different) differ (not counted)")
         }
+        lines.append(summaryLine())
+        return lines
+    }
 
-        private func statusText(_ status: TensorComparison.Status) -> String {
-            switch status {
-            case .same: Terminal.paint("same", .green)
-            case .changed, .shapeChanged, .dtypeChanged: Terminal.paint(status.rawValue, .red)
-            case .added, .removed: Terminal.paint(status.rawValue, .yellow)
-            }
-        }
-
-        private func detail(_ tensor: TensorComparison) -> String {
-            switch tensor.status {
-            case .added: "\(formatShape(tensor.shapeB ?? [])) \(tensor.dtypeB.map(String.init(describing:)) ?? "") only in B"
-            case .removed: "\(formatShape(tensor.shapeA ?? [])) \(tensor.dtypeA.map(String.init(describing:)) ?? "") only in A"
-            case .shapeChanged: "shape \(formatShape(tensor.shapeA ?? [])) → \(formatShape(tensor.shapeB ?? []))"
-            case .dtypeChanged: "dtype \(tensor.dtypeA.map(String.init(describing:)) ?? "") → \(tensor.dtypeB.map(String.init(describing:)) ?? "")"
-            case .same: "\(countText(tensor.total ?? 0)) elements, max |Δ| \(numberText(tensor.maxAbsDiff))"
-            case .changed:
-                "\(countText(tensor.mismatches ?? 0)) of \(countText(tensor.total ?? 0)) differ"
-                    + ", max |Δ| \(numberText(tensor.maxAbsDiff)) at \(tensor.maxAbsIndex ?? [])"
-                    + ", max rel \(numberText(tensor.maxRelDiff)), mean |Δ| \(numberText(tensor.meanAbsDiff))"
-                    + ((tensor.nanMismatches ?? 0) > 0 ? ", \(countText(tensor.nanMismatches!)) NaN mismatches" : "")
+    private func tensorLines() -> [String] {
+        var rows: [[String]] = []
+        var details: [Int: [String]] = [:]
+        for tensor in document.tensors where tensor.isDifference || showSame {
+            rows.append([statusText(tensor.status), shown(tensor.section == .model ? tensor.name : "[\(tensor.section.rawValue)] \(tensor.name)"),
+                         detail(tensor) + shardText(tensor)])
+            if let top = tensor.top, !top.isEmpty {
+                let dtype = tensor.dtypeB ?? tensor.dtypeA
+                details[rows.count - 1] = aligned(top.map {
+                    ["\($0.index)", "a=\(valueText($0.a, dtype: dtype))", "b=\(valueText($0.b, dtype: dtype))", "|Δ|=\(valueText($0.absDiff, dtype: dtype))"]
+                }, indent: "      ")
             }
         }
-
-        private func summaryLine(_ summary: DiffDocument.Summary, equal: Bool) -> String {
-            guard !equal else { return Terminal.paint("equal", .green) + ": \(summary.total) tensors, none differ" }
-            let parts = [("changed", summary.changed), ("added", summary.added), ("removed", summary.removed),
-                         ("shape changed", summary.shapeChanged), ("dtype changed", summary.dtypeChanged)]
-                .filter { $0.1 > 0 }.map { "\($0.1) \($0.0)" }
-            return Terminal.paint("different", .red) + ": \(summary.different) of \(summary.total) tensors differ (\(parts.joined(separator: ", ")))"
+        var lines: [String] = []
+        for (index, line) in aligned(rows, indent: "  ").enumerated() {
+            lines.append(line)
+            lines += details[index] ?? []
         }
+        return lines
+    }
 
-        /// Where a tensor of a sharded checkpoint is: ` (in a.weights.h5)`, or one shard per side.
-        func shardText(_ tensor: TensorComparison) -> String {
-            switch (tensor.fileA, tensor.fileB) {
-            case (nil, nil): ""
-            case let (one?, nil), let (nil, one?): "  (in \(shown(one)))"
-            case let (first?, second?): first == second ? "  (in \(shown(first)))" : "  (in \(shown(first)) and \(shown(second)))"
-            }
+    /// One row per layer (the identity's first component): tensors, how many differ, the largest |Δ|.
+    private func statLines() -> [String] {
+        var order: [String] = []
+        var groups: [String: [TensorComparison]] = [:]
+        for tensor in document.tensors where tensor.section == .model {
+            let layer = String(tensor.name.split(separator: "/").first ?? Substring(tensor.name))
+            if groups[layer] == nil { order.append(layer) }
+            groups[layer, default: []].append(tensor)
         }
-
-        // MARK: - GitHub Actions
-
-        func printGitHub(_ document: DiffDocument) {
-            for tensor in document.tensors where tensor.isDifference && tensor.section == .model {
-                let file = tensor.status == .removed ? a : b
-                print("::error file=\(escape(shown(file), property: true)),title=\(escape("heft diff: \(tensor.status.rawValue)", property: true))::"
-                      + escape("\(shown(tensor.name)): \(detail(tensor))", property: false))
-            }
-            print(summaryLine(document.summary, equal: document.equal))
+        let rows = order.map { layer -> [String] in
+            let tensors = groups[layer]!
+            let different = tensors.filter(\.isDifference)
+            let largest = different.compactMap(\.maxAbsDiff).max()
+            let dtype = tensors.first?.dtypeB ?? tensors.first?.dtypeA
+            let mark = different.isEmpty ? Terminal.paint("same", .green) : Terminal.paint("differs", .red)
+            return [mark, shown(layer), "\(different.count) of \(tensors.count) tensors differ"
+                    + (largest.map { ", max |Δ| \(valueText($0, dtype: dtype))" } ?? "")]
         }
+        return aligned(rows, indent: "  ")
+    }
 
-        /// GitHub's workflow-command escaping.
-        private func escape(_ text: String, property: Bool) -> String {
-            var escaped = text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
-                .replacingOccurrences(of: "\n", with: "%0A")
-            if property { escaped = escaped.replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C") }
-            return escaped
+    private func statusText(_ status: TensorComparison.Status) -> String {
+        switch status {
+        case .same: Terminal.paint("same", .green)
+        case .changed, .shapeChanged, .dtypeChanged: Terminal.paint(status.rawValue, .red)
+        case .added, .removed: Terminal.paint(status.rawValue, .yellow)
         }
+    }
+
+    func detail(_ tensor: TensorComparison) -> String {
+        let dtype = tensor.dtypeB ?? tensor.dtypeA
+        switch tensor.status {
+        case .added: return "\(formatShape(tensor.shapeB ?? [])) \(tensor.dtypeB.map(String.init(describing:)) ?? "") only in B"
+        case .removed: return "\(formatShape(tensor.shapeA ?? [])) \(tensor.dtypeA.map(String.init(describing:)) ?? "") only in A"
+        case .shapeChanged: return "shape \(formatShape(tensor.shapeA ?? [])) → \(formatShape(tensor.shapeB ?? []))"
+        case .dtypeChanged: return "dtype \(tensor.dtypeA.map(String.init(describing:)) ?? "") → \(tensor.dtypeB.map(String.init(describing:)) ?? "")"
+        case .same: return "\(countText(tensor.total ?? 0)) elements, max |Δ| \(valueText(tensor.maxAbsDiff, dtype: dtype))"
+        case .changed:
+            return "\(countText(tensor.mismatches ?? 0)) of \(countText(tensor.total ?? 0)) differ"
+                + ", max |Δ| \(valueText(tensor.maxAbsDiff, dtype: dtype)) at \(tensor.maxAbsIndex ?? [])"
+                + ", max rel \(valueText(tensor.maxRelDiff, dtype: dtype)), mean |Δ| \(valueText(tensor.meanAbsDiff, dtype: dtype))"
+                + ((tensor.nanMismatches ?? 0) > 0 ? ", \(countText(tensor.nanMismatches!)) NaN mismatches" : "")
+        }
+    }
+
+    func summaryLine() -> String {
+        let summary = document.summary
+        guard !document.equal else { return Terminal.paint("equal", .green) + ": \(summary.total) tensors, none differ" }
+        return Terminal.paint("different", .red) + ": \(summary.different) of \(summary.total) tensors differ (\(countsText()))"
+    }
+
+    private func countsText() -> String {
+        let summary = document.summary
+        return [("changed", summary.changed), ("added", summary.added), ("removed", summary.removed),
+                ("shape changed", summary.shapeChanged), ("dtype changed", summary.dtypeChanged)]
+            .filter { $0.1 > 0 }.map { "\($0.1) \($0.0)" }.joined(separator: ", ")
+    }
+
+    /// Where a tensor of a sharded checkpoint is: ` (in a.weights.h5)`, or one shard per side.
+    private func shardText(_ tensor: TensorComparison) -> String {
+        switch (tensor.fileA, tensor.fileB) {
+        case (nil, nil): ""
+        case let (one?, nil), let (nil, one?): "  (in \(shown(one)))"
+        case let (first?, second?): first == second ? "  (in \(shown(first)))" : "  (in \(shown(first)) and \(shown(second)))"
+        }
+    }
+
+    // MARK: - GitHub and Markdown
+
+    func annotations() -> [Annotation] {
+        document.tensors.filter { $0.isDifference && $0.section == .model }.map { tensor in
+            Annotation(level: .error, file: tensor.status == .removed ? document.a.file : document.b.file,
+                       title: "heft diff: \(tensor.status.rawValue)", message: "\(tensor.name): \(detail(tensor))")
+        }
+    }
+
+    func markdown() -> String {
+        var lines = ["### heft diff: " + (document.equal ? "equal" : "different"), "",
+                     "`\(markdownCell(document.a.file))` (\(document.a.format)) vs `\(markdownCell(document.b.file))` (\(document.b.format)), "
+                     + "\(toleranceText): " + (document.equal ? "\(document.summary.total) tensors, none differ"
+                                                : "\(document.summary.different) of \(document.summary.total) tensors differ (\(countsText()))")]
+        let different = document.tensors.filter { $0.isDifference && $0.section == .model }
+        if !different.isEmpty {
+            lines += ["", "| tensor | status | detail |", "|---|---|---|"]
+            lines += different.prefix(100).map { "| `\(markdownCell($0.name))` | \($0.status.rawValue) | \(markdownCell(detail($0))) |" }
+            if different.count > 100 { lines += ["", "… and \(different.count - 100) more (see the JSON document)"] }
+        }
+        return lines.joined(separator: "\n")
     }
 }
 

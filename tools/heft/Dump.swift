@@ -12,7 +12,16 @@ extension Heft {
             abstract: "Show a weights file: layout, Keras version, layers and weights.",
             discussion: """
                 Each weight: name, HDF5 path, shape, dtype, size, and "shared with <path>" for hard links. \
-                A plain HDF5 file that is not a weights file is shown as a generic tree (format "hdf5").
+                A plain HDF5 file that is not a weights file is shown as a generic tree (format "hdf5"). \
+                --textconv prints a stable text for git (no path; weights in identity order with a \
+                SHA-256 each), so that git diff shows which tensors of a committed checkpoint changed.
+
+                Examples:
+                  heft dump model.weights.h5
+                  heft dump model.keras --stats --layer 'dense*'
+                  heft dump model.h5 --hash --json
+                  heft dump model.safetensors --values
+                  git config diff.heft.textconv 'heft dump --textconv'
                 """)
 
         @Argument(help: "The weights file (.h5, .hdf5 or .weights.h5, either layout).")
@@ -30,6 +39,9 @@ extension Heft {
         @Flag(help: "With --values: print every element.")
         var full = false
 
+        @Flag(help: "Stable text for git's textconv: no file path, weights in identity order, a SHA-256 per tensor.")
+        var textconv = false
+
         @Option(name: .customLong("layer"), help: ArgumentHelp("Only layers whose name matches this glob (repeatable).", valueName: "glob"))
         var layerGlobs: [String] = []
 
@@ -38,22 +50,43 @@ extension Heft {
 
         func validate() throws {
             if full && !values { throw ValidationError("--full needs --values") }
+            if textconv && (output.resolved != .text || stats || values) {
+                throw ValidationError("--textconv prints its own stable text; it takes no --format, --json, --stats or --values")
+            }
         }
 
         func run() throws {
-            try runWithExitCode(reader, files: [file]) { open in
+            try runWithExitCode("dump", reader, output, files: [file]) { open in
                 let weightFile: WeightFile
                 do {
                     weightFile = try open(file)
                 } catch let error as CheckpointError {
                     // An HDF5 file in neither Keras layout is listed as a generic tree.
                     guard case .notAWeightsFile = error.reason, HDF5Listing.isHDF5(path: file) else { throw error }
-                    try dumpGenericTree()
+                    try output.publish(GenericReport(document: GenericDocument(schema: jsonSchemaVersion, file: file, format: "hdf5",
+                                                                               objects: try HDF5Listing.list(path: file))))
                     return 0
                 }
-                let document = try makeDocument(weightFile)
-                if output.json { try printJSON(document) } else { printText(document) }
+                if textconv {
+                    try printTextconv(weightFile)
+                    return 0
+                }
+                try output.publish(DumpReport(document: try makeDocument(weightFile), stats: stats, hash: hash))
                 return 0
+            }
+        }
+
+        /// The `--textconv` text: what git compares between two versions of a committed checkpoint.
+        /// No path (git passes a temporary file), no timing or sizes that depend on the writer: the
+        /// format, then one line per tensor in identity order — identity, shape, dtype, SHA-256 of its
+        /// canonical bytes.
+        func printTextconv(_ weightFile: WeightFile) throws {
+            let view = weightFile.kerasView()
+            let variables = (view.variables + (view.optimizer?.variables ?? []) + view.metrics).sorted { $0.identity < $1.identity }
+            print("heft dump --textconv: \(weightFile.formatName) (\(weightFile.format.rawValue) layout), \(variables.count) tensors")
+            for variable in variables {
+                let entry = variable.entry
+                print("\(shown(variable.identity))  \(formatShape(entry.shape)) \(entry.dtype.rawValue)  sha256:\(try weightFile.sha256(of: entry))")
             }
         }
 
@@ -86,8 +119,19 @@ extension Heft {
             let metrics = view.metrics.isEmpty ? nil : DumpDocument.State(className: nil, weights: try described(view.metrics, below: ""))
             return DumpDocument(schema: jsonSchemaVersion, file: file, format: weightFile.formatName, layout: weightFile.format.rawValue,
                                 kerasVersion: try weightFile.kerasVersion(), backend: try weightFile.backend(),
+                                writer: writer(of: weightFile),
                                 fullModel: weightFile.isFullModel, layers: dumped,
                                 topLevelWeights: try described(view.modelVariables, below: ""), optimizer: optimizer, metrics: metrics)
+        }
+
+        /// What wrote the file, from its manifest. A manifest that does not parse is `verify`'s to
+        /// report (as an integrity failure); the dump shows the rest of the file.
+        func writer(of weightFile: WeightFile) -> String? {
+            do {
+                return try weightFile.manifest()?.writer
+            } catch {
+                return nil
+            }
         }
 
         /// One tensor; its name in text output is its identity below `prefix` (its layer's name).
@@ -105,101 +149,117 @@ extension Heft {
             if hash { described.sha256 = try weightFile.sha256(of: weight) }
             if values {
                 let tensor = try weightFile.read(weight)
-                described.values = output.json ? tensor.doubleValues() : nil
-                described.valuesText = output.json ? nil : tensor.formatted(summarize: !full)
+                described.values = output.resolved == .json || output.jsonOut != nil ? tensor.doubleValues() : nil
+                described.valuesText = tensor.formatted(summarize: !full)
             }
             return described
         }
 
-        // MARK: - Text
+    }
+}
 
-        func printText(_ document: DumpDocument) {
-            let weights = document.layers.flatMap(\.weights) + document.topLevelWeights
-            let distinct = weights.filter { $0.sharedWith == nil }
-            let parameters = distinct.reduce(0) { $0 + $1.shape.reduce(1, *) }
-            let bytes = distinct.reduce(0) { $0 + $1.size }
-            var header = "\(shown(document.file)): \(Terminal.paint(document.format, .bold))"
-            if document.format != document.layout { header += " (\(document.layout) layout)" }
-            if document.fullModel { header += " (full-model file, weights in /model_weights)" }
-            if let version = document.kerasVersion { header += ", keras_version \(SafeText.escaped(version, limit: 256))" }
-            if let backend = document.backend { header += ", backend \(SafeText.escaped(backend, limit: 256))" }
-            print(header)
-            print("\(document.layers.count) layers, \(weights.count) weights, \(countText(parameters)) parameters, \(byteText(bytes))")
-            for (label, state) in [("optimizer", document.optimizer), ("metrics", document.metrics)] {
-                guard let state else { continue }
-                let kind = state.className.map { "\(label) state (\($0))" } ?? "\(label) state"
-                print("\(kind): \(state.weights.count) tensors, \(byteText(state.weights.reduce(0) { $0 + $1.size })), not model parameters")
+/// `heft dump`'s report in every format.
+struct DumpReport: CommandReport {
+    let document: DumpDocument
+    let stats: Bool
+    let hash: Bool
+
+    func textLines() -> [String] {
+        let weights = document.layers.flatMap(\.weights) + document.topLevelWeights
+        let distinct = weights.filter { $0.sharedWith == nil }
+        let parameters = distinct.reduce(0) { $0 + $1.shape.reduce(1, *) }
+        let bytes = distinct.reduce(0) { $0 + $1.size }
+        var header = "\(shown(document.file)): \(Terminal.paint(document.format, .bold))"
+        if document.format != document.layout { header += " (\(document.layout) layout)" }
+        if document.fullModel { header += " (full-model file, weights in /model_weights)" }
+        if let version = document.kerasVersion { header += ", keras_version \(SafeText.escaped(version, limit: 256))" }
+        if let backend = document.backend { header += ", backend \(SafeText.escaped(backend, limit: 256))" }
+        if let writer = document.writer { header += ", written by \(SafeText.escaped(writer, limit: 256))" }
+        var lines = [header, "\(document.layers.count) layers, \(weights.count) weights, \(countText(parameters)) parameters, \(byteText(bytes))"]
+        for (label, state) in [("optimizer", document.optimizer), ("metrics", document.metrics)] {
+            guard let state else { continue }
+            let kind = state.className.map { "\(label) state (\($0))" } ?? "\(label) state"
+            lines.append("\(kind): \(state.weights.count) tensors, \(byteText(state.weights.reduce(0) { $0 + $1.size })), not model parameters")
+        }
+        for layer in document.layers {
+            let title = layer.className.map { "\(layer.name) (\($0))" } ?? layer.name
+            lines += ["", Terminal.paint(title, .bold) + Terminal.paint("  \(layer.path)", .dim)]   // paint shows its text safely
+            lines += weightLines(layer.weights)
+        }
+        if !document.topLevelWeights.isEmpty {
+            lines += ["", Terminal.paint("top-level weights", .bold)] + weightLines(document.topLevelWeights)
+        }
+        for (label, state) in [("optimizer", document.optimizer), ("metrics", document.metrics)] {
+            guard let state else { continue }
+            lines += ["", Terminal.paint(state.className.map { "\(label) (\($0))" } ?? label, .bold)] + weightLines(state.weights)
+        }
+        return lines
+    }
+
+    private func weightLines(_ weights: [DumpDocument.Weight]) -> [String] {
+        guard !weights.isEmpty else { return [Terminal.paint("  (no weights)", .dim)] }
+        var rows: [[String]] = []
+        let hasHeader = stats || hash
+        if hasHeader {
+            let header = ["name", "path", "shape", "dtype", "size"] + (stats ? ["min", "max", "mean", "std", "nan", "inf", "zeros"] : [])
+                + (hash ? ["sha256"] : [])
+            rows.append(header.map { Terminal.paint($0, .dim) })
+        }
+        for weight in weights {
+            var row = [shown(weight.displayName), shown(weight.path), formatShape(weight.shape), weight.dtype, byteText(weight.size)]
+            if let statistics = weight.stats {
+                let dtype = DType(rawValue: weight.dtype)
+                row += [statistics.minimum, statistics.maximum, statistics.mean, statistics.std].map { valueText($0, dtype: dtype) }
+                row += [statistics.nanCount, statistics.infinityCount, statistics.zeroCount].map { countText($0) }
             }
-            for layer in document.layers {
-                print("")
-                let title = layer.className.map { "\(layer.name) (\($0))" } ?? layer.name
-                print(Terminal.paint(title, .bold) + Terminal.paint("  \(layer.path)", .dim))   // paint shows its text safely
-                printWeights(layer.weights)
-            }
-            if !document.topLevelWeights.isEmpty {
-                print("")
-                print(Terminal.paint("top-level weights", .bold))
-                printWeights(document.topLevelWeights)
-            }
-            for (label, state) in [("optimizer", document.optimizer), ("metrics", document.metrics)] {
-                guard let state else { continue }
-                print("")
-                print(Terminal.paint(state.className.map { "\(label) (\($0))" } ?? label, .bold))
-                printWeights(state.weights)
+            if let digest = weight.sha256 { row.append(digest) }
+            if let file = weight.file { row.append(Terminal.paint(shown(file), .dim)) }
+            if let shared = weight.sharedWith { row.append(Terminal.paint("shared with \(shared)", .yellow)) }
+            rows.append(row)
+        }
+        var lines: [String] = []
+        for (index, line) in aligned(rows, indent: "  ").enumerated() {
+            lines.append(line)
+            let weightIndex = index - (hasHeader ? 1 : 0)
+            if weightIndex >= 0, let text = weights[weightIndex].valuesText {
+                lines += text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
             }
         }
+        return lines
+    }
 
-        private func printWeights(_ weights: [DumpDocument.Weight]) {
-            if weights.isEmpty {
-                print(Terminal.paint("  (no weights)", .dim))
-                return
-            }
-            var rows: [[String]] = []
-            let hasHeader = stats || hash
-            if hasHeader {
-                let header = ["name", "path", "shape", "dtype", "size"] + (stats ? ["min", "max", "mean", "std", "nan", "inf", "zeros"] : [])
-                    + (hash ? ["sha256"] : [])
-                rows.append(header.map { Terminal.paint($0, .dim) })
-            }
-            for weight in weights {
-                var row = [shown(weight.shortName), shown(weight.path), formatShape(weight.shape), weight.dtype, byteText(weight.size)]
-                if let statistics = weight.stats {
-                    let precise = weight.dtype == "float64"
-                    row += [statistics.minimum, statistics.maximum, statistics.mean, statistics.std].map { precise ? numberText($0) : floatText($0) }
-                    row += [statistics.nanCount, statistics.infinityCount, statistics.zeroCount].map { countText($0) }
-                }
-                if let digest = weight.sha256 { row.append(digest) }
-                if let file = weight.file { row.append(Terminal.paint(shown(file), .dim)) }
-                if let shared = weight.sharedWith { row.append(Terminal.paint("shared with \(shared)", .yellow)) }
-                rows.append(row)
-            }
-            let lines = aligned(rows, indent: "  ")
-            for (index, line) in lines.enumerated() {
-                print(line)
-                let weightIndex = index - (hasHeader ? 1 : 0)
-                if weightIndex >= 0, let text = weights[weightIndex].valuesText {
-                    print(text.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
-                }
-            }
+    func annotations() -> [Annotation] { [] }
+
+    func markdown() -> String {
+        var lines = ["### heft dump", "", "`\(markdownCell(document.file))`: \(document.format), \(document.layers.count) layers", "",
+                     "| layer | class | weights | parameters |", "|---|---|---|---|"]
+        lines += document.layers.map { layer in
+            let parameters = layer.weights.filter { $0.sharedWith == nil }.reduce(0) { $0 + $1.shape.reduce(1, *) }
+            return "| `\(markdownCell(layer.name))` | \(markdownCell(layer.className ?? "")) | \(layer.weights.count) | \(countText(parameters)) |"
         }
+        return lines.joined(separator: "\n")
+    }
+}
 
-        // MARK: - Generic HDF5
+/// `heft dump`'s report for a plain HDF5 file (a generic tree).
+struct GenericReport: CommandReport {
+    let document: GenericDocument
 
-        func dumpGenericTree() throws {
-            let entries = try HDF5Listing.list(path: file)
-            if output.json {
-                try printJSON(GenericDocument(schema: jsonSchemaVersion, file: file, format: "hdf5", objects: entries))
-                return
-            }
-            print("\(shown(file)): \(Terminal.paint("hdf5", .bold)) (not a Keras weights file; generic tree)")
-            print(aligned(entries.map { entry in
+    func textLines() -> [String] {
+        ["\(shown(document.file)): \(Terminal.paint("hdf5", .bold)) (not a Keras weights file; generic tree)"]
+            + aligned(document.objects.map { entry in
                 switch entry.kind {
                 case .dataset: [shown(entry.path), "dataset", formatShape(entry.shape ?? []), shown(entry.dtype ?? "?"), byteText(entry.storageSize ?? 0)]
                 case .group: [shown(entry.path), "group"]
                 default: [shown(entry.path), entry.kind.rawValue, shown(entry.target ?? "")]
                 }
-            }, indent: "  ").joined(separator: "\n"))
-        }
+            }, indent: "  ")
+    }
+
+    func annotations() -> [Annotation] { [] }
+
+    func markdown() -> String {
+        "### heft dump\n\n`\(markdownCell(document.file))`: a plain HDF5 file (not Keras weights), \(document.objects.count) objects"
     }
 }
 
@@ -212,6 +272,12 @@ struct DumpDocument: Encodable {
         let identity: String
         /// The identity below its layer, shown in text output.
         let shortName: String
+        /// The text name: the short name, with the Keras variable beside a bare index
+        /// (`0 (kernel)`) when the file names variables by position (Keras 3).
+        var displayName: String {
+            guard let variable, shortName != variable, !shortName.hasSuffix("/" + variable) else { return shortName }
+            return "\(shortName) (\(variable))"
+        }
         /// The Keras variable (`kernel`, `bias`, …), when known.
         let variable: String?
         let path: String
@@ -260,6 +326,8 @@ struct DumpDocument: Encodable {
     let layout: String
     let kerasVersion: String?
     let backend: String?
+    /// What wrote the file, when Heft did (`heft 0.2.0`): from its manifest.
+    let writer: String?
     let fullModel: Bool
     let layers: [Layer]
     let topLevelWeights: [Weight]
@@ -267,7 +335,7 @@ struct DumpDocument: Encodable {
     let metrics: State?
 
     enum CodingKeys: String, CodingKey {
-        case schema, file, format, layout, kerasVersion = "keras_version", backend, fullModel = "full_model", layers
+        case schema, file, format, layout, kerasVersion = "keras_version", backend, writer, fullModel = "full_model", layers
         case topLevelWeights = "top_level_weights", optimizer, metrics
     }
 }

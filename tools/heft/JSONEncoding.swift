@@ -2,7 +2,7 @@ import Checkpoint
 import Inspection
 import NeuralNet
 
-// The JSON spelling of the library's results, owned by the CLI (schema 1, see the README): the
+// The JSON spelling of the library's results, owned by the CLI (schema 1, see docs/cli.md): the
 // library types carry no coding keys; these conformances decide every key heft prints.
 
 extension DType: Encodable {

@@ -7,20 +7,23 @@ import Foundation
 let jsonSchemaVersion = 1
 
 /// Runs a subcommand's work and maps its outcome to the exit-code contract: `body` returns 0 or 1;
-/// a ``CheckpointError`` becomes `heft: error: <file>: <reason>` on stderr and exit code 2.
+/// an error becomes `heft: error: <file>: <reason>` on stderr, exit code 2, and — in the format
+/// `output` asks for — a JSON error document, an `::error` annotation or a Markdown note (see
+/// ``OutputOptions/publish(error:command:exit:)``).
 ///
 /// Unless `--no-isolation`, the work runs in a worker process under the reader's limits (see
 /// ``Isolation``): a crash, hang or exhausted limit while reading `files` is also exit code 2, and a
 /// closed stdout ends heft quietly with 141. `body` opens files with the function it is given, so
 /// the worker can name the object it was reading.
-func runWithExitCode(_ reader: ReaderOptions, files: [String], outputs: [String] = [],
+func runWithExitCode(_ command: String, _ reader: ReaderOptions, _ output: OutputOptions, files: [String], outputs: [String] = [],
                      _ body: (_ open: (String) throws -> WeightFile) throws -> Int32) throws {
+    Terminal.configure(output)
     func work(_ worker: Isolation.Worker) -> Int32 {
         Terminal.messageDescriptor = worker.messageDescriptor
         do {
             return try body { path in try reader.open(path, observer: worker.observer) }
         } catch {
-            Terminal.standardError("heft: error: \(error)")
+            output.publish(error: error, command: command, exit: 2)
             return 2
         }
     }
@@ -30,7 +33,7 @@ func runWithExitCode(_ reader: ReaderOptions, files: [String], outputs: [String]
             ? .finished(work(.inProcess))
             : try Isolation.run(files: files, outputs: outputs, limits: reader.isolationLimits, work)
     } catch {
-        Terminal.standardError("heft: error: \(error)")
+        output.publish(error: error, command: command, exit: 2)
         throw ExitCode(2)
     }
     switch outcome {
@@ -40,32 +43,26 @@ func runWithExitCode(_ reader: ReaderOptions, files: [String], outputs: [String]
     }
 }
 
-/// Prints `value` as one JSON document on one line: sorted keys, NaN and infinities as the strings "NaN",
+/// `value` as one JSON document on one line: sorted keys, NaN and infinities as the strings "NaN",
 /// "Infinity" and "-Infinity". Besides the C0 controls JSON escapes anyway, DEL, C1 controls, line
 /// separators and bidirectional formatting characters (which a terminal may act on) are written as
 /// `\uXXXX` escapes: the document means the same and shows safely.
-func printJSON(_ value: some Encodable) throws {
+func jsonText(_ value: some Encodable) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
     let text = String(decoding: try encoder.encode(value), as: UTF8.self)
-    guard SafeText.needsEscaping(text) else { return print(text) }
+    guard SafeText.needsEscaping(text) else { return text }
     var safe = ""
     for scalar in text.unicodeScalars {
         // Outside strings a JSON document holds only ASCII punctuation, digits and letters: every
         // unsafe scalar here is inside a string, where `\uXXXX` stands for it.
         if SafeText.isUnsafe(scalar) { safe += String(format: "\\u%04X", scalar.value) } else { safe.unicodeScalars.append(scalar) }
     }
-    print(safe)
+    return safe
 }
 
-/// Output options every subcommand shares.
-struct OutputOptions: ParsableArguments {
-    @Flag(help: "Print one JSON document on stdout instead of text.")
-    var json = false
-}
-
-/// How every subcommand reads files it did not write (see the README, "Hostile files").
+/// How every subcommand reads files it did not write (see docs/hostile-files.md).
 struct ReaderOptions: ParsableArguments {
     @Flag(help: "Read in this process instead of an isolated worker process (faster to debug; a crash inside the HDF5 library then takes heft down).")
     var noIsolation = false

@@ -15,7 +15,9 @@ extension Heft {
                 in order. Each output is written as a float32 .npy to the matching --output, if given. \\
                 Prints each output's shape and the time of the forward pass.
 
-                Example: heft run model.keras --input x.npy --output y.npy
+                Examples:
+                  heft run model.keras --input x.npy --output y.npy
+                  heft run model.h5 --input tokens.npy --input mask.npy --json
                 """)
 
         @Argument(help: "The model file (.keras or full-model .h5).") var model: String
@@ -31,7 +33,7 @@ extension Heft {
         }
 
         func run() throws {
-            try runWithExitCode(reader, files: [model] + inputs, outputs: outputs) { _ in
+            try runWithExitCode("run", reader, output, files: [model] + inputs, outputs: outputs) { _ in
                 let built = try loadModel(from: model)
                 let values = try inputs.map(NPYFile.read)
                 try requireFitting(values, built)
@@ -43,14 +45,8 @@ extension Heft {
                 }
                 for (result, path) in zip(results, outputs) { try NPYFile.write(result, to: path) }
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-                if self.output.json {
-                    try printJSON(RunDocument(schema: jsonSchemaVersion, model: model, outputs: results.map(\.shape), seconds: seconds))
-                } else {
-                    for (index, result) in results.enumerated() {
-                        print("output \(index): \(formatShape(result.shape))" + (index < outputs.count ? " → \(shown(outputs[index]))" : ""))
-                    }
-                    print(String(format: "forward pass: %.3f s", seconds))
-                }
+                try output.publish(RunReport(document: RunDocument(schema: jsonSchemaVersion, model: model, outputs: results.map(\.shape),
+                                                                   seconds: seconds), written: outputs))
                 return 0
             }
         }
@@ -66,6 +62,24 @@ extension Heft {
                     "an array of shape \(formatShape(value.shape)); input \(index) of \(self.model) takes (batch, \(shape.map(String.init).joined(separator: ", ")))"))
             }
         }
+    }
+}
+
+/// `heft run`'s report in every format.
+struct RunReport: CommandReport {
+    let document: RunDocument
+    let written: [String]
+
+    func textLines() -> [String] {
+        document.outputs.enumerated().map { index, shape in
+            "output \(index): \(formatShape(shape))" + (index < written.count ? " → \(shown(written[index]))" : "")
+        } + [String(format: "forward pass: %.3f s", document.seconds)]
+    }
+
+    func annotations() -> [Annotation] { [] }
+
+    func markdown() -> String {
+        (["### heft run", "", "`\(markdownCell(document.model))`:"] + textLines().map { "- \(markdownCell($0))" }).joined(separator: "\n")
     }
 }
 

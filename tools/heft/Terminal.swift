@@ -2,10 +2,28 @@ import Checkpoint
 import Inspection
 import Foundation
 
-/// Terminal-aware output: colour only when stdout is a terminal and NO_COLOR is unset or empty;
-/// a progress line on stderr for work that runs longer than a second, only when stderr is a terminal.
+/// Terminal-aware output: colour as `--color` says (`auto`: when stdout is a terminal, NO_COLOR is
+/// unset or empty and TERM is not `dumb`); a progress line on stderr for work that runs longer
+/// than a second, only when stderr is a terminal, TERM is not `dumb` and stdout is not JSON or
+/// silenced.
 enum Terminal {
-    static let colourEnabled = isatty(STDOUT_FILENO) == 1 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+    /// Whether the text report is coloured. `nonisolated(unsafe)`: set once by ``configure(_:)`` as
+    /// a subcommand starts, when the process has one thread; only read afterwards.
+    nonisolated(unsafe) static var colourEnabled = false
+    /// Whether progress lines may be shown (see ``Progress``); set with ``colourEnabled``.
+    nonisolated(unsafe) static var progressAllowed = false
+
+    /// Applies a subcommand's output options.
+    static func configure(_ output: OutputOptions) {
+        let environment = ProcessInfo.processInfo.environment
+        let dumb = environment["TERM"] == "dumb"
+        colourEnabled = switch output.color {
+        case .always: true
+        case .never: false
+        case .auto: isatty(STDOUT_FILENO) == 1 && (environment["NO_COLOR"] ?? "").isEmpty && !dumb
+        }
+        progressAllowed = !dumb && !output.quiet && output.resolved != .json
+    }
 
     enum Colour: String {
         case red = "31", green = "32", yellow = "33", bold = "1", dim = "2"
@@ -40,13 +58,17 @@ enum Terminal {
 final class Progress {
     private let label: String
     private let start = ContinuousClock.now
-    private let enabled = isatty(Terminal.messageDescriptor) == 1
+    private let enabled = Terminal.progressAllowed && isatty(Terminal.messageDescriptor) == 1
     private var shown = false
 
     init(_ label: String) { self.label = label }
 
+    /// How long work runs before a progress line appears: one second, or `HEFT_PROGRESS_DELAY`
+    /// seconds (the tests set 0 to see it on small files).
+    private let delay = Duration.milliseconds(Int(1000 * (Double(ProcessInfo.processInfo.environment["HEFT_PROGRESS_DELAY"] ?? "") ?? 1)))
+
     func update(_ done: Int, _ total: Int) {
-        guard enabled, ContinuousClock.now - start > .seconds(1), total > 0 else { return }
+        guard enabled, ContinuousClock.now - start >= delay, total > 0 else { return }
         shown = true
         let percent = Int(Double(done) / Double(total) * 100)
         Terminal.writeMessage("\r\u{1B}[K\(label): \(percent)% (\(byteText(done)) of \(byteText(total)))")
@@ -83,18 +105,6 @@ func countText(_ count: Int) -> String {
         result.append(character)
     }
     return String(result.reversed())
-}
-
-/// Shortest text that reads back as the same value (Swift's `description`), for Double.
-func numberText(_ value: Double?) -> String {
-    guard let value else { return "-" }
-    return "\(value)"
-}
-
-/// A statistic of a float32 (or narrower) tensor at float32 precision: the shortest text that
-/// reads back as the same `Float`.
-func floatText(_ value: Double?) -> String {
-    value.map { "\(Float($0))" } ?? "-"
 }
 
 /// Rows padded to aligned columns (two spaces apart).

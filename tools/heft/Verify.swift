@@ -13,7 +13,13 @@ extension Heft {
                 values are finite (unless --allow-nonfinite). Integrity: files written by Heft carry a \
                 SHA-256 per tensor and a manifest; every digest is recomputed and tensors whose bytes \
                 changed are reported. Paths that are hard links to one dataset are reported as shared. \
-                Exit code 0 when everything holds, 1 when a check fails.
+                Exit code 0 when everything holds, 1 when a check fails, 2 when the file cannot be read.
+
+                Examples:
+                  heft verify model.weights.h5
+                  heft verify model.h5 --tie encoder,decoder
+                  heft verify model.weights.h5 --auto --json
+                  heft verify new.weights.h5 --like base.keras --format github
                 """)
 
         @Argument(help: "The weights file.") var file: String
@@ -40,7 +46,7 @@ extension Heft {
         }
 
         func run() throws {
-            try runWithExitCode(reader, files: [file] + (like.map { [$0] } ?? [])) { open in
+            try runWithExitCode("verify", reader, output, files: [file] + (like.map { [$0] } ?? [])) { open in
                 let weightFile = try open(file)
                 let reference = try like.map { try open($0) }
                 var options = Verification.Options()
@@ -50,76 +56,110 @@ extension Heft {
                 let progress = Progress("heft verify")
                 let report = try Verification.verify(weightFile, options: options, like: reference, progress: progress.update)
                 progress.finish()
-                if output.json {
-                    try printJSON(VerifyDocument(schema: jsonSchemaVersion, file: file, format: weightFile.formatName, report: report))
-                } else {
-                    printText(report, format: weightFile.formatName)
-                }
+                try output.publish(VerifyReport(document: VerifyDocument(schema: jsonSchemaVersion, file: file, format: weightFile.formatName,
+                                                                         report: report), allowNonFinite: allowNonfinite))
                 return report.ok ? 0 : 1
             }
         }
+    }
+}
 
-        // MARK: - Text
+/// `heft verify`'s report in every format: each check a line marked ok, FAIL, warn or info.
+struct VerifyReport: CommandReport {
+    let document: VerifyDocument
+    let allowNonFinite: Bool
+    var report: Verification.Report { document.report }
 
-        /// One report line: a mark and the text, shown safely (it carries names from the file).
-        private func line(_ ok: Bool?, _ text: String, warning: Bool = false) -> [String] {
-            let mark = switch ok {
+    /// One finding: whether it holds (`nil`: information, or a warning) and its text.
+    struct Finding {
+        let ok: Bool?
+        let text: String
+        var warning = false
+    }
+
+    var findings: [Finding] {
+        var findings: [Finding] = []
+        if report.problems.isEmpty {
+            findings.append(Finding(ok: true, text: "sound: every tensor readable, " + (allowNonFinite ? "non-finite values allowed" : "all values finite")))
+        }
+        findings += report.problems.map { Finding(ok: false, text: "\($0.path)\($0.file.map { " (in \($0))" } ?? ""): \($0.problem)") }
+        findings.append(integrityFinding(report.integrity))
+        findings += report.shared.map { Finding(ok: nil, text: "shared: " + $0.dropFirst().joined(separator: ", ") + " → hard link to \($0[0])") }
+        for tie in report.ties { findings += tieFindings(tie) }
+        if let groups = report.identicalGroups {
+            findings.append(Finding(ok: nil, text: "identical groups (candidate ties): \(groups.isEmpty ? "none" : "\(groups.count)")"))
+            findings += groups.map { Finding(ok: nil, text: "  " + $0.joined(separator: " = ")) }
+        }
+        if let like = report.like {
+            let rule = like.rule.rawValue.replacingOccurrences(of: "_", with: " ")
+            findings.append(Finding(ok: like.ok, text: "loads into \(like.reference) \(rule)" + (like.divergence.map { ": \($0)" } ?? "")))
+            if let byName = like.byNameOK {
+                findings.append(Finding(ok: nil, text: "by name: " + (byName ? "every reference layer matches" : like.byNameDivergence ?? "")))
+            }
+        }
+        return findings
+    }
+
+    func textLines() -> [String] {
+        let rows = findings.map { finding -> [String] in
+            let mark = switch finding.ok {
             case true?: Terminal.paint("ok", .green)
             case false?: Terminal.paint("FAIL", .red)
-            case nil: warning ? Terminal.paint("warn", .yellow) : Terminal.paint("info", .dim)
+            case nil: finding.warning ? Terminal.paint("warn", .yellow) : Terminal.paint("info", .dim)
             }
-            return [mark, shown(text)]
+            return [mark, shown(finding.text)]
         }
+        return ["\(shown(document.file)): \(Terminal.paint(document.format, .bold)), \(report.tensors) weights"]
+            + aligned(rows, indent: "  ")
+            + [report.ok ? Terminal.paint("verified", .green) : Terminal.paint("verification failed", .red)]
+    }
 
-        func printText(_ report: Verification.Report, format: String) {
-            print("\(shown(file)): \(Terminal.paint(format, .bold)), \(report.tensors) weights")
-            var rows: [[String]] = []
-            if report.problems.isEmpty {
-                rows.append(line(true, "sound: every tensor readable, " + (allowNonfinite ? "non-finite values allowed" : "all values finite")))
-            }
-            rows += report.problems.map { line(false, "\($0.path)\($0.file.map { " (in \($0))" } ?? ""): \($0.problem)") }
-            rows.append(integrityLine(report.integrity))
-            rows += report.shared.map { line(nil, "shared: " + $0.dropFirst().joined(separator: ", ") + " → hard link to \($0[0])") }
-            for tie in report.ties { rows += tieLines(tie) }
-            if let groups = report.identicalGroups {
-                rows.append(line(nil, "identical groups (candidate ties): \(groups.isEmpty ? "none" : "\(groups.count)")"))
-                rows += groups.map { line(nil, "  " + $0.joined(separator: " = ")) }
-            }
-            if let like = report.like {
-                let rule = like.rule.rawValue.replacingOccurrences(of: "_", with: " ")
-                rows.append(line(like.ok, "loads into \(like.reference) \(rule)" + (like.divergence.map { ": \($0)" } ?? "")))
-                if let byName = like.byNameOK {
-                    rows.append(line(nil, "by name: " + (byName ? "every reference layer matches" : like.byNameDivergence ?? "")))
-                }
-            }
-            print(aligned(rows, indent: "  ").joined(separator: "\n"))
-            print(report.ok ? Terminal.paint("verified", .green) : Terminal.paint("verification failed", .red))
+    func annotations() -> [Annotation] {
+        findings.compactMap { finding in
+            if finding.ok == false { return Annotation(level: .error, file: document.file, title: "heft verify: failed", message: finding.text) }
+            if finding.warning { return Annotation(level: .warning, file: document.file, title: "heft verify: warning", message: finding.text) }
+            return nil
         }
+    }
 
-        private func integrityLine(_ integrity: Verification.IntegrityCheck) -> [String] {
-            switch integrity.status {
-            case .verified:
-                line(true, "integrity: \(integrity.checked) tensor(s) match the SHA-256 stored when the file was written; manifest complete")
-            case .failed:
-                line(false, "integrity: the file changed after it was written (see above)")
-            case .absent:
-                line(nil, "integrity: NOT CHECKED: the file carries no digests (written by Keras or h5py, or its digests "
-                     + "were removed), so a changed value cannot be detected", warning: true)
+    func markdown() -> String {
+        var lines = ["### heft verify: " + (report.ok ? "verified" : "verification failed"), "",
+                     "`\(markdownCell(document.file))` (\(document.format)), \(report.tensors) weights", "",
+                     "| check | result |", "|---|---|"]
+        lines += findings.map { finding in
+            let mark = switch finding.ok {
+            case true?: "ok"
+            case false?: "**FAIL**"
+            case nil: finding.warning ? "warn" : "info"
             }
+            return "| \(markdownCell(finding.text)) | \(mark) |"
         }
+        return lines.joined(separator: "\n")
+    }
 
-        private func tieLines(_ tie: Verification.TieCheck) -> [[String]] {
-            let name = "tie " + tie.members.joined(separator: ",")
-            if let error = tie.error { return [line(false, "\(name): \(error)")] }
-            return [line(tie.ok, name)] + tie.pairs.map { pair in
-                switch pair.status {
-                case .linked: line(true, "  \(pair.b) = \(pair.a) (hard link)")
-                case .identical: line(true, "  \(pair.b) = \(pair.a) (bitwise identical)")
-                case .differs:
-                    line(false, "  \(pair.b) differs from \(pair.a) at \(pair.firstDifferentIndex ?? []): "
-                         + "\(countText(pair.differentElements ?? 0)) element(s), max |Δ| \(numberText(pair.maxAbsDiff))")
-                case .shapeMismatch, .dtypeMismatch, .missing: line(false, "  \(pair.b) vs \(pair.a): \(pair.status.rawValue)")
-                }
+    private func integrityFinding(_ integrity: Verification.IntegrityCheck) -> Finding {
+        switch integrity.status {
+        case .verified:
+            Finding(ok: true, text: "integrity: \(integrity.checked) tensor(s) match the SHA-256 stored when the file was written; manifest complete")
+        case .failed:
+            Finding(ok: false, text: "integrity: the file changed after it was written (see above)")
+        case .absent:
+            Finding(ok: nil, text: "integrity: NOT CHECKED: the file carries no digests (written by Keras or h5py, or its digests "
+                    + "were removed), so a changed value cannot be detected", warning: true)
+        }
+    }
+
+    private func tieFindings(_ tie: Verification.TieCheck) -> [Finding] {
+        let name = "tie " + tie.members.joined(separator: ",")
+        if let error = tie.error { return [Finding(ok: false, text: "\(name): \(error)")] }
+        return [Finding(ok: tie.ok, text: name)] + tie.pairs.map { pair in
+            switch pair.status {
+            case .linked: Finding(ok: true, text: "  \(pair.b) = \(pair.a) (hard link)")
+            case .identical: Finding(ok: true, text: "  \(pair.b) = \(pair.a) (bitwise identical)")
+            case .differs:
+                Finding(ok: false, text: "  \(pair.b) differs from \(pair.a) at \(pair.firstDifferentIndex ?? []): "
+                        + "\(countText(pair.differentElements ?? 0)) element(s), max |Δ| \(valueText(pair.maxAbsDiff, dtype: nil))")
+            case .shapeMismatch, .dtypeMismatch, .missing: Finding(ok: false, text: "  \(pair.b) vs \(pair.a): \(pair.status.rawValue)")
             }
         }
     }

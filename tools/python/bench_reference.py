@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Heft's benchmark harness: runs each workload for Heft and its reference in one run and prints
-a Markdown table (median, spread, ratio). Driven by `tools/bench`; see README "Performance".
+a Markdown table (median, spread, ratio). Driven by `tools/bench`; see docs/performance.md.
 
 Workloads:
   forward   Dense(width -> width) on a batch: Heft (release build, cblas_sgemm) vs numpy `x @ W + b`.

@@ -510,6 +510,8 @@ def write_container_case(keras, family, seed, folder):
         case["files"]["keras_deflated"] = deflated
         case["keras_deflated"] = {"entries": zip_entries(os.path.join(folder, deflated)),
                                   "load_model": {"output_equal": True, **extra}}
+    if family == "conv2d":   # the input of the README's `heft run` example
+        np.save(stem + ".input.npy", x.astype("float32"))
     with open(stem + ".json", "w") as f:
         json.dump(case, f)
     print(f"containers: {name}: {len(shards)} shards of at most {shard_bytes} bytes"

@@ -42,9 +42,13 @@ extension WeightFile {
     ///   as the source does, a tensor whose digest does not match, or a read, write or file-system
     ///   failure; a `.keras` output without a config to carry. The previous file at `path` is then
     ///   intact.
+    ///
+    /// `progress`, when given, is called as tensors are written with the bytes written so far and
+    /// the total (for a progress line).
     @discardableResult
     public func convert(to path: String, format: WeightFileFormat, like reference: WeightFile? = nil,
-                        dropOptimizer: Bool = false, maxShardSize: Int? = nil) throws -> ConversionReport {
+                        dropOptimizer: Bool = false, maxShardSize: Int? = nil,
+                        progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> ConversionReport {
         if let note = foreignLayoutNote { throw CheckpointError(file: self.path, .unsupportedModel("cannot convert to \(format): \(note)")) }
         let planner = ConversionPlanner(source: self, format: format, reference: reference, dropOptimizer: dropOptimizer)
         try requireIntact()
@@ -52,6 +56,14 @@ extension WeightFile {
         var plan = outcome.plan
         plan.archive = reference?.archiveContents ?? archiveContents
         plan.maximumShardBytes = maxShardSize
+        if let progress {
+            let total = plan.totalBytes
+            var done = 0
+            plan.progress = { bytes in
+                done += bytes
+                progress(done, total)
+            }
+        }
         var written: KerasModelView?
         try WeightWriter.write(plan, format: format, to: path) { temporary in
             written = try ConversionCheck(source: self, view: planner.view, expected: outcome.expected, reference: reference, target: path)

@@ -76,6 +76,9 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
     /// ``SafeText/maximumShown`` characters.
     public var description: String { SafeText.escaped("\(file): \(detail)", limit: 16 * SafeText.maximumShown) }
 
+    /// The message without the file: what ``description`` says after `file: `.
+    public var message: String { SafeText.escaped(detail, limit: 16 * SafeText.maximumShown) }
+
     private var detail: String { Self.detail(reason) }
 
     private static func detail(_ reason: Reason) -> String {

@@ -28,6 +28,12 @@ public enum Integrity {
         public var bytes: Int
         /// SHA-256 of the lines `<path> <tensor digest>\n` of every weight path, sorted by path.
         public var digest: String
+        /// What wrote the file: `heft <version>` (absent in files of Heft 0.1).
+        public var writer: String?
+
+        public init(tensors: Int, bytes: Int, digest: String, writer: String? = "heft \(heftVersion)") {
+            (self.tensors, self.bytes, self.digest, self.writer) = (tensors, bytes, digest, writer)
+        }
     }
 
     /// The manifest digest of `(path, tensor digest)` pairs: order-independent (sorted by path).

@@ -8,7 +8,7 @@ import Foundation
 import HDF5
 
 /// Runs work on an untrusted file in a child process under resource limits, so that a crash or a
-/// hang inside libhdf5 (whose 1.10.8 decoders crash on crafted files; see the README) becomes an
+/// hang inside libhdf5 (whose 1.10.8 decoders crash on crafted files; see docs/hostile-files.md) becomes an
 /// error naming the file and the object being read instead of taking the caller down.
 ///
 /// The child is a `fork` of the caller: it closes the descriptors it inherited (except the standard

@@ -1,5 +1,5 @@
 extension KerasCatalog {
-    /// The catalog as the README's tables: each layer class with its Keras lines, variables (in
+    /// The catalog as docs/formats.md's tables: each layer class with its Keras lines, variables (in
     /// creation order, with shapes; `†` not trainable, `?flag` dropped when the config switch is
     /// off) and sublayers; then each optimizer's state.
     package static var markdownTable: String {

@@ -7,7 +7,7 @@ import NeuralNet
 ///
 /// One table for every rule that needs a layer's structure: the tensor identities of dump and diff
 /// (``KerasModelView``), the placement of weights when a file changes layout (convert), the
-/// optimizer section, and the model loader. The README's catalog table is rendered from it
+/// optimizer section, and the model loader. The catalog table of docs/formats.md is rendered from it
 /// (``markdownTable``) and a test keeps the two equal.
 package enum KerasCatalog {
     /// The layer class named `name` (a config `class_name` such as `LSTM` or `GroupQueryAttention`,

@@ -2,7 +2,7 @@
 public struct LoadOptions: Sendable {
     /// Check each tensor against the SHA-256 Heft stored when it wrote the file, before any weight
     /// changes (files without digests load unchecked). Default `true`; costs one extra pass over
-    /// the data (see the README's performance section).
+    /// the data (see docs/performance.md).
     public var verifyIntegrity = true
     /// The reader's limits on declared sizes, chunks, compression and objects.
     public var limits = ReadLimits()

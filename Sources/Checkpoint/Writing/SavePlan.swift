@@ -72,4 +72,14 @@ package struct SavePlan {
     package var fullModelConfig: String?
     /// The largest shard of a sharded checkpoint, in bytes (`nil`: Keras's default, 5 GB).
     package var maximumShardBytes: Int?
+    /// Called with the bytes of each tensor written (a progress line's feed); links count nothing.
+    package var progress: ((_ bytes: Int) -> Void)?
+
+    /// The bytes of every distinct array the plan writes (what ``progress`` adds up to).
+    package var totalBytes: Int {
+        var seen = Set<ShareKey>()
+        return (legacyLayers.flatMap(\.weights) + legacyTopLevel + v3Objects.flatMap(\.weights))
+            .filter { seen.insert($0.shareKey).inserted }
+            .reduce(0) { $0 + $1.shape.reduce($1.dtype.byteCount, *) }
+    }
 }

@@ -26,7 +26,7 @@ enum WeightWriter {
 
     /// Writes every tensor of `plan` in `layout`, then the manifest.
     static func write(_ plan: SavePlan, layout: WeightFileFormat, to sink: some WeightTreeSink) throws {
-        var written = WrittenTensors()
+        var written = WrittenTensors(progress: plan.progress)
         switch layout {
         case .kerasLegacy: try writeLegacy(plan, to: sink, written: &written)
         case .kerasV3: try writeV3(plan, to: sink, written: &written)
@@ -43,6 +43,8 @@ enum WeightWriter {
         var firstPath: [SavePlan.ShareKey: (path: String, digest: String)] = [:]
         var paths: [(path: String, digest: String)] = []
         var bytes = 0
+        /// The plan's progress feed (see ``SavePlan/progress``).
+        var progress: ((Int) -> Void)?
     }
 
     // MARK: - Legacy
@@ -157,6 +159,7 @@ enum WeightWriter {
         written.firstPath[weight.shareKey] = ("/" + path, digest)
         written.paths.append(("/" + path, digest))
         written.bytes += weight.shape.reduce(weight.dtype.byteCount, *)
+        written.progress?(weight.shape.reduce(weight.dtype.byteCount, *))
     }
 
     /// Copies a tensor of another file in blocks of rows (see ``ChunkReader``), hashing each block
