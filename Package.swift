@@ -21,6 +21,8 @@ let package = Package(
         // System libraries: Debian's libopenblas-dev and libhdf5-dev, found through pkg-config.
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        // Debian's libxxhash-dev: XXH3, the per-tensor checksum checked on every load.
+        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
 
         // Vectorizable C loops for comparing and summarising tensor blocks (see README, "Design").
         .target(name: "CKernels"),
@@ -30,7 +32,7 @@ let package = Package(
         // A read-only HDF5 file driver over a byte range of a file (an uncompressed entry of a zip).
         .target(name: "CHDF5Window", dependencies: ["CHDF5"]),
         .target(name: "HDF5", dependencies: ["CHDF5", "CHDF5Window"]),
-        .target(name: "Checkpoint", dependencies: ["NeuralNet", "HDF5", "CProcessControl",
+        .target(name: "Checkpoint", dependencies: ["NeuralNet", "HDF5", "CProcessControl", "CXXHash",
                                                    .product(name: "Crypto", package: "swift-crypto"),
                                                    .product(name: "SystemPackage", package: "swift-system"),
                                                    .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
@@ -39,7 +41,7 @@ let package = Package(
         .executableTarget(name: "heft", dependencies: ["Checkpoint", "Inspection", "NeuralNet", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "tools/heft"),
         .executableTarget(name: "Walkthrough", dependencies: ["NeuralNet", "Checkpoint", "TestSupport"], path: "tools/dev/walkthrough"),
-        .executableTarget(name: "heft-bench", dependencies: ["NeuralNet", "Checkpoint", "Inspection", "HDF5", .product(name: "Crypto", package: "swift-crypto")],
+        .executableTarget(name: "heft-bench", dependencies: ["NeuralNet", "Checkpoint", "Inspection", "HDF5"],
                           path: "tools/dev/heft-bench"),
         .executableTarget(name: "heft-fuzz", dependencies: ["Checkpoint", "Inspection", "NeuralNet", "HDF5"], path: "tools/dev/heft-fuzz",
                           exclude: ["hdf5.dict", "lsan.supp"]),

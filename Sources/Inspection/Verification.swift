@@ -4,7 +4,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Crypto
 import NeuralNet
 
 /// Checks that a weights file is sound and that layers meant to share weights carry identical arrays.
@@ -23,6 +22,9 @@ public enum Verification {
         /// Groups of layer names or weight paths that must be identical.
         public var ties: [[String]] = []
         public var findIdenticalGroups = false
+        /// Computes every tensor's SHA-256 (content identity, `verify --digest sha256`), whatever
+        /// checksum the file stores.
+        public var contentDigests = false
         public init() {}
     }
 
@@ -113,6 +115,8 @@ public enum Verification {
         public let ties: [TieCheck]
         public let identicalGroups: [[String]]?
         public let like: LikeCheck?
+        /// Each weight path's SHA-256 (hex), with ``Options/contentDigests``.
+        public let contentDigests: [String: String]?
     }
 
     /// Runs the checks; `progress` receives (bytes done, bytes total).
@@ -121,7 +125,8 @@ public enum Verification {
     ///   for failures outside the tensors themselves.
     public static func verify(_ file: WeightFile, options: Options, like reference: WeightFile? = nil,
                               progress: ((Int, Int) -> Void)? = nil) throws -> Report {
-        var scan = scanTensors(file, allowNonFinite: options.allowNonFinite, hashing: options.findIdenticalGroups, progress: progress)
+        var scan = scanTensors(file, allowNonFinite: options.allowNonFinite, hashing: options.findIdenticalGroups || options.contentDigests,
+                               progress: progress)
         let integrity = checkIntegrity(file, &scan)
         let ties = try options.ties.map { try checkTie($0, in: file) }
         let groups = options.findIdenticalGroups ? identicalGroups(file, scan) : nil
@@ -129,8 +134,12 @@ public enum Verification {
         let ok = scan.problems.isEmpty && ties.allSatisfy(\.ok) && (like?.ok ?? true)
         let view = file.kerasView()
         let tensors = view.variables.count + (view.optimizer?.variables.count ?? 0) + view.metrics.count
+        let digests: [String: String]? = options.contentDigests
+            ? Dictionary(file.allWeights.compactMap { weight in scan.hashes[weight.storageID].map { (weight.path, $0) } },
+                         uniquingKeysWith: { first, _ in first })
+            : nil
         return Report(ok: ok, tensors: tensors, problems: scan.problems, integrity: integrity,
-                      shared: sharedGroups(file), ties: ties, identicalGroups: groups, like: like)
+                      shared: sharedGroups(file), ties: ties, identicalGroups: groups, like: like, contentDigests: digests)
     }
 
     // MARK: - Soundness
@@ -140,7 +149,7 @@ public enum Verification {
         var statistics: [UInt64: TensorStatistics] = [:]
         var hashes: [UInt64: String] = [:]
         /// The stored digest of each distinct dataset that has one.
-        var storedDigests: [UInt64: String] = [:]
+        var storedDigests: [UInt64: Digest] = [:]
         /// Distinct datasets whose recomputed digest was compared with the stored one.
         var checkedDigests = 0
         /// Those whose digest did not match.
@@ -169,13 +178,13 @@ public enum Verification {
         }, consume: { state, bytes in
             state.add(bytes)
         }, finish: { state in
-            state.finished(allowNonFinite: allowNonFinite)
+            state.finished(allowNonFinite: allowNonFinite, hashing: hashing)
         })
         for (weight, outcome) in zip(readable, outcomes) {
             switch outcome {
             case .success(let tensor):
                 scan.statistics[weight.storageID] = tensor.statistics
-                scan.hashes[weight.storageID] = tensor.digest
+                scan.hashes[weight.storageID] = tensor.identityHash
                 if let stored = tensor.storedDigest, let digest = tensor.digest {
                     scan.checkedDigests += 1
                     if digest != stored {
@@ -193,37 +202,47 @@ public enum Verification {
         return scan
     }
 
-    /// One tensor's statistics and digest, accumulated block by block.
+    /// One tensor's statistics and digests, accumulated block by block: the stored digest's
+    /// algorithm (to check it) and, with `hashing`, a SHA-256 (content identity, for identical
+    /// groups: one algorithm across the file, whatever each tensor stored).
     private struct TensorScan {
         let dtype: DType
-        let storedDigest: String?
-        let hashing: Bool
+        let storedDigest: Digest?
         var accumulator = StatisticsAccumulator()
-        var hasher = SHA256()
+        var check: DigestHasher?
+        var identity: DigestHasher?
 
-        init(dtype: DType, storedDigest: String?, hashing: Bool) {
+        init(dtype: DType, storedDigest: Digest?, hashing: Bool) {
             self.dtype = dtype
             self.storedDigest = storedDigest
-            self.hashing = hashing || storedDigest != nil
+            check = storedDigest.map { DigestHasher($0.algorithm) }
+            identity = hashing && storedDigest?.algorithm != .sha256 ? DigestHasher(.sha256) : nil
         }
 
         mutating func add(_ bytes: UnsafeRawBufferPointer) {
             Elements.with(bytes, dtype: dtype) { accumulator.add($0) }
-            if hashing { hasher.update(bufferPointer: bytes) }
+            check?.update(bytes)
+            identity?.update(bytes)
         }
 
-        func finished(allowNonFinite: Bool) -> TensorFindings {
+        func finished(allowNonFinite: Bool, hashing: Bool) -> TensorFindings {
             let statistics = accumulator.statistics
             let nonFinite = !allowNonFinite && (statistics.nanCount > 0 || statistics.infinityCount > 0)
-            return TensorFindings(statistics: statistics, digest: hashing ? hexDigest(hasher.finalize()) : nil, storedDigest: storedDigest,
-                problem: nonFinite ? "\(statistics.nanCount) NaN and \(statistics.infinityCount) infinite value(s) of \(statistics.count)" : nil)
+            let checked = check?.finalize().description
+            return TensorFindings(statistics: statistics, digest: checked,
+                                  identityHash: hashing ? identity?.finalize().hex ?? Digest(text: checked ?? "")?.hex : nil,
+                                  storedDigest: storedDigest?.description,
+                                  problem: nonFinite ? "\(statistics.nanCount) NaN and \(statistics.infinityCount) infinite value(s) of \(statistics.count)" : nil)
         }
     }
 
     /// What scanning one tensor found.
     private struct TensorFindings: Sendable {
         let statistics: TensorStatistics
+        /// The digest in the stored digest's algorithm, when one is stored.
         let digest: String?
+        /// The SHA-256 in hex, when identical groups are asked for.
+        let identityHash: String?
         let storedDigest: String?
         let problem: String?
     }
@@ -233,7 +252,7 @@ public enum Verification {
     /// Compares the manifest with the paths and stored digests the file holds now (see
     /// ``WeightFile/integrityDataProblems(storedDigests:)``); adds its problems.
     private static func checkIntegrity(_ file: WeightFile, _ scan: inout Scan) -> IntegrityCheck {
-        let (hasManifest, problems) = file.integrityDataProblems(storedDigests: scan.storedDigests)
+        let (hasManifest, problems) = file.integrityDataProblems(storedDigests: scan.storedDigests.mapValues(\.description))
         scan.problems += problems.map { Problem(path: $0.path, problem: "integrity: \($0.detail)") }
         let failed = scan.changedDigests > 0 || !problems.isEmpty
         if !hasManifest && scan.storedDigests.isEmpty {

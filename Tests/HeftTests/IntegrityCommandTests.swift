@@ -81,4 +81,32 @@ import TestSupport
             #expect(try heft("verify", "\(dir)/\(output)").code == 0)
         }
     }
+
+    /// `convert --digest sha256` stores SHA-256 (checked like XXH3 by every command), and `verify
+    /// --digest sha256` reports each tensor's SHA-256 — equal to `dump --hash`'s — whatever the
+    /// file stores.
+    @Test func digestChoices() throws {
+        try withTemporaryDirectory { (dir: String) throws in
+            let source = fixturesURL.appendingPathComponent("world/keras3_conv2d.weights.h5").path
+            #expect(try heft("convert", source, "\(dir)/x.weights.h5").code == 0)
+            #expect(try heft("convert", source, "\(dir)/s.weights.h5", "--digest", "sha256").code == 0)
+            let xxh3 = try WeightFile(path: "\(dir)/x.weights.h5"), sha = try WeightFile(path: "\(dir)/s.weights.h5")
+            #expect(try xxh3.storedDigest(of: xxh3.weights[0])?.algorithm == .xxh3)
+            #expect(try sha.storedDigest(of: sha.weights[0])?.algorithm == .sha256)
+            for path in ["\(dir)/x.weights.h5", "\(dir)/s.weights.h5"] {
+                let verify = try heft("verify", path, "--digest", "sha256", "--json")
+                #expect(verify.code == 0)
+                let digests = try #require(try verify.json()["sha256"] as? [String: String])
+                let dump = try heft("dump", path, "--hash", "--json").json()
+                let layers = try #require(dump["layers"] as? [[String: Any]])
+                let hashes = layers.flatMap { ($0["weights"] as? [[String: Any]]) ?? [] }
+                    .map { ($0["path"] as? String ?? "", $0["sha256"] as? String ?? "") }
+                #expect(!hashes.isEmpty && hashes.allSatisfy { digests[$0.0] == $0.1 }, "\(path)")
+            }
+            try flipDataByte(in: "\(dir)/s.weights.h5", weight: 0)
+            let changed = try heft("verify", "\(dir)/s.weights.h5", "--color", "never")
+            #expect(changed.code == 1 && changed.stdout.contains("sha256 stored"), "\(changed.stdout)")
+            #expect(try heft("verify", "\(dir)/x.weights.h5", "--digest", "xxh3-128").code == 64)
+        }
+    }
 }

@@ -39,7 +39,7 @@ import TestSupport
         case .rehashed:
             let values = [Float](repeating: 0.5, count: 16)
             try kernel.write(values)
-            try kernel.writeString(Integrity.digestAttribute, values.withUnsafeBytes { Integrity.digest($0) })
+            try kernel.writeString(Integrity.digestAttribute, values.withUnsafeBytes { Integrity.digest($0, .xxh3) })
         case .swapped:
             let (a, b) = (try kernel.read(as: Float.self), try other.read(as: Float.self))
             let (digestA, digestB) = (try kernel.readString(Integrity.digestAttribute), try other.readString(Integrity.digestAttribute))

@@ -103,7 +103,7 @@ struct KerasContainerInteropTests {
                 let values = try source.read(weight).doubleValues()
                 #expect(tensor.shape == weight.shape && tensor.values == values, "\(path): \(key)")
             }
-            #expect(output.metadata?["heft.index"] != nil && output.metadata?["heft.sha256"] != nil)
+            #expect(output.metadata?["heft.index"] != nil && output.metadata?["heft.digests"] != nil)
         }
     }
 }

@@ -62,6 +62,9 @@ extension Heft {
                                    + "and in its own layout the names and order to write.", valueName: "ref"))
         var like: String?
         @Flag(help: "Leave out optimizer and metric state.") var dropOptimizer = false
+        @Option(help: ArgumentHelp("The checksum stored with each tensor: xxh3-128 (default; checked on every load at memory speed) "
+                                   + "or sha256 (cryptographic).", valueName: "algorithm"))
+        var digest: DigestAlgorithm = .xxh3
         @OptionGroup var output: OutputOptions
         @OptionGroup var reader: ReaderOptions
 
@@ -81,7 +84,7 @@ extension Heft {
                 let format = to?.layout ?? WeightFileFormat(forPath: outputPath)
                 let progress = Progress("heft convert")
                 let report = try file.convert(to: outputPath, format: format, like: reference, dropOptimizer: dropOptimizer,
-                                              maxShardSize: maxShardSize?.bytes, progress: progress.update)
+                                              maxShardSize: maxShardSize?.bytes, digest: digest, progress: progress.update)
                 progress.finish()
                 try output.publish(ConvertReport(document: ConvertDocument(
                     schema: jsonSchemaVersion, input: input, output: outputPath, from: file.formatName,

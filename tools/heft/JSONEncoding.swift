@@ -1,9 +1,12 @@
+import ArgumentParser
 import Checkpoint
 import Inspection
 import NeuralNet
 
 // The JSON spelling of the library's results, owned by the CLI (schema 1, see docs/cli.md): the
 // library types carry no coding keys; these conformances decide every key heft prints.
+
+extension DigestAlgorithm: ExpressibleByArgument {}
 
 extension DType: Encodable {
     public func encode(to encoder: any Encoder) throws {
@@ -101,7 +104,7 @@ extension HDF5Listing.Entry: Encodable {
 }
 
 extension Verification.Report: Encodable {
-    enum CodingKeys: String, CodingKey { case ok, tensors, problems, integrity, shared, ties, identicalGroups = "identical_groups", like }
+    enum CodingKeys: String, CodingKey { case ok, tensors, problems, integrity, shared, ties, identicalGroups = "identical_groups", like, sha256 }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -113,6 +116,7 @@ extension Verification.Report: Encodable {
         try container.encode(ties, forKey: .ties)
         try container.encodeIfPresent(identicalGroups, forKey: .identicalGroups)
         try container.encodeIfPresent(like, forKey: .like)
+        try container.encodeIfPresent(contentDigests, forKey: .sha256)
     }
 }
 

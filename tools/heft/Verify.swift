@@ -36,6 +36,13 @@ extension Heft {
         @Option(help: ArgumentHelp("Check that the file would load into the model this reference weights file describes.", valueName: "ref"))
         var like: String?
 
+        @Option(help: ArgumentHelp("Also compute each tensor's SHA-256 (content identity: JSON \"sha256\"; text: one digest over "
+                                   + "every path and tensor), whatever checksum the file stores.", valueName: "sha256"))
+        var digest: ContentDigest?
+
+        /// What `--digest` accepts: SHA-256 only (XXH3 is what every check already uses).
+        enum ContentDigest: String, ExpressibleByArgument, CaseIterable { case sha256 }
+
         @OptionGroup var output: OutputOptions
         @OptionGroup var reader: ReaderOptions
 
@@ -53,6 +60,7 @@ extension Heft {
                 options.allowNonFinite = allowNonfinite
                 options.ties = tie.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
                 options.findIdenticalGroups = auto
+                options.contentDigests = digest != nil
                 let progress = Progress("heft verify")
                 let report = try Verification.verify(weightFile, options: options, like: reference, progress: progress.update)
                 progress.finish()
@@ -89,6 +97,10 @@ struct VerifyReport: CommandReport {
         if let groups = report.identicalGroups {
             findings.append(Finding(ok: nil, text: "identical groups (candidate ties): \(groups.isEmpty ? "none" : "\(groups.count)")"))
             findings += groups.map { Finding(ok: nil, text: "  " + $0.joined(separator: " = ")) }
+        }
+        if let digests = report.contentDigests {
+            findings.append(Finding(ok: nil, text: "sha256 of \(digests.count) weight paths (over the sorted \"path sha256\" lines): "
+                                    + Integrity.manifestDigest(digests.map { ($0.key, $0.value) })))
         }
         if let like = report.like {
             let rule = like.rule.rawValue.replacingOccurrences(of: "_", with: " ")
@@ -140,7 +152,7 @@ struct VerifyReport: CommandReport {
     private func integrityFinding(_ integrity: Verification.IntegrityCheck) -> Finding {
         switch integrity.status {
         case .verified:
-            Finding(ok: true, text: "integrity: \(integrity.checked) tensor(s) match the SHA-256 stored when the file was written; manifest complete")
+            Finding(ok: true, text: "integrity: \(integrity.checked) tensor(s) match the checksums stored when the file was written; manifest complete")
         case .failed:
             Finding(ok: false, text: "integrity: the file changed after it was written (see above)")
         case .absent:

@@ -4,7 +4,7 @@ a Markdown table (median, spread, ratio). Driven by `tools/bench`; see docs/perf
 
 Workloads:
   forward   Dense(width -> width) on a batch: Heft (release build, cblas_sgemm) vs numpy `x @ W + b`.
-  persist   save and load: raw write (+ fsync, and + SHA-256 on a second thread) and read of the same
+  persist   save and load: raw write (+ fsync, and + XXH3-128 on a second thread) and read of the same
             bytes (the physical limit), h5py,
             tf-keras 2, Keras 3, Python safetensors (save_file + fsync, load_file) and Heft (from Swift,
             release build; .h5, .weights.h5, .safetensors and a sharded .weights.json), and
@@ -289,7 +289,7 @@ def persist_case(label, layers, width, repeats, folder):
     size = heft["bytes"]
     rows = [("raw write (page cache)", summarise(heft["raw_write"]), heft_rss, "write"),
             ("raw write + fsync", summarise(heft["raw_write_fsync"]), heft_rss, "write"),
-            ("raw write + fsync, SHA-256 of each tensor on a second thread", summarise(heft["raw_write_fsync_sha256"]), heft_rss,
+            ("raw write + fsync, XXH3-128 of each tensor on a second thread", summarise(heft["raw_write_fsync_checksum"]), heft_rss,
              "write"),
             ("raw read (into allocated memory)", summarise(heft["raw_read"]), heft_rss, "read")]
     contenders = {}
@@ -300,16 +300,16 @@ def persist_case(label, layers, width, repeats, folder):
         rows.append((f"{framework} load", summarise(contenders[framework]["load"]), rss, "read"))
     rows += [("Heft save (legacy .h5, fsync)", summarise(heft["save_legacy"]), heft_rss, "write"),
              ("Heft save (.weights.h5, fsync)", summarise(heft["save_v3"]), heft_rss, "write"),
-             ("Heft load (legacy .h5), SHA-256 of every tensor checked (default)", summarise(heft["load_legacy"]), heft_rss, "read"),
-             ("Heft load (.weights.h5), SHA-256 checked (default)", summarise(heft["load_v3"]), heft_rss, "read"),
+             ("Heft load (legacy .h5), XXH3-128 of every tensor checked (default)", summarise(heft["load_legacy"]), heft_rss, "read"),
+             ("Heft load (.weights.h5), checksums checked (default)", summarise(heft["load_v3"]), heft_rss, "read"),
              ("Heft load (legacy .h5), digests not checked", summarise(heft["load_legacy_unchecked"]), heft_rss, "read"),
              ("Heft load (.weights.h5), digests not checked", summarise(heft["load_v3_unchecked"]), heft_rss, "read"),
              ("libhdf5 floor: open + read + close per dataset, no checks", summarise(heft["hdf5_floor"]), heft_rss, "read"),
              ("Heft save (.safetensors, fsync)", summarise(heft["save_safetensors"]), heft_rss, "write"),
-             ("Heft load (.safetensors), SHA-256 checked (default)", summarise(heft["load_safetensors"]), heft_rss, "read"),
+             ("Heft load (.safetensors), checksums checked (default)", summarise(heft["load_safetensors"]), heft_rss, "read"),
              ("Heft load (.safetensors), digests not checked", summarise(heft["load_safetensors_unchecked"]), heft_rss, "read"),
              ("Heft save (sharded .weights.json, 4 shards, fsync)", summarise(heft["save_sharded"]), heft_rss, "write"),
-             ("Heft load (sharded .weights.json), SHA-256 checked", summarise(heft["load_sharded"]), heft_rss, "read")]
+             ("Heft load (sharded .weights.json), checksums checked", summarise(heft["load_sharded"]), heft_rss, "read")]
     # Loading each container, in rounds, from files copied afresh (see containers_workload): the
     # issue's bound is ≤ 1.1× the same weights in one .weights.h5.
     single = os.path.join(folder, "heft.weights.h5")
@@ -350,8 +350,8 @@ def persist_case(label, layers, width, repeats, folder):
         print(f"| {name} | {stats['median'] * 1e3:.1f} ms | {stats['min'] * 1e3:.1f} – {stats['max'] * 1e3:.1f} ms | {ratio:.2f}× |")
     if label != "large":
         return
-    hashing = summarise(heft["raw_write_fsync_sha256"])["median"]
-    print(f"\nHeft's saves store a SHA-256 per tensor: against a raw write that hashes the same way they reach "
+    hashing = summarise(heft["raw_write_fsync_checksum"])["median"]
+    print(f"\nHeft's saves store an XXH3-128 per tensor: against a raw write that hashes the same way they reach "
           f"{hashing / summarise(heft['save_legacy'])['median']:.2f}× (legacy) and {hashing / summarise(heft['save_v3'])['median']:.2f}× (.weights.h5).")
 
 

@@ -239,10 +239,6 @@ struct ConversionPlanner {
     private func weight(_ entry: WeightEntry, named name: String) -> SavePlan.Weight {
         let file = source
         return SavePlan.Weight(name: name, shape: entry.shape, dtype: entry.dtype, shareKey: .dataset(entry.storageID),
-                               source: .file(file, entry),
-                               checkDigest: { written in
-                                   guard let stored = try file.storedDigest(of: entry) else { return }
-                                   try file.requireDigest(written, matches: stored, for: entry)
-                               })
+                               source: .file(file, entry), checksSourceDigest: true)
     }
 }

@@ -43,11 +43,13 @@ extension WeightFile {
     ///   failure; a `.keras` output without a config to carry. The previous file at `path` is then
     ///   intact.
     ///
-    /// `progress`, when given, is called as tensors are written with the bytes written so far and
+    /// The output's tensors carry `digest` checksums (XXH3-128 by default; each source tensor's own
+    /// stored digest, of either algorithm, is checked as it is copied). `progress`, when given, is
+    /// called as tensors are written with the bytes written so far and
     /// the total (for a progress line).
     @discardableResult
     public func convert(to path: String, format: WeightFileFormat, like reference: WeightFile? = nil,
-                        dropOptimizer: Bool = false, maxShardSize: Int? = nil,
+                        dropOptimizer: Bool = false, maxShardSize: Int? = nil, digest: DigestAlgorithm = .xxh3,
                         progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> ConversionReport {
         if let note = foreignLayoutNote { throw CheckpointError(file: self.path, .unsupportedModel("cannot convert to \(format): \(note)")) }
         let planner = ConversionPlanner(source: self, format: format, reference: reference, dropOptimizer: dropOptimizer)
@@ -56,6 +58,7 @@ extension WeightFile {
         var plan = outcome.plan
         plan.archive = reference?.archiveContents ?? archiveContents
         plan.maximumShardBytes = maxShardSize
+        plan.digestAlgorithm = digest
         if let progress {
             let total = plan.totalBytes
             var done = 0

@@ -1,28 +1,28 @@
-import Crypto
 import Foundation
 import NeuralNet
 
 extension WeightFile {
-    /// The SHA-256 Heft stored for a weight when it wrote the file (the dataset's
-    /// ``Integrity/digestAttribute``), or `nil` when the file carries none.
+    /// The digest Heft stored for a weight when it wrote the file (the dataset's
+    /// ``Integrity/digestAttribute``, or a SHA-256 in Heft 0.1's files), or `nil` when the file
+    /// carries none.
     ///
-    /// - Throws: ``CheckpointError`` if the attribute exists but is not a 64-digit hex string.
-    public func storedDigest(of weight: WeightEntry) throws -> String? {
+    /// - Throws: ``CheckpointError`` if the attribute exists but is not a digest (see ``Digest``).
+    public func storedDigest(of weight: WeightEntry) throws -> Digest? {
         try container.storedDigestText(of: weight).map { try validDigest($0, of: weight) }
     }
 
-    /// `text` if it is a SHA-256 in lowercase hex.
+    /// `text` as a ``Digest``.
     ///
-    /// - Throws: ``CheckpointError`` naming the weight otherwise.
-    private func validDigest(_ text: String, of weight: WeightEntry) throws -> String {
-        guard text.utf8.count == 64, text.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+    /// - Throws: ``CheckpointError`` naming the weight if it is none.
+    private func validDigest(_ text: String, of weight: WeightEntry) throws -> Digest {
+        guard let digest = Digest(text: text) else {
             throw CheckpointError(file: path, .corruptObject(path: weight.path,
-                detail: "its \(Integrity.digestAttribute) attribute is not a SHA-256 in hex: '\(text.prefix(80))'"))
+                detail: "its \(Integrity.digestAttribute) attribute is not an XXH3-128 or SHA-256 digest in hex: '\(text.prefix(80))'"))
         }
-        return text
+        return digest
     }
 
-    /// Reads a whole tensor in its stored dtype and, with `verifying` and a SHA-256 stored for it,
+    /// Reads a whole tensor in its stored dtype and, with `verifying` and a digest stored for it,
     /// checks the digest on the bytes read. A tensor read while indexing (see ``Prefetch``) is
     /// taken from memory; any other is read from the container. Returns the tensor and
     /// whether a digest was checked.
@@ -32,7 +32,8 @@ extension WeightFile {
         let (value, digestText) = try container.prefetched[weight.storageID].map { ($0.value, $0.digestText) }
             ?? readWithDigestText(weight, digest: verifying)
         guard verifying, let digestText else { return (value, false) }
-        try requireDigest(value.withUnsafeBytes { Integrity.digest($0) }, matches: try validDigest(digestText, of: weight), for: weight)
+        let stored = try validDigest(digestText, of: weight)
+        try requireDigest(value.withUnsafeBytes { Integrity.digest($0, stored.algorithm) }, matches: stored, for: weight)
         return (value, true)
     }
 
@@ -93,7 +94,7 @@ extension WeightFile {
     func requireIntact() throws {
         var stored: [UInt64: String] = [:]
         for weight in allWeights where weight.sharedWith == nil {
-            stored[weight.storageID] = try storedDigest(of: weight)
+            stored[weight.storageID] = try storedDigest(of: weight)?.description
         }
         if let problem = integrityDataProblems(storedDigests: stored).problems.first {
             throw CheckpointError(file: path, .integrity(path: problem.path, detail: problem.detail))
@@ -101,7 +102,7 @@ extension WeightFile {
     }
 
     /// Reads every distinct tensor in bounded blocks and, with `verifyingDigests`, compares each
-    /// stored SHA-256 with the bytes read: a file that passes can be loaded without surprises.
+    /// stored digest with the bytes read: a file that passes can be loaded without surprises.
     ///
     /// - Throws: ``CheckpointError`` for the first tensor that cannot be read or whose digest
     ///   does not match.
@@ -118,18 +119,19 @@ extension WeightFile {
     ///   or whose digest does not match.
     @discardableResult
     func requireDigests(of weights: [WeightEntry], readingAll: Bool = false, verifying: Bool = true) throws -> Int {
-        var selected: [(weight: WeightEntry, stored: String?)] = []
+        var selected: [(weight: WeightEntry, stored: Digest?)] = []
         for weight in weights {
             let stored = verifying ? try storedDigest(of: weight) : nil
             if stored != nil || readingAll { selected.append((weight, stored)) }
         }
-        let hashed = Set(selected.filter { $0.stored != nil }.map(\.weight.path))
+        let algorithms = Dictionary(selected.compactMap { entry in entry.stored.map { (entry.weight.path, $0.algorithm) } },
+                                    uniquingKeysWith: { first, _ in first })
         let digests = ConcurrentTensors.map(selected.map(\.weight), in: self, start: { weight in
-            hashed.contains(weight.path) ? SHA256() : nil
+            algorithms[weight.path].map(DigestHasher.init)
         }, consume: { hasher, bytes in
-            hasher?.update(bufferPointer: bytes)
+            hasher?.update(bytes)
         }, finish: { hasher in
-            hasher.map { hexDigest($0.finalize()) }
+            hasher.map { $0.finalize().description }
         })
         var matched = 0
         for (entry, digest) in zip(selected, digests) {
@@ -140,14 +142,17 @@ extension WeightFile {
         return matched
     }
 
-    /// Throws unless `computed`, the SHA-256 of the weight's bytes as read, equals the stored one.
-    func requireDigest(_ computed: String, matches stored: String, for weight: WeightEntry) throws {
-        guard computed != stored else { return }
-        throw CheckpointError(file: path, .integrity(path: weight.path, detail: Self.changedBytes(stored: stored, read: computed)))
+    /// Throws unless `computed`, the digest text of the weight's bytes as read (in the stored
+    /// digest's algorithm), equals the stored one.
+    func requireDigest(_ computed: String, matches stored: Digest, for weight: WeightEntry) throws {
+        guard computed != stored.description else { return }
+        throw CheckpointError(file: path, .integrity(path: weight.path, detail: Self.changedBytes(stored: stored.description, read: computed)))
     }
 
-    /// The integrity message for a tensor whose digest changed.
+    /// The integrity message for a tensor whose digest changed (texts as stored: see ``Digest``).
     package static func changedBytes(stored: String, read: String) -> String {
-        "the bytes changed after the file was written (sha256 stored \(stored.prefix(12))…, read \(read.prefix(12))…)"
+        let (algorithm, storedHex, readHex) = Digest(text: stored).map { ($0.algorithm.rawValue, $0.hex, Digest(text: read)?.hex ?? read) }
+            ?? ("digest", stored, read)
+        return "the bytes changed after the file was written (\(algorithm) stored \(storedHex.prefix(12))…, read \(readHex.prefix(12))…)"
     }
 }

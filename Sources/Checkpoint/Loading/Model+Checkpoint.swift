@@ -10,17 +10,20 @@ extension Model {
     /// Keras identities, see ``SafetensorsIndex``), anything else → one HDF5 file. The layout is
     /// `format` or, by default, chosen from the name: `.h5` and `.hdf5` → legacy Keras 2
     /// (`layer_names`, `<layer>/<weight name>`), anything else → Keras 3 (`layers/<path>/vars/<i>`).
-    /// A parameter shared by several layers is stored once. The checkpoint is replaced atomically
+    /// A parameter shared by several layers is stored once. Each tensor carries a checksum checked on
+    /// every load — XXH3-128, or SHA-256 with `digest: .sha256` (see ``Integrity``). The checkpoint is replaced atomically
     /// (temporary files, fsync, rename, directory fsync): on any failure the previous one at `path`
     /// is intact.
     ///
     /// - Throws: ``CheckpointError`` naming the file: the model is not built, two weights of one
     ///   layer share a name, two layers share a name (legacy), a `.keras` archive (which needs the
     ///   model's config), or a file-system / HDF5 failure.
-    public func saveWeights(to path: String, format: WeightFileFormat? = nil, maxShardSize: Int? = nil) throws {
+    public func saveWeights(to path: String, format: WeightFileFormat? = nil, maxShardSize: Int? = nil,
+                            digest: DigestAlgorithm = .xxh3) throws {
         precondition(maxShardSize.map { $0 > 0 } ?? true, "saveWeights: maxShardSize must be positive")
         var plan = try SavePlan(model: self, file: path)
         plan.maximumShardBytes = maxShardSize
+        plan.digestAlgorithm = digest
         try WeightWriter.write(plan, format: format ?? WeightFileFormat(forPath: path), to: path)
     }
 

@@ -12,14 +12,14 @@ extension Model {
     ///
     /// The config names each layer's class and the arguments Heft implements (see
     /// ``KerasLayerFactory``'s list); initializers are not recorded (the weights are). Weights carry
-    /// Heft's integrity digests; the file is replaced atomically, as by
+    /// Heft's integrity digests (`digest`: XXH3-128 or SHA-256); the file is replaced atomically, as by
     /// ``saveWeights(to:format:maxShardSize:)``.
     ///
     /// - Throws: ``CheckpointError`` naming the file: another extension (`.weights.h5` is a weights
     ///   file: use `saveWeights`), a subclassed model (no config describes it), a model that is not
     ///   built, a Sequential model applying a layer twice, a layer or activation a Keras config cannot
     ///   describe, or a file-system / HDF5 failure.
-    public func save(to path: String) throws {
+    public func save(to path: String, digest: DigestAlgorithm = .xxh3) throws {
         let name = path.lowercased()
         let line: KerasConfigWriter.KerasLine
         if name.hasSuffix(".keras") {
@@ -31,6 +31,7 @@ extension Model {
                 "save(to:) writes a whole model to a .keras archive or a full-model .h5; for weights alone use saveWeights(to:)"))
         }
         var plan = try SavePlan(model: self, file: path)
+        plan.digestAlgorithm = digest
         let config = try KerasConfigWriter(line: line, file: path).modelConfig(self).jsonText
         switch line {
         case .keras3:

@@ -28,7 +28,7 @@ extension SavePlan {
                     "layer '\(layer)' has two different weights named '\(parameter.kerasName)'"))
             }
             return Weight(name: parameter.kerasName, shape: parameter.shape, dtype: parameter.dtype,
-                          shareKey: .parameter(ObjectIdentifier(parameter)), source: .tensor { parameter.value }, checkDigest: nil)
+                          shareKey: .parameter(ObjectIdentifier(parameter)), source: .tensor { parameter.value })
         }
     }
 }

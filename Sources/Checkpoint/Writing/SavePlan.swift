@@ -13,10 +13,10 @@ package struct SavePlan {
         package let dtype: DType
         package let shareKey: ShareKey
         package let source: Source
-        /// Checks the SHA-256 of the bytes written against the one the source stored for them (a
-        /// file being converted), so a changed tensor is not rewritten under a fresh digest; `nil`
-        /// for a model's weights.
-        package var checkDigest: ((String) throws -> Void)?
+        /// Whether the bytes written are checked against the digest the source file stored for
+        /// them (a file being converted, ``Source/file(_:_:)``), so a changed tensor is not
+        /// rewritten under a fresh digest.
+        package var checksSourceDigest = false
     }
 
     package struct LegacyLayer {
@@ -70,6 +70,8 @@ package struct SavePlan {
     /// layout is written in the `model_weights` group, the config and Keras's version attributes on
     /// the root.
     package var fullModelConfig: String?
+    /// The checksum stored with each tensor (see ``Integrity``): XXH3-128 unless asked otherwise.
+    package var digestAlgorithm = DigestAlgorithm.xxh3
     /// The largest shard of a sharded checkpoint, in bytes (`nil`: Keras's default, 5 GB).
     package var maximumShardBytes: Int?
     /// Called with the bytes of each tensor written (a progress line's feed); links count nothing.

@@ -26,13 +26,13 @@ enum WeightWriter {
 
     /// Writes every tensor of `plan` in `layout`, then the manifest.
     static func write(_ plan: SavePlan, layout: WeightFileFormat, to sink: some WeightTreeSink) throws {
-        var written = WrittenTensors(progress: plan.progress)
+        var written = WrittenTensors(progress: plan.progress, algorithm: plan.digestAlgorithm)
         switch layout {
         case .kerasLegacy: try writeLegacy(plan, to: sink, written: &written)
         case .kerasV3: try writeV3(plan, to: sink, written: &written)
         }
         let manifest = Integrity.Manifest(tensors: written.paths.count, bytes: written.bytes,
-                                          digest: Integrity.manifestDigest(written.paths))
+                                          digest: Integrity.manifestDigest(written.paths), algorithm: plan.digestAlgorithm)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         try sink.writeManifest(String(decoding: try encoder.encode(manifest), as: UTF8.self))
@@ -45,6 +45,8 @@ enum WeightWriter {
         var bytes = 0
         /// The plan's progress feed (see ``SavePlan/progress``).
         var progress: ((Int) -> Void)?
+        /// The checksum stored with each tensor.
+        var algorithm: DigestAlgorithm
     }
 
     // MARK: - Legacy
@@ -134,7 +136,7 @@ enum WeightWriter {
 
     // MARK: - Data
 
-    /// Writes the weight's values at `path` with their SHA-256 (see ``Integrity``), or a link to
+    /// Writes the weight's values at `path` with their digest (see ``Integrity``), or a link to
     /// the path that already holds them.
     private static func writeTensor(_ weight: SavePlan.Weight, at path: String, to sink: some WeightTreeSink,
                                     written: inout WrittenTensors) throws {
@@ -149,12 +151,14 @@ enum WeightWriter {
         case .tensor(let value):
             let tensor = try value()
             digest = try tensor.withUnsafeBytes { bytes in
-                try Integrity.digest(bytes) { try tensorWriter.write(bytes, rows: nil) }
+                try Integrity.digest(bytes, written.algorithm) { try tensorWriter.write(bytes, rows: nil) }
             }
         case let .file(source, entry):
-            digest = try copy(entry, of: source, to: tensorWriter)
+            let stored = weight.checksSourceDigest ? try source.storedDigest(of: entry) : nil
+            let digests = try copy(entry, of: source, to: tensorWriter, algorithms: Set([written.algorithm] + [stored?.algorithm].compactMap { $0 }))
+            if let stored { try source.requireDigest(digests[stored.algorithm]!, matches: stored, for: entry) }
+            digest = digests[written.algorithm]!
         }
-        try weight.checkDigest?(digest)
         try tensorWriter.storeDigest(digest)
         written.firstPath[weight.shareKey] = ("/" + path, digest)
         written.paths.append(("/" + path, digest))
@@ -164,8 +168,9 @@ enum WeightWriter {
 
     /// Copies a tensor of another file in blocks of rows (see ``ChunkReader``), hashing each block
     /// on a second thread while the next is read and this one written: memory stays at two blocks
-    /// whatever the tensor's size or compression. Returns the SHA-256.
-    private static func copy(_ entry: WeightEntry, of source: WeightFile, to tensorWriter: any TensorWriter) throws -> String {
+    /// whatever the tensor's size or compression. Returns the digest text in each of `algorithms`.
+    private static func copy(_ entry: WeightEntry, of source: WeightFile, to tensorWriter: any TensorWriter,
+                             algorithms: Set<DigestAlgorithm>) throws -> [DigestAlgorithm: String] {
         try source.requireReadable(entry, holding: nil)
         let reader = try ChunkReader(file: source, weight: entry)
         let blocks = reader.blocks
@@ -173,10 +178,10 @@ enum WeightWriter {
             return try withBuffer(reader.bufferBytes) { buffer in
                 let bytes = try reader.read(blocks[0], into: buffer)
                 try tensorWriter.write(bytes, rows: rows(of: blocks[0], in: entry))
-                return Integrity.digest(bytes)
+                return Dictionary(uniqueKeysWithValues: algorithms.map { ($0, Integrity.digest(bytes, $0)) })
             }
         }
-        let hashing = BlockHasher()
+        let hashing = BlockHasher(algorithms)
         try withBuffer(2 * reader.bufferBytes) { buffers in
             defer { hashing.finish() }   // the hashing thread reads `buffers`: done before they are freed
             for (index, block) in blocks.enumerated() {

@@ -1,6 +1,5 @@
 import Checkpoint
 import Inspection
-import Crypto
 import Foundation
 import HDF5
 import NeuralNet
@@ -18,7 +17,7 @@ import NeuralNet
 /// - `heft-bench persist DIR [--layers N] [--width N] [--repeats N]` times, for a Sequential of N
 ///   Dense(width → width) layers: writing and reading the raw bytes of its weights (`write(2)` with
 ///   and without `fsync`, and with each tensor hashed on a second thread; `read(2)`: the physical limit), and `saveWeights` / `loadWeights` in both
-///   layouts (loads with and without checking the stored SHA-256 digests), and the libhdf5 floor (open, read, close per dataset, no checks);
+///   layouts (loads with and without checking the stored checksums), and the libhdf5 floor (open, read, close per dataset, no checks);
 ///   `--only ROW[,ROW…]` runs just those rows (for profiling; the files of earlier runs stay in DIR). Prints one JSON
 ///   line of seconds lists and the bytes per run.
 @main
@@ -111,7 +110,7 @@ struct HeftBench {
         var buffers = tensors   // preallocated and touched: the reads below only copy
         time("raw_read") { readRaw(into: &buffers, from: raw) }
         // Beside the saves it bounds, so both meet the same state of the disk and page cache.
-        time("raw_write_fsync_sha256") { writeRaw(tensors, to: raw, sync: true, hashing: true) }
+        time("raw_write_fsync_checksum") { writeRaw(tensors, to: raw, sync: true, hashing: true) }
         try time("save_legacy") { try model.saveWeights(to: "\(directory)/heft.h5") }
         try time("save_v3") { try model.saveWeights(to: "\(directory)/heft.weights.h5") }
         try time("save_safetensors") { try model.saveWeights(to: "\(directory)/heft.safetensors") }
@@ -166,7 +165,7 @@ struct HeftBench {
     }
 
     /// Writes the tensors' bytes one after another with `write(2)`, optionally followed by `fsync`;
-    /// with `hashing`, each tensor's SHA-256 is computed on a second thread while it is written, as
+    /// with `hashing`, each tensor's default checksum (XXH3-128) is computed on a second thread while it is written, as
     /// Heft's writer does (tensors under 1 MiB inline): what a save that stores digests cannot beat.
     static func writeRaw(_ tensors: [Tensor], to path: String, sync: Bool, hashing: Bool = false) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
@@ -175,12 +174,12 @@ struct HeftBench {
             tensor.withUnsafeBytes { bytes in
                 let hashed = DispatchSemaphore(value: 0)
                 if hashing && bytes.count < 1 << 20 {   // as Heft's writer: small tensors are hashed inline
-                    sha256(bytes)
+                    checksum(bytes)
                     hashed.signal()
                 } else if hashing {
                     nonisolated(unsafe) let shared = bytes   // read-only, alive until `hashed` is signalled
                     Thread.detachNewThread {
-                        sha256(shared)
+                        checksum(shared)
                         hashed.signal()
                     }
                 }
@@ -197,11 +196,9 @@ struct HeftBench {
         close(descriptor)
     }
 
-    /// Hashes `bytes` as Heft's writer does (one `SHA256.update` over the whole buffer).
-    static func sha256(_ bytes: UnsafeRawBufferPointer) {
-        var hasher = SHA256()
-        hasher.update(bufferPointer: bytes)
-        _ = hasher.finalize()
+    /// Hashes `bytes` as Heft's writer does by default (XXH3-128 over the whole buffer).
+    static func checksum(_ bytes: UnsafeRawBufferPointer) {
+        _ = Integrity.digest(bytes, .xxh3)
     }
 
     /// Reads the bytes back into existing tensors of the same shapes with `read(2)`.

@@ -9,7 +9,7 @@ extension ContainerKind {
 
 /// A safetensors file. Heft writes its tensors under their Keras identities (`dense/kernel`,
 /// `bidirectional/forward_layer/cell/kernel`, `optimizer/…`), and records in `__metadata__` where
-/// Keras 3 keeps each one (`heft.index`), with the SHA-256 of each tensor (`heft.sha256`) and
+/// Keras 3 keeps each one (`heft.index`), with the digest of each tensor (`heft.digests`; `heft.sha256` in Heft 0.1's files) and
 /// the manifest (`heft.manifest`): reading such a file gives back the Keras 3 checkpoint it was made
 /// from, so `.weights.h5 → .safetensors → .weights.h5` is bit-exact. A safetensors file from
 /// another writer is read as tensors grouped by the last `/` of their names, and loads into a

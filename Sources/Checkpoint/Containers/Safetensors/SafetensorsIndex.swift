@@ -10,7 +10,9 @@ import NeuralNet
 /// - A file from another writer is grouped by name: `encoder/dense/kernel` is the variable `kernel`
 ///   of the object `encoder/dense`, objects in the order of their first tensor's data.
 enum SafetensorsIndex {
-    static let indexKey = "heft.index", digestsKey = "heft.sha256", manifestKey = "heft.manifest"
+    static let indexKey = "heft.index", digestsKey = "heft.digests", manifestKey = "heft.manifest"
+    /// Where Heft 0.1 kept its SHA-256 digests, still read.
+    static let legacyDigestsKey = "heft.sha256"
 
     /// The index of the file whose header is `header`; `ids` gives each key's storage identity.
     ///
@@ -101,15 +103,15 @@ enum SafetensorsIndex {
         index.metricLayers = index.metricLayers.map { LayerEntry(name: $0.name, path: $0.path, weights: $0.weights.map(mark), hasStoredName: $0.hasStoredName) }
     }
 
-    /// The per-tensor SHA-256 digests Heft stored, by key.
+    /// The per-tensor digest texts Heft stored, by key (`heft.digests`, or Heft 0.1's `heft.sha256`).
     ///
-    /// - Throws: ``CheckpointError`` if `heft.sha256` is present but not an object of strings.
+    /// - Throws: ``CheckpointError`` if the entry is present but not an object of strings.
     static func digests(_ header: SafetensorsHeader, file: String) throws -> [String: String] {
-        guard let text = header.metadata[digestsKey] else { return [:] }
+        guard let key = [digestsKey, legacyDigestsKey].first(where: { header.metadata[$0] != nil }), let text = header.metadata[key] else { return [:] }
         do {
             return try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
         } catch {
-            throw CheckpointError(file: file, .corruptObject(path: "__metadata__/\(digestsKey)", detail: "not an object of digests"))
+            throw CheckpointError(file: file, .corruptObject(path: "__metadata__/\(key)", detail: "not an object of digests"))
         }
     }
 

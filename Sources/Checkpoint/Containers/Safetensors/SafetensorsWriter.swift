@@ -33,7 +33,7 @@ enum SafetensorsWriter {
     }
 
     /// The header for the tensors a recorded checkpoint holds, in data order: `__metadata__`
-    /// first (`format`, `heft.index`, `heft.sha256`, `heft.manifest`), then each tensor under its key.
+    /// first (`format`, `heft.index`, `heft.digests`, `heft.manifest`), then each tensor under its key.
     static func header(tensors: [(key: String, dtype: DType, shape: [Int], offsets: Range<UInt64>)],
                        index: SafetensorsIndex.Described, digests: [(key: String, digest: String)],
                        manifest: String?) throws -> String {
