@@ -14,6 +14,46 @@ extension WeightFile {
         return accumulator.statistics
     }
 
+    /// What ``summaries(of:statistics:sha256:progress:)`` computes for one tensor.
+    public struct Summary: Sendable {
+        public var statistics: TensorStatistics?
+        /// The SHA-256 (lowercase hex) of the canonical bytes.
+        public var sha256: String?
+    }
+
+    /// The statistics and/or SHA-256 of many tensors (each distinct dataset once, keyed by
+    /// ``WeightEntry/storageID``): one streaming pass over each, several tensors at once — this
+    /// thread reads, the tensor lanes summarise (see ``ConcurrentTensors``), so reading and
+    /// computing overlap on both cores. `progress` receives (bytes done, bytes total).
+    ///
+    /// - Throws: ``CheckpointError`` for the first tensor, in the order given, that cannot be read.
+    public func summaries(of weights: [WeightEntry], statistics: Bool, sha256: Bool,
+                          progress: ((Int, Int) -> Void)? = nil) throws -> [UInt64: Summary] {
+        var seen = Set<UInt64>()
+        let distinct = weights.filter { seen.insert($0.storageID).inserted }
+        let total = distinct.reduce(0) { $0 + $1.storageSize }
+        var done = 0
+        struct Lane {
+            let dtype: DType
+            var accumulator: StatisticsAccumulator?
+            var hasher: DigestHasher?
+        }
+        let results = ConcurrentTensors.map(distinct, in: self, completed: { weight in
+            done += weight.storageSize
+            progress?(done, total)
+        }, start: { weight in
+            Lane(dtype: weight.dtype, accumulator: statistics ? StatisticsAccumulator() : nil, hasher: sha256 ? DigestHasher(.sha256) : nil)
+        }, consume: { lane, bytes in
+            if lane.accumulator != nil { Elements.with(bytes, dtype: lane.dtype) { lane.accumulator!.add($0) } }
+            lane.hasher?.update(bytes)
+        }, finish: { lane in
+            Summary(statistics: lane.accumulator?.statistics, sha256: lane.hasher?.finalize().hex)
+        })
+        var summaries: [UInt64: Summary] = [:]
+        for (weight, result) in zip(distinct, results) { summaries[weight.storageID] = try result.get() }
+        return summaries
+    }
+
     /// The SHA-256 (lowercase hex) of the tensor's canonical bytes: its elements in row-major order,
     /// each in its stored dtype as little-endian bytes. Equal tensors hash equal whatever the file's
     /// layout, chunking or byte order; shape and dtype are not part of the hash.

@@ -102,11 +102,16 @@ extension Heft {
             // tie), not a second spelling of the same variable.
             let viewPaths = Set((view.variables + state).map(\.entry.path))
             let total = (layers.flatMap(\.variables) + state).reduce(0) { $0 + $1.entry.storageSize }
+            // Statistics and hashes in one concurrent pass over every tensor shown; values as each is described.
+            let summaries = stats || hash
+                ? try weightFile.summaries(of: (layers.flatMap(\.variables) + state + view.modelVariables).map(\.entry),
+                                           statistics: stats, sha256: hash, progress: values ? nil : progress.update)
+                : [:]
             var done = 0
             func described(_ variables: [KerasModelView.Variable], below prefix: String) throws -> [DumpDocument.Weight] {
                 try variables.map { variable in
-                    defer { done += variable.entry.storageSize; progress.update(done, total) }
-                    return try describe(variable, below: prefix, in: weightFile, sharedPaths: viewPaths)
+                    defer { if values { done += variable.entry.storageSize; progress.update(done, total) } }
+                    return try describe(variable, below: prefix, in: weightFile, sharedPaths: viewPaths, summary: summaries[variable.entry.storageID])
                 }
             }
             let dumped = try layers.map { layer in
@@ -136,7 +141,7 @@ extension Heft {
 
         /// One tensor; its name in text output is its identity below `prefix` (its layer's name).
         func describe(_ variable: KerasModelView.Variable, below prefix: String, in weightFile: WeightFile,
-                      sharedPaths: Set<String>) throws -> DumpDocument.Weight {
+                      sharedPaths: Set<String>, summary: WeightFile.Summary?) throws -> DumpDocument.Weight {
             let weight = variable.entry
             let shortName = variable.identity.hasPrefix(prefix) ? String(variable.identity.dropFirst(prefix.count)) : variable.identity
             var described = DumpDocument.Weight(name: weight.name, identity: variable.identity, shortName: shortName,
@@ -145,8 +150,8 @@ extension Heft {
                                                  storageSize: weight.storageSize,
                                                  sharedWith: weight.sharedWith.flatMap { sharedPaths.contains($0) ? $0 : nil })
             described.file = weight.storageFile
-            if stats { described.stats = try weightFile.statistics(of: weight) }
-            if hash { described.sha256 = try weightFile.sha256(of: weight) }
+            described.stats = summary?.statistics
+            described.sha256 = summary?.sha256
             if values {
                 let tensor = try weightFile.read(weight)
                 described.values = output.resolved == .json || output.jsonOut != nil ? tensor.doubleValues() : nil
