@@ -1,6 +1,9 @@
 extension AttributeContainer {
     /// Keras's limit on the size of one attribute (`HDF5_OBJECT_HEADER_LIMIT`).
     static var chunkedAttributeLimit: Int { 64512 }
+    /// Bytes one variable-length string takes in an attribute's object header message (its length
+    /// and its global-heap id), whatever the string's length.
+    static var variableLengthItemBytes: Int { 16 }
 
     /// Reads a string list that Keras may have split into chunks: the attribute `name` if it
     /// exists, otherwise `name0`, `name1`, … concatenated until one is missing.
@@ -45,7 +48,9 @@ extension AttributeContainer {
     ///
     /// - An empty list is written as an empty `float64` array, as numpy turns `[]` into one.
     /// - If the list fits in 64512 bytes as a fixed-length array (count × longest), it is one
-    ///   variable-length ASCII attribute `name`.
+    ///   attribute `name`: variable-length ASCII when its message also fits (each variable-length
+    ///   item takes 16 bytes of the object header: length and global-heap id), else fixed-length
+    ///   NULLPAD ASCII sized to the longest item (thousands of short names).
     /// - Otherwise it is split like numpy's `array_split` into the fewest chunks that each fit
     ///   (the first `count % chunks` one item longer), written as fixed-length NULLPAD ASCII
     ///   attributes `name0` … sized to the longest item of the whole list.
@@ -64,7 +69,10 @@ extension AttributeContainer {
         try deleteChunkedStrings(name)
         if values.isEmpty { return try writeEmptyFloat64Array(name) }
         if values.count * longest <= limit {
-            return try writeStrings(name, values, storage: .variableLength(.ascii))
+            if values.count * Self.variableLengthItemBytes <= limit {
+                return try writeStrings(name, values, storage: .variableLength(.ascii))
+            }
+            return try writeFixedLengthStrings(name, values, size: longest)
         }
         let chunkCount = (values.count + limit / longest - 1) / (limit / longest)
         var start = 0

@@ -67,6 +67,21 @@ extension HDF5Tests {
             }
         }
 
+        @Test("thousands of short names fit as one fixed-length attribute (their variable-length message would not)")
+        func manyShortNames() throws {
+            try withTemporaryDirectory { directory in
+                let root = try File.create(directory + "/a.h5", overwrite: false).root
+                let many = (0..<5000).map { $0 == 0 ? "dense" : "dense_\($0)" }
+                try root.writeChunkedStrings("layer_names", many)
+                #expect(try root.attributeNames() == ["layer_names"])
+                #expect(try !root.attributeInfo("layer_names").isVariableLengthString)
+                #expect(try root.readChunkedStrings("layer_names") == many)
+                let more = (0..<50000).map { "dense_\($0)" }
+                try root.writeChunkedStrings("layer_names", more)
+                #expect(try root.readChunkedStrings("layer_names") == more)
+            }
+        }
+
         @Test("an empty list is an empty float64 array, as numpy writes []")
         func emptyList() throws {
             try withTemporaryDirectory { directory in

@@ -18,6 +18,11 @@ Workloads:
             over 100 steps of 256 features, batch 32, MultiHeadAttention(8 heads, key_dim 64)
             self-attention on 16x128x512. Median of the repeats after warm-up, in separate processes,
             with each process's peak RSS.
+  scale     how cost grows with size: files of 1 MiB, 16 MiB, 256 MiB, 1 GiB and 4 GiB (Dense layers)
+            and of 10k and 100k small tensors; for each, save, checked and unchecked load (heft-bench
+            persist), heft verify, dump --stats, diff, convert, and the references cat and cp + sync:
+            median wall time and peak RSS, the slope from 256 MiB to 4 GiB, and a log-log plot
+            (docs/scale.png, matplotlib).
   containers the same ~1 GiB of weights as one .weights.h5, a .keras archive, a sharded set of four
             shards and a .safetensors file: heft dump --stats, verify and diff (with itself), each as
             a ratio to the .weights.h5 time.
@@ -361,6 +366,85 @@ def run_capturing(arguments):
     return stdout, rss
 
 
+SCALE_CASES = [("1 MiB", 1, 512), ("16 MiB", 1, 2048), ("256 MiB", 4, 4096), ("1 GiB", 16, 4096), ("4 GiB", 64, 4096),
+               ("10k tensors", 5000, 8), ("100k tensors", 50000, 8)]
+SCALE_QUICK = [("1 MiB", 1, 512), ("16 MiB", 1, 2048), ("1k tensors", 500, 8)]
+
+
+def scale_workload(quick, plot_path):
+    """Times every command at every size (see the module docstring) and plots time against bytes."""
+    repeats = 1 if quick else 3
+    rows = []
+    for label, layers, width in (SCALE_QUICK if quick else SCALE_CASES):
+        folder = tempfile.mkdtemp(prefix="heft-scale-")
+        try:
+            subprocess.run([HEFT_BENCH, "make", folder, "--layers", str(layers), "--width", str(width)], check=True,
+                           capture_output=True)
+            a, b = os.path.join(folder, "a.weights.h5"), os.path.join(folder, "b.weights.h5")
+            size = os.path.getsize(a)
+            timings = {}
+            def timed(name, arguments, allowed=(0, 1), setup=None):
+                runs = []
+                for _ in range(repeats + 1):
+                    if setup:
+                        setup()
+                    runs.append(run_process(arguments, allowed=allowed)[:2])
+                runs = runs[1:]
+                timings[name] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs))
+            out = os.path.join(folder, "out.h5")
+            copy = os.path.join(folder, "copy.h5")
+            timed("cat", ["sh", "-c", f"cat '{a}' > /dev/null"])
+            timed("heft verify", [HEFT, "verify", a])
+            timed("heft dump --stats", [HEFT, "dump", "--stats", a])
+            timed("heft diff", [HEFT, "diff", a, b])
+            timed("heft convert", [HEFT, "convert", a, out], setup=lambda: os.path.exists(out) and os.remove(out))
+            timed("cp + sync", ["sh", "-c", f"cp '{a}' '{copy}' && sync '{copy}'"], setup=lambda: os.path.exists(copy) and os.remove(copy))
+            persist_folder = os.path.join(folder, "persist")
+            os.mkdir(persist_folder)
+            _, persist_rss, stdout = run_process([HEFT_BENCH, "persist", persist_folder, "--layers", str(layers), "--width", str(width),
+                                                  "--repeats", str(repeats), "--only", "raw_write,save_v3,load_v3,load_v3_unchecked,raw_read"],
+                                                 capture=True, allowed=(0,))
+            persist = json.loads(stdout.strip().splitlines()[-1])
+            for key, name in (("save_v3", "heft save"), ("load_v3", "heft load (checked)"), ("load_v3_unchecked", "heft load (unchecked)"),
+                              ("raw_read", "raw read")):
+                timings[name] = (statistics.median(persist[key]), persist_rss)
+            rows.append((label, layers, size, timings))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    names = list(rows[0][3].keys())
+    print(f"\n### scale: median of {repeats} after 1 warm-up, page cache warm; time (peak RSS)\n")
+    print("| case | bytes | " + " | ".join(names) + " |")
+    print("|---|---|" + "---|" * len(names))
+    for label, layers, size, timings in rows:
+        cells = [f"{timings[n][0] * 1e3:.1f} ms ({timings[n][1]:.0f} MiB)" for n in names]
+        print(f"| {label} ({2 * layers} tensors) | {size / 2**20:.1f} MiB | " + " | ".join(cells) + " |")
+    by_label = {label: (size, timings) for label, _, size, timings in rows}
+    if "256 MiB" in by_label and "4 GiB" in by_label:
+        (small, t_small), (large, t_large) = by_label["256 MiB"], by_label["4 GiB"]
+        import math
+        print("\nSlope from 256 MiB to 4 GiB (log time / log size; 1.00 is linear, target within 10%): "
+              + ", ".join(f"{n} {math.log(t_large[n][0] / t_small[n][0]) / math.log(large / small):.2f}" for n in names))
+    if plot_path:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        dense = [(size, timings) for label, layers, size, timings in rows if "tensors" not in label]
+        figure, axis = plt.subplots(figsize=(8, 5.5))
+        for name in names:
+            axis.plot([d[0] for d in dense], [d[1][name][0] for d in dense], marker="o", label=name,
+                      linestyle="--" if name in ("cat", "cp + sync", "raw read") else "-")
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel("file size (bytes)")
+        axis.set_ylabel("wall time (s), page cache warm")
+        axis.set_title("Heft: time against size (dashed: the physical references)")
+        axis.grid(True, which="both", alpha=0.3)
+        axis.legend(fontsize=8)
+        figure.tight_layout()
+        figure.savefig(plot_path, dpi=110)
+        print(f"\nplot: {plot_path}")
+
+
 LAYER_SHAPES = {"conv2d": "Conv2D(3×3, 64→64, same) on 32×56×56×64",
                 "lstm": "LSTM(256), 100 steps of 256 features, batch 32",
                 "mha": "MultiHeadAttention(8 heads, key_dim 64), self-attention on 16×128×512"}
@@ -438,8 +522,9 @@ def machine():
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the harness, not the speed")
-    parser.add_argument("workloads", nargs="*", default=["forward", "layers", "persist", "diff", "containers"],
-                        help="forward, layers, persist, diff, containers (default: all)")
+    parser.add_argument("workloads", nargs="*", default=["forward", "layers", "persist", "diff", "containers", "scale"],
+                        help="forward, layers, persist, diff, containers, scale (default: all)")
+    parser.add_argument("--plot", default=None, help="where the scale workload writes its plot (default: docs/scale.png; none with --quick)")
     parser.add_argument("--tensorflow-layer", nargs=2, metavar=("LAYER", "REPEATS"), help=argparse.SUPPRESS)
     parser.add_argument("--worker", nargs=5, metavar=("FRAMEWORK", "LAYERS", "WIDTH", "REPEATS", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -464,3 +549,5 @@ if __name__ == "__main__":
         diff_workloads(args.quick)
     if "containers" in args.workloads:
         containers_workload(args.quick)
+    if "scale" in args.workloads:
+        scale_workload(args.quick, args.plot or (None if args.quick else os.path.join(ROOT, "docs", "scale.png")))

@@ -11,6 +11,9 @@ import NeuralNet
 ///   repeat, after warm-up), so the script can report median and spread beside numpy's.
 /// - `heft-bench layer conv2d|lstm|mha [--repeats N] [--quick]` times one layer's forward pass (see
 ///   ``LayerWorkloads``) and prints one JSON line of seconds.
+/// - `heft-bench make DIR [--layers N] [--width N]` writes `DIR/a.weights.h5`, a Sequential of N
+///   Dense(width → width) with random float32 weights, and `DIR/b.weights.h5` with one element of
+///   every fourth kernel changed, holding one copy of the model (the scale workload).
 /// - `heft-bench pair DIR [--layers N] [--width N]` writes `DIR/a.h5`, a Sequential of N
 ///   Dense(width → width) layers with random float32 weights, and two copies of it: `DIR/b.h5` with
 ///   a few elements changed and `DIR/c.h5` with every element scaled by 1 + 1e-5 (the diff workloads).
@@ -34,27 +37,22 @@ struct HeftBench {
         case "forward":
             forward(batch: options["batch"] ?? 256, width: options["width"] ?? 1024, repeats: options["repeats"] ?? 50)
         case "persist" where !arguments.isEmpty:
-            do {
+            orExit {
                 try persist(directory: arguments[0], layers: options["layers"] ?? 16, width: options["width"] ?? 4096,
                             repeats: options["repeats"] ?? 5, only: onlyRows(arguments))
-            } catch {
-                print("heft-bench: \(error)")
-                exit(2)
             }
         case "load" where !arguments.isEmpty:
-            do {
+            orExit {
                 try load(files: Array(arguments.prefix(while: { !$0.hasPrefix("--") })), layers: options["layers"] ?? 16,
                          width: options["width"] ?? 4096, repeats: options["repeats"] ?? 5)
-            } catch {
-                print("heft-bench: \(error)")
-                exit(2)
+            }
+        case "make" where !arguments.isEmpty:
+            orExit {
+                try make(directory: arguments[0], layers: options["layers"] ?? 16, width: options["width"] ?? 4096)
             }
         case "pair" where !arguments.isEmpty:
-            do {
+            orExit {
                 try pair(directory: arguments[0], layers: options["layers"] ?? 16, width: options["width"] ?? 4096)
-            } catch {
-                print("heft-bench: \(error)")
-                exit(2)
             }
         case "layer" where !arguments.isEmpty:
             guard let line = LayerWorkloads.run(arguments[0], repeats: options["repeats"] ?? 10, quick: arguments.contains("--quick")) else {
@@ -64,6 +62,16 @@ struct HeftBench {
             print(line)
         default:
             print("heft-bench: unknown workload '\(workload)'")
+        }
+    }
+
+    /// Runs `body`; on an error prints it and exits with status 2.
+    static func orExit(_ body: () throws -> Void) {
+        do {
+            try body()
+        } catch {
+            print("heft-bench: \(error)")
+            exit(2)
         }
     }
 
@@ -219,6 +227,21 @@ struct HeftBench {
     }
 
     /// The diff workload files (see the type's documentation).
+    static func make(directory: String, layers: Int, width: Int) throws {
+        let model = try Sequential((0..<layers).map { Dense(width, inputShape: $0 == 0 ? [width] : nil, name: automaticName($0)) })
+        for (index, weight) in model.weights.enumerated() {
+            try weight.assign(.randomUniform(weight.shape, minval: -1, maxval: 1, seed: UInt64(index)))
+        }
+        try model.saveWeights(to: "\(directory)/a.weights.h5")
+        for layer in stride(from: 0, to: layers, by: max(1, layers / 4)) {
+            let kernel = model.weights[2 * layer]
+            var values = kernel.value.scalars
+            values[values.count / 2] += 0.25
+            try kernel.assign(Tensor(shape: kernel.shape, scalars: values))
+        }
+        try model.saveWeights(to: "\(directory)/b.weights.h5")
+    }
+
     static func pair(directory: String, layers: Int, width: Int) throws {
         let model = try Sequential((0..<layers).map { Dense(width, inputShape: $0 == 0 ? [width] : nil, name: automaticName($0)) })
         try model.setWeights(model.weights.enumerated().map { .randomUniform($1.shape, minval: -1, maxval: 1, seed: UInt64($0)) })
