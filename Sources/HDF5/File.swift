@@ -145,15 +145,26 @@ public final class File {
     ///
     /// The corresponding C functions are `H5Fget_vfd_handle` and `fcntl`.
     private func markCloseOnExec() throws(HDF5Error) {
+        let descriptor = try self.descriptor()
+        let flags = fcntl(descriptor, F_GETFD)
+        guard flags >= 0, fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) >= 0 else {
+            throw location.error("mark file close-on-exec", String(cString: strerror(errno)))
+        }
+    }
+
+    /// The operating system's descriptor libhdf5 reads the file through: the file itself for a
+    /// plain file, the enclosing file for one opened in a byte range. Valid while the file is
+    /// open; it belongs to libhdf5 and must not be closed.
+    ///
+    /// The corresponding C function is `H5Fget_vfd_handle`.
+    /// - Throws: ``HDF5Error`` if the file driver has no descriptor.
+    package func descriptor() throws(HDF5Error) -> Int32 {
         var handle: UnsafeMutableRawPointer?
         try check(
             H5Fget_vfd_handle(id, defaultPropertyList, &handle), "get file descriptor", location)
         guard let descriptor = handle?.load(as: Int32.self) else {
             throw location.error("get file descriptor", "the file driver has no descriptor")
         }
-        let flags = fcntl(descriptor, F_GETFD)
-        guard flags >= 0, fcntl(descriptor, F_SETFD, flags | FD_CLOEXEC) >= 0 else {
-            throw location.error("mark file close-on-exec", String(cString: strerror(errno)))
-        }
+        return descriptor
     }
 }

@@ -228,9 +228,10 @@ public enum Verification {
         func finished(allowNonFinite: Bool, hashing: Bool) -> TensorFindings {
             let statistics = accumulator.statistics
             let nonFinite = !allowNonFinite && (statistics.nanCount > 0 || statistics.infinityCount > 0)
-            let checked = check?.finalize().description
-            return TensorFindings(statistics: statistics, digest: checked,
-                                  identityHash: hashing ? identity?.finalize().hex ?? Digest(text: checked ?? "")?.hex : nil,
+            let checked = check?.finalize()
+            // Without its own identity hasher, a hashing scan's stored digest is a SHA-256 already.
+            return TensorFindings(statistics: statistics, digest: checked?.description,
+                                  identityHash: hashing ? (identity?.finalize() ?? checked)?.hex : nil,
                                   storedDigest: storedDigest?.description,
                                   problem: nonFinite ? "\(statistics.nanCount) NaN and \(statistics.infinityCount) infinite value(s) of \(statistics.count)" : nil)
         }

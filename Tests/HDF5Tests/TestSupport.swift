@@ -21,7 +21,7 @@ func withTemporaryDirectory<Result>(_ body: (String) throws -> Result) throws ->
 /// The standard output of `h5dump` with `arguments`, to compare written files with what h5py
 /// and Keras write.
 func h5dump(_ arguments: String...) throws -> String {
-    try standardOutput(of: "/usr/bin/h5dump", arguments)
+    try runProcess("/usr/bin/h5dump", arguments).stdout
 }
 
 /// The bytes of `values` in memory.

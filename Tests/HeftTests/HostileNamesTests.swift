@@ -29,9 +29,7 @@ struct HostileNamesTests {
 
     func onTerminal(_ arguments: [String]) throws -> String {
         let command = ([heftBinary.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        return try standardOutput(
-            of: "/usr/bin/script", ["-qec", command, "/dev/null"],
-            environment: ProcessInfo.processInfo.environment.merging(["TERM": "xterm", "NO_COLOR": ""]) { $1 })
+        return try runProcess("/usr/bin/script", ["-qec", command, "/dev/null"], environment: ["TERM": "xterm", "NO_COLOR": ""]).stdout
     }
 
     /// The text a terminal would act on, after heft's own colours (`ESC [ n m`) and the terminal's

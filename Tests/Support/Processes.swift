@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What a finished process left: its exit status, standard output and standard error.
 public struct ProcessResult: Sendable {
@@ -24,27 +25,32 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
     process.standardOutput = output
     process.standardError = mergingErrors ? output : errors
     try process.run()
-    let errorData = mergingErrors ? Data() : errors.fileHandleForReading.readDataToEndOfFile()
+    // Both pipes are drained at once: a child that fills one while the other is read would block.
+    let errorData = PipeDrain(mergingErrors ? nil : errors.fileHandleForReading)
     let outputData = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return ProcessResult(code: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-                         stderr: String(decoding: errorData, as: UTF8.self))
+                         stderr: String(decoding: errorData.wait(), as: UTF8.self))
 }
 
-/// The standard output of running `executable` with `arguments` (and `environment`, when given).
-public func standardOutput(
-    of executable: String, _ arguments: [String], environment: [String: String]? = nil
-) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
+/// Reads a pipe to its end on another thread.
+private final class PipeDrain: Sendable {
+    private let data = Mutex(Data())
+    private let done = DispatchGroup()
+
+    init(_ handle: FileHandle?) {
+        guard let handle else { return }
+        DispatchQueue.global().async(group: done) { [self] in
+            let read = handle.readDataToEndOfFile()
+            self.data.withLock { $0 = read }
+        }
+    }
+
+    /// Everything read, once the pipe has ended.
+    func wait() -> Data {
+        done.wait()
+        return data.withLock { $0 }
+    }
 }
 
 /// `tools/python/keras_check.py` failed; `stderr` is the end of what it printed.

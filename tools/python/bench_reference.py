@@ -23,6 +23,9 @@ Workloads:
             persist), heft verify, dump --stats, diff, convert, and the references cat and cp + sync:
             median wall time and peak RSS, the slope from 256 MiB to 4 GiB, and a log-log plot
             (docs/scale.png, matplotlib).
+  first     time to the first tensor of a 4 GiB file (64 MiB kernels): Heft mapped with and without
+            its digest check, and read, beside h5py (lazy dataset, then its values) and safetensors'
+            safe_open + get_tensor; inside each reader's process, page cache warm.
   containers the same ~1 GiB of weights as one .weights.h5, a .keras archive, a sharded set of four
             shards and a .safetensors file: heft dump --stats, verify and diff (with itself), each as
             a ratio to the .weights.h5 time.
@@ -445,6 +448,68 @@ def scale_workload(quick, plot_path):
         print(f"\nplot: {plot_path}")
 
 
+FIRST_TENSOR_PY = """
+import sys, time, json
+kind, path, name, repeats = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+import numpy as np
+if kind == "h5py":
+    import h5py
+else:
+    from safetensors import safe_open
+seconds = []
+for round in range(repeats + 1):
+    start = time.perf_counter()
+    if kind == "h5py":
+        with h5py.File(path, "r") as f:
+            value = f[name][()]            # the lazy dataset, then its values
+    else:
+        with safe_open(path, framework="np") as f:
+            value = f.get_tensor(name)
+    elapsed = time.perf_counter() - start
+    assert value.size > 0
+    if round:
+        seconds.append(elapsed)
+print(json.dumps(seconds))
+"""
+
+
+def first_tensor_workload(quick):
+    """Time to the first tensor of a 4 GiB file (64 Dense(4096): 64 MiB kernels), page cache warm,
+    measured inside each reader's process after its imports: Heft mapped (checked, unchecked) and read,
+    h5py (lazy dataset, then its values) and safetensors' safe_open + get_tensor."""
+    layers, width = (4, 256) if quick else (64, 4096)
+    repeats = 2 if quick else 5
+    folder = tempfile.mkdtemp(prefix="heft-first-")
+    try:
+        h5, st = os.path.join(folder, "m.weights.h5"), os.path.join(folder, "m.safetensors")
+        subprocess.run([HEFT_BENCH, "weights", h5, "--layers", str(layers), "--width", str(width)], check=True)
+        subprocess.run([HEFT, "convert", h5, st], check=True, capture_output=True)
+        rows = {}
+        for label, path in (("weights.h5", h5), ("safetensors", st)):
+            out = subprocess.run([HEFT_BENCH, "first", path, "--repeats", str(repeats)], check=True, capture_output=True, text=True).stdout
+            result = json.loads(out.strip().splitlines()[-1])
+            for key in ("mapped", "mapped_unchecked", "read"):
+                rows[f"Heft {key.replace('_', ' ')} ({label})"] = statistics.median(result[key])
+            if label == "weights.h5":
+                tensor, tensor_bytes = result["tensor"], result["tensor_bytes"]
+        python = sys.executable
+        h5py_seconds = json.loads(subprocess.run([python, "-c", FIRST_TENSOR_PY, "h5py", h5, tensor, str(repeats)],
+                                                 check=True, capture_output=True, text=True).stdout)
+        rows["h5py: f[name][()] (weights.h5)"] = statistics.median(h5py_seconds)
+        st_name = tensor.split("/")[2] + "/kernel"   # /layers/<layer>/vars/0 is <layer>/kernel in Heft's safetensors
+        st_seconds = json.loads(subprocess.run([python, "-c", FIRST_TENSOR_PY, "safetensors", st, st_name, str(repeats)],
+                                               check=True, capture_output=True, text=True).stdout)
+        rows["safetensors: safe_open + get_tensor"] = statistics.median(st_seconds)
+        size = os.path.getsize(h5)
+        print(f"\n### first tensor: {size / 2**30:.2f} GiB file, first kernel {tensor_bytes / 2**20:.0f} MiB; median of {repeats}, page cache warm\n")
+        print("| reader | time to the first tensor |")
+        print("|---|---|")
+        for name, seconds in rows.items():
+            print(f"| {name} | {seconds * 1e3:.2f} ms |")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 LAYER_SHAPES = {"conv2d": "Conv2D(3×3, 64→64, same) on 32×56×56×64",
                 "lstm": "LSTM(256), 100 steps of 256 features, batch 32",
                 "mha": "MultiHeadAttention(8 heads, key_dim 64), self-attention on 16×128×512"}
@@ -522,8 +587,8 @@ def machine():
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the harness, not the speed")
-    parser.add_argument("workloads", nargs="*", default=["forward", "layers", "persist", "diff", "containers", "scale"],
-                        help="forward, layers, persist, diff, containers, scale (default: all)")
+    parser.add_argument("workloads", nargs="*", default=["forward", "layers", "persist", "diff", "containers", "first", "scale"],
+                        help="forward, layers, persist, diff, containers, first, scale (default: all)")
     parser.add_argument("--plot", default=None, help="where the scale workload writes its plot (default: docs/scale.png; none with --quick)")
     parser.add_argument("--tensorflow-layer", nargs=2, metavar=("LAYER", "REPEATS"), help=argparse.SUPPRESS)
     parser.add_argument("--worker", nargs=5, metavar=("FRAMEWORK", "LAYERS", "WIDTH", "REPEATS", "DIR"), help=argparse.SUPPRESS)
@@ -549,5 +614,7 @@ if __name__ == "__main__":
         diff_workloads(args.quick)
     if "containers" in args.workloads:
         containers_workload(args.quick)
+    if "first" in args.workloads:
+        first_tensor_workload(args.quick)
     if "scale" in args.workloads:
         scale_workload(args.quick, args.plot or (None if args.quick else os.path.join(ROOT, "docs", "scale.png")))

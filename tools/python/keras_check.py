@@ -46,6 +46,11 @@ def run(keras, name, x, load):
         return {"error": f"{type(error).__name__}: {error}", "trace": traceback.format_exc(limit=3)}
 
 
+def failure(error):
+    """A loader's error as the Swift tests receive it (they fail on it)."""
+    return {"error": f"{type(error).__name__}: {error}"[:2000]}
+
+
 def weight_paths(path):
     """Every weight dataset path as a Keras loader reaches it, hard links included."""
     values = {}
@@ -108,7 +113,7 @@ def world(manifest_path, result_path):
             model.load_weights(case["file"])
             results[case["id"]] = {"values": [float(v) for v in np.ravel(np.asarray(model(x), dtype=np.float64))]}
         except Exception as error:  # reported to the Swift test, which fails on it
-            results[case["id"]] = {"error": f"{type(error).__name__}: {error}"[:2000]}
+            results[case["id"]] = failure(error)
     json.dump(results, open(result_path, "w"))
 
 
@@ -187,7 +192,7 @@ def containers(manifest_path, result_path):
             values = [float(v) for v in np.ravel(np.asarray(model(x), dtype=np.float64))]
             results[case["id"]] = {"values": values, **extra}
         except Exception as error:  # reported to the Swift test, which fails on it
-            results[case["id"]] = {"error": f"{type(error).__name__}: {error}"[:2000]}
+            results[case["id"]] = failure(error)
     json.dump(results, open(result_path, "w"))
 
 
@@ -204,8 +209,24 @@ def safetensors_values(manifest_path, result_path):
                       "values": [float(v) for v in np.ravel(value.astype(np.float64))]}
                 for key, value in tensors.items()}}
         except Exception as error:  # reported to the Swift test, which fails on it
-            results[path] = {"error": f"{type(error).__name__}: {error}"[:2000]}
+            results[path] = failure(error)
     json.dump(results, open(result_path, "w"))
+
+
+def flat_outputs(model, xs):
+    """The model's outputs on the inputs `xs` (one array per model input), flattened and
+    concatenated in order, as floats."""
+    ys = model(xs if len(xs) > 1 else xs[0])
+    ys = ys if isinstance(ys, (list, tuple)) else [ys]
+    return [float(v) for y in ys for v in np.ravel(np.asarray(y, dtype=np.float64))]
+
+
+def summary_text(model):
+    """What `model.summary()` prints."""
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        model.summary()
+    return buffer.getvalue()
 
 
 def layers_mode(manifest_path, result_path):
@@ -236,14 +257,11 @@ def layers_mode(manifest_path, result_path):
                     layers = [module.Input(shape=x.shape[1:])] + [build(spec["class"], spec["config"]) for spec in case["layers"]]
                     model = module.Sequential(layers)
                     model.load_weights(case[layout])
-                    outputs[key] = {"values": [float(v) for v in np.ravel(np.asarray(model(x), dtype=np.float64))]}
+                    outputs[key] = {"values": flat_outputs(model, [x])}
                     if line == "tfkeras":
-                        buffer = io.StringIO()
-                        with redirect_stdout(buffer):
-                            model.summary()
-                        outputs[key]["summary"] = buffer.getvalue()
+                        outputs[key]["summary"] = summary_text(model)
                 except Exception as error:  # reported to the Swift test, which fails on it
-                    outputs[key] = {"error": f"{type(error).__name__}: {error}"[:2000]}
+                    outputs[key] = failure(error)
         results[case["id"]] = outputs
     json.dump(results, open(result_path, "w"))
 
@@ -278,16 +296,11 @@ def functional_mode(manifest_path, result_path):
                     model = module.Model(inputs=[tensors[f"in{i}"] for i in range(len(xs))],
                                          outputs=[tensors[o] for o in case["outputs"]])
                     model.load_weights(case[layout])
-                    ys = model(xs if len(xs) > 1 else xs[0])
-                    ys = ys if isinstance(ys, (list, tuple)) else [ys]
-                    outputs[key] = {"values": [float(v) for y in ys for v in np.ravel(np.asarray(y, dtype=np.float64))]}
+                    outputs[key] = {"values": flat_outputs(model, xs)}
                     if line == "tfkeras":
-                        buffer = io.StringIO()
-                        with redirect_stdout(buffer):
-                            model.summary()
-                        outputs[key]["summary"] = buffer.getvalue()
+                        outputs[key]["summary"] = summary_text(model)
                 except Exception as error:  # reported to the Swift test, which fails on it
-                    outputs[key] = {"error": f"{type(error).__name__}: {error}"[:2000]}
+                    outputs[key] = failure(error)
         results[case["id"]] = outputs
     json.dump(results, open(result_path, "w"))
 
@@ -309,11 +322,9 @@ def saved_mode(manifest_path, result_path):
             try:
                 module.backend.clear_session()
                 model = (module.saving.load_model(path) if module is keras else module.models.load_model(path))
-                ys = model(xs if len(xs) > 1 else xs[0])
-                ys = ys if isinstance(ys, (list, tuple)) else [ys]
-                outputs[key] = {"values": [float(v) for y in ys for v in np.ravel(np.asarray(y, dtype=np.float64))]}
+                outputs[key] = {"values": flat_outputs(model, xs)}
             except Exception as error:  # reported to the Swift test, which fails on it
-                outputs[key] = {"error": f"{type(error).__name__}: {error}"[:2000]}
+                outputs[key] = failure(error)
         results[case["id"]] = outputs
     json.dump(results, open(result_path, "w"))
 

@@ -35,6 +35,14 @@ package protocol TensorContainer: AnyObject {
     /// error.
     func hasVerifiedExtent(_ weight: WeightEntry) -> Bool
 
+    /// The tensor's bytes in a read-only map of the file (see ``FileMapping``), when they are one
+    /// verified block (``hasVerifiedExtent(_:)``) stored exactly as they lie in memory; `nil`
+    /// when they must be read (filtered, chunked or big-endian data, a container in memory or
+    /// inside an archive, a kernel that cannot map safely).
+    ///
+    /// - Throws: ``CheckpointError`` if the file changed since it was opened or cannot be mapped.
+    func mappedBytes(of weight: WeightEntry) throws -> MappedRegion?
+
     /// The text of the SHA-256 stored with the tensor (see ``Integrity``), not yet validated, or
     /// `nil` when there is none.
     ///
@@ -51,6 +59,11 @@ package protocol TensorContainer: AnyObject {
     ///
     /// - Throws: ``CheckpointError`` if the stored text cannot be read.
     func informationalText(_ name: String) throws -> String?
+}
+
+extension TensorContainer {
+    /// Containers that cannot map their tensors read them.
+    func mappedBytes(of weight: WeightEntry) throws -> MappedRegion? { nil }
 }
 
 /// Reads blocks of one tensor's rows (its first axis) into a caller's buffer, as little-endian

@@ -99,12 +99,7 @@ final class XXH3Stream: @unchecked Sendable {
 
     /// The canonical (big-endian) hex of a 128-bit hash, as `xxhsum -H2` prints it.
     static func text(_ hash: XXH128_hash_t) -> Digest {
-        let hex = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(32)
-        for word in [hash.high64, hash.low64] {
-            for shift in stride(from: 60, through: 0, by: -4) { text.append(hex[Int((word >> UInt64(shift)) & 15)]) }
-        }
-        return Digest(algorithm: .xxh3, hex: String(decoding: text, as: UTF8.self))
+        let bytes = withUnsafeBytes(of: hash.high64.bigEndian) { Array($0) } + withUnsafeBytes(of: hash.low64.bigEndian) { Array($0) }
+        return Digest(algorithm: .xxh3, hex: hexText(bytes))
     }
 }

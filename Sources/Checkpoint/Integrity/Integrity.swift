@@ -149,10 +149,14 @@ final class BlockHasher: @unchecked Sendable {
 
 /// A digest as lowercase hex.
 package func hexDigest(_ digest: SHA256.Digest) -> String {
+    hexText(digest)
+}
+
+/// `bytes` as lowercase hex, two digits per byte in order.
+func hexText(_ bytes: some Sequence<UInt8>) -> String {
     let hex = Array("0123456789abcdef".utf8)
     var text = [UInt8]()
-    text.reserveCapacity(64)
-    for byte in digest {
+    for byte in bytes {
         text.append(hex[Int(byte >> 4)])
         text.append(hex[Int(byte & 15)])
     }

@@ -2,9 +2,10 @@ import Foundation
 import Synchronization
 
 /// Streams tensors on the calling thread and processes their blocks on worker threads: hashing
-/// (SHA-256 runs at about 1.7 GB/s on one core) and statistics are CPU-bound, while reading is a
-/// copy. Only the calling thread calls libhdf5, as it must in an isolated worker (see
-/// ``Isolation``), whose one thread holds libhdf5's lock for good.
+/// and statistics are CPU-bound, while reading is a copy, or nothing at all for a tensor in the
+/// file's memory map (``FileMapping``): the calling thread then only checks that the file backs
+/// each block, and the lane reads the bytes in place. Only the calling thread calls libhdf5, as it
+/// must in an isolated worker (see ``Isolation``), whose one thread holds libhdf5's lock for good.
 ///
 /// Each lane works on one tensor at a time and sees its blocks in order; the calling thread reads
 /// blocks round-robin from the lanes' current tensors, so every lane stays busy. At most two blocks
@@ -58,28 +59,27 @@ package enum ConcurrentTensors {
             guard let index = next else { return }
             let state = LaneState(start(weights[index]))
             do {
-                let reader = try openReader(weights[index], in: file)
-                streams[lane] = TensorStream(index: index, reader: reader, blocks: reader.blocks, state: state)
+                streams[lane] = TensorStream(index: index, source: try openSource(weights[index], in: file), state: state)
             } catch {
-                streams[lane] = TensorStream(index: index, reader: nil, blocks: [], state: state)
+                streams[lane] = TensorStream(index: index, source: nil, state: state)
                 advance(lane, failure: error)
             }
         }
 
         for lane in 0..<laneCount { advance(lane) }
         while let lane = capacity.waitForFreeLane(among: streams.indices.filter { streams[$0] != nil }) {
-            guard let stream = streams[lane], let reader = stream.reader, stream.position < stream.blocks.count else {
+            guard let stream = streams[lane], let source = stream.source, stream.position < source.blockCount else {
                 advance(lane)
                 continue
             }
             do {
-                let block = try read(stream.blocks[stream.position], with: reader, of: weights[stream.index], in: file, pool: pool)
+                let block = try read(stream.position, of: source, weight: weights[stream.index], in: file, pool: pool)
                 streams[lane]?.position += 1
                 capacity.take(lane)
                 let state = stream.state
                 lanes[lane].submit {
                     consume(&state.value, block.bytes)
-                    pool.put(block.memory)
+                    block.release(to: pool)
                     capacity.give(lane)
                 }
             } catch {
@@ -99,13 +99,17 @@ package enum ConcurrentTensors {
                                          finish: (State) -> T) -> Result<T, CheckpointError> {
         var state = start(weight)
         do {
-            let reader = try openReader(weight, in: file)
-            try withBuffer(reader.bufferBytes) { buffer in
-                for block in reader.blocks {
-                    let bytes = try checkpointErrors(weight, in: file) {
-                        try reader.read(block, into: buffer)
+            switch try openSource(weight, in: file) {
+            case .mapped(let region, _):
+                try checkpointErrors(weight, in: file) { try region.forEachBlock { consume(&state, $0) } }
+            case .reader(let reader, let blocks):
+                try withBuffer(reader.bufferBytes) { buffer in
+                    for block in blocks {
+                        let bytes = try checkpointErrors(weight, in: file) {
+                            try reader.read(block, into: buffer)
+                        }
+                        consume(&state, bytes)
                     }
-                    consume(&state, bytes)
                 }
             }
             return .success(finish(state))
@@ -116,24 +120,33 @@ package enum ConcurrentTensors {
         }
     }
 
-    private static func openReader(_ weight: WeightEntry, in file: WeightFile) throws(CheckpointError) -> ChunkReader {
+    /// The tensor's bytes in the file's map, or else a reader of its rows.
+    private static func openSource(_ weight: WeightEntry, in file: WeightFile) throws(CheckpointError) -> BlockSource {
         try checkpointErrors(weight, in: file) {
             try file.requireReadable(weight, holding: nil)
-            return try ChunkReader(file: file, weight: weight)
+            if let region = try file.container.mappedBytes(of: weight) { return .mapped(region, blocks: region.blocks) }
+            let reader = try ChunkReader(file: file, weight: weight)
+            return .reader(reader, blocks: reader.blocks)
         }
     }
 
-    /// Reads one block into a fresh buffer, which the lane that consumes it frees.
-    private static func read(_ block: (row: Int, count: Int), with reader: ChunkReader, of weight: WeightEntry,
+    /// Block `index` of `source`: read into a buffer from `pool`, which the lane that consumes it
+    /// returns, or the bytes in the file's map once the file is known to back them.
+    private static func read(_ index: Int, of source: BlockSource, weight: WeightEntry,
                              in file: WeightFile, pool: BlockPool) throws(CheckpointError) -> Block {
         try checkpointErrors(weight, in: file) {
-            let memory = try pool.take(capacity: reader.bufferBytes, for: weight, in: file)
-            do {
-                let bytes = try reader.read(block, into: memory)
-                return Block(memory: memory, count: bytes.count)
-            } catch {
-                pool.put(memory)
-                throw error
+            switch source {
+            case .mapped(let region, let blocks):
+                try region.populate(blocks[index])
+                return Block(bytes: UnsafeRawBufferPointer(rebasing: region.bytes[blocks[index]]), owner: .map(region, blocks[index]))
+            case .reader(let reader, let blocks):
+                let memory = try pool.take(capacity: reader.bufferBytes, for: weight, in: file)
+                do {
+                    return Block(bytes: try reader.read(blocks[index], into: memory), owner: .pool(memory))
+                } catch {
+                    pool.put(memory)
+                    throw error
+                }
             }
         }
     }
@@ -149,15 +162,29 @@ package enum ConcurrentTensors {
     }
 }
 
-/// The tensor a lane is working on: which one, its reader (`nil` if it could not be opened) and
-/// blocks (listed once: `ChunkReader.blocks` builds the list on each call), the next block to read
-/// and its state.
+/// The tensor a lane is working on: which one, where its blocks come from (`nil` if it could not
+/// be opened), the next block to read and its state.
 private struct TensorStream<State> {
     let index: Int
-    let reader: ChunkReader?
-    let blocks: [(row: Int, count: Int)]
+    let source: BlockSource?
     let state: LaneState<State>
     var position = 0
+}
+
+/// Where a tensor's blocks come from, with the blocks listed once (`ChunkReader.blocks` builds
+/// the list on each call).
+private enum BlockSource {
+    /// Rows read by libhdf5 or `pread` into a buffer.
+    case reader(ChunkReader, blocks: [(row: Int, count: Int)])
+    /// Byte ranges of the file's map.
+    case mapped(MappedRegion, blocks: [Range<Int>])
+
+    var blockCount: Int {
+        switch self {
+        case .reader(_, let blocks): blocks.count
+        case .mapped(_, let blocks): blocks.count
+        }
+    }
 }
 
 /// Blocks in flight per lane; the reading thread waits until a lane it has work for has room.
@@ -200,13 +227,25 @@ private final class LaneCapacity: @unchecked Sendable {
 /// One block of a tensor's bytes, owned by whoever holds it last.
 ///
 /// `@unchecked Sendable`: the memory moves from the reading thread to one lane and is never
-/// touched by the reader again.
+/// touched by the reader again (a mapped block is read-only).
 private struct Block: @unchecked Sendable {
-    let memory: UnsafeMutableRawBufferPointer
-    let count: Int
+    let bytes: UnsafeRawBufferPointer
+    let owner: Owner
 
-    /// The bytes read into the block.
-    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: memory[0..<count]) }
+    enum Owner {
+        /// A buffer of the pool.
+        case pool(UnsafeMutableRawBufferPointer)
+        /// Pages of a file's map.
+        case map(MappedRegion, Range<Int>)
+    }
+
+    /// Gives the buffer back to the pool, or unmaps the pages from the process.
+    func release(to pool: BlockPool) {
+        switch owner {
+        case .pool(let memory): pool.put(memory)
+        case .map(let region, let range): region.release(range)
+        }
+    }
 }
 
 /// Block buffers reused across tensors, mapped from the kernel and unmapped when done: freed

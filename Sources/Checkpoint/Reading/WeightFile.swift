@@ -118,22 +118,25 @@ public final class WeightFile {
     /// metric state (hard-linked paths included).
     public var allWeights: [WeightEntry] { weights + topLevelWeights + optimizerWeights + metricLayers.flatMap(\.weights) }
 
-    /// Reads a whole tensor in its stored dtype, with one container read.
+    /// Reads a whole tensor in its stored dtype: copied from the file's memory map when its bytes
+    /// are stored as they lie in memory (see ``mapped(_:verifying:)``), else with one container
+    /// read.
     ///
     /// - Throws: ``CheckpointError`` if the data cannot be read (e.g. the file is truncated) or the
     ///   tensor would not fit in this machine's memory (a file can declare any size).
     public func read(_ weight: WeightEntry) throws -> Tensor {
         try requireReadable(weight, holding: weight.count * weight.dtype.byteCount)
-        let reader = try container.rowReader(for: weight)
-        return try Tensor(shape: weight.shape, dtype: weight.dtype) { try reader.read(rows: nil, into: $0) }
+        return try Tensor(shape: weight.shape, dtype: weight.dtype) { try read(weight, into: $0) }
     }
 
-    /// Reads a whole tensor into `buffer` (its elements' native little-endian bytes), with one
+    /// Reads a whole tensor into `buffer` (its elements' native little-endian bytes): copied from
+    /// the file's memory map when its bytes are stored as they lie in memory, else with one
     /// container read.
     ///
     /// - Precondition: `buffer.count == weight.count * weight.dtype.byteCount`.
     /// - Throws: ``CheckpointError`` if the data cannot be read.
     public func read(_ weight: WeightEntry, into buffer: UnsafeMutableRawBufferPointer) throws {
+        if let region = try container.mappedBytes(of: weight) { return try region.copy(into: buffer) }
         try container.rowReader(for: weight).read(rows: nil, into: buffer)
     }
 

@@ -11,7 +11,7 @@ struct RecurrentRun {
     private(set) var hidden: [Float]
     private var carry: [Float]
     /// A SimpleRNN or LSTM step's gates, `[batch, width]`.
-    private var gates: [Float] = []
+    private var gates: [Float]
 
     init(cell: RecurrentCell, batch: Int, steps: Int) {
         self.cell = cell
@@ -26,6 +26,7 @@ struct RecurrentRun {
         }
         hidden = [Float](repeating: 0, count: batch * cell.units)
         carry = hidden
+        gates = [Float](repeating: 0, count: batch * width)
     }
 
     /// Projects the inputs of all steps at once: `[batch·steps, features] · kernel + bias`.
@@ -51,7 +52,6 @@ struct RecurrentRun {
     /// recurrent product accumulated onto them by one sgemm, the gate activations applied sixteen
     /// lanes at a time (``VectorMath``), then the state update.
     private mutating func advanceFused(step: Int) {
-        if gates.count != batch * width { gates = [Float](repeating: 0, count: batch * width) }
         let (units, width, steps, batch) = (units, width, steps, batch)
         projected.withUnsafeBufferPointer { inputs in
             gates.withUnsafeMutableBufferPointer { g in

@@ -17,6 +17,10 @@ import NeuralNet
 /// - `heft-bench pair DIR [--layers N] [--width N]` writes `DIR/a.h5`, a Sequential of N
 ///   Dense(width → width) layers with random float32 weights, and two copies of it: `DIR/b.h5` with
 ///   a few elements changed and `DIR/c.h5` with every element scaled by 1 + 1e-5 (the diff workloads).
+/// - `heft-bench weights FILE [--layers N] [--width N]` saves a Sequential of N Dense(width → width)
+///   with random float32 weights to FILE, in the format its name says.
+/// - `heft-bench first FILE [--repeats N]` times opening FILE and getting its first layer's kernel:
+///   mapped and checked, mapped unchecked, and read (see ``firstTensor(of:repeats:)``).
 /// - `heft-bench persist DIR [--layers N] [--width N] [--repeats N]` times, for a Sequential of N
 ///   Dense(width → width) layers: writing and reading the raw bytes of its weights (`write(2)` with
 ///   and without `fsync`, and with each tensor hashed on a second thread; `read(2)`: the physical limit), and `saveWeights` / `loadWeights` in both
@@ -53,6 +57,14 @@ struct HeftBench {
         case "pair" where !arguments.isEmpty:
             orExit {
                 try pair(directory: arguments[0], layers: options["layers"] ?? 16, width: options["width"] ?? 4096)
+            }
+        case "weights" where !arguments.isEmpty:
+            orExit {
+                try weights(to: arguments[0], layers: options["layers"] ?? 16, width: options["width"] ?? 4096)
+            }
+        case "first" where !arguments.isEmpty:
+            orExit {
+                try firstTensor(of: arguments[0], repeats: options["repeats"] ?? 5)
             }
         case "layer" where !arguments.isEmpty:
             guard let line = LayerWorkloads.run(arguments[0], repeats: options["repeats"] ?? 10, quick: arguments.contains("--quick")) else {
@@ -240,6 +252,54 @@ struct HeftBench {
             try kernel.assign(Tensor(shape: kernel.shape, scalars: values))
         }
         try model.saveWeights(to: "\(directory)/b.weights.h5")
+    }
+
+    /// `weights FILE [--layers N] [--width N]`: one Sequential of N Dense(width → width) with random
+    /// float32 weights, saved to FILE in the format its name says (the time-to-first-tensor files).
+    static func weights(to path: String, layers: Int, width: Int) throws {
+        let model = try Sequential((0..<layers).map { Dense(width, inputShape: $0 == 0 ? [width] : nil, name: automaticName($0)) })
+        for (index, weight) in model.weights.enumerated() {
+            try weight.assign(.randomUniform(weight.shape, minval: -1, maxval: 1, seed: UInt64(index)))
+        }
+        try model.saveWeights(to: path)
+    }
+
+    /// `first FILE [--repeats N]`: time to the first tensor's values from a cold start of the
+    /// reader (the page cache warm): open the file, then the largest tensor of the first layer
+    /// mapped and checked against its stored digest (`mapped`), mapped without the check
+    /// (`mapped_unchecked`), and read into memory (`read`). Prints one JSON line of seconds lists.
+    static func firstTensor(of path: String, repeats: Int) throws {
+        var results: [String: [Double]] = [:]
+        func time(_ name: String, _ body: () throws -> Int) rethrows {
+            for round in 0...repeats {
+                let start = ContinuousClock.now
+                let touched = try body()
+                let elapsed = ContinuousClock.now - start
+                precondition(touched > 0)
+                if round > 0 {
+                    results[name, default: []].append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+                }
+            }
+        }
+        func first(_ file: WeightFile) -> WeightEntry {
+            file.layers.first { !$0.weights.isEmpty }!.weights.max { $0.storageSize < $1.storageSize }!
+        }
+        try time("mapped") {
+            let file = try WeightFile(path: path)
+            return try file.mapped(first(file)).withUnsafeBytes { $0.count }
+        }
+        try time("mapped_unchecked") {
+            let file = try WeightFile(path: path)
+            return try file.mapped(first(file), verifying: false).withUnsafeBytes { $0.count }
+        }
+        try time("read") {
+            let file = try WeightFile(path: path)
+            return try file.read(first(file)).byteCount
+        }
+        let file = try WeightFile(path: path)
+        let weight = first(file)
+        let lists = results.keys.sorted().map { "\"\($0)\": \(results[$0]!)" }.joined(separator: ", ")
+        print("{\"workload\": \"first\", \"tensor\": \"\(weight.path)\", \"tensor_bytes\": \(weight.storageSize), \(lists)}")
     }
 
     static func pair(directory: String, layers: Int, width: Int) throws {

@@ -17,6 +17,8 @@ final class HDF5Container: TensorContainer, ContainerFormat {
     private let file: File
     private let limits: ReadLimits
     private let observer: ReadObserver?
+    /// The file mapped read-only, on the first ``mappedBytes(of:)``.
+    private var mapping: FileMapping?
 
     /// Indexes the open HDF5 `file` (`byteSize` bytes) for the container at `path`: a plain file,
     /// or one inside another container (`kind`), which may supply the model's config and metadata.
@@ -93,6 +95,18 @@ final class HDF5Container: TensorContainer, ContainerFormat {
         let bytes = weight.count * weight.dtype.byteCount
         let (end, overflow) = offset.addingReportingOverflow(UInt64(bytes))
         return weight.storageSize == bytes && !overflow && end <= byteSize
+    }
+
+    /// Plain HDF5 files only: an archive's weights file is read through its window.
+    func mappedBytes(of weight: WeightEntry) throws -> MappedRegion? {
+        guard kind == .hdf5, FileMapping.isSupported, hasVerifiedExtent(weight), let offset = weight.dataOffset,
+              try translatingHDF5Errors(file: path, { try dataset(weight).storesNativeElements }) else { return nil }
+        observer?.reading(weight.path, in: path)
+        let mapping = try self.mapping ?? FileMapping(descriptor: translatingHDF5Errors(file: path) { try file.descriptor() },
+                                                     size: byteSize, path: path)
+        self.mapping = mapping
+        return mapping.region(offset: offset, count: weight.storageSize, alignment: weight.dtype.byteCount,
+                              object: weight.path)
     }
 
     func storedDigestText(of weight: WeightEntry) throws -> String? {

@@ -25,6 +25,8 @@ final class SafetensorsContainer: TensorContainer, ContainerFormat {
     /// Tensor by storage identity (its position in the data buffer's order).
     private let tensorsByID: [UInt64: SafetensorsHeader.Tensor]
     private let digests: [String: String]
+    /// The file mapped read-only, on the first ``mappedBytes(of:)``.
+    private var mapping: FileMapping?
 
     private init(path: String, options: OpenOptions) throws {
         self.path = path
@@ -76,6 +78,15 @@ final class SafetensorsContainer: TensorContainer, ContainerFormat {
             throw CheckpointError(file: path, .missingWeight(layer: "", weight: weight.path))
         }
         return SafetensorsRowReader(descriptor: descriptor, start: header.dataStart + tensor.offsets.lowerBound, weight: weight, file: path)
+    }
+
+    /// Safetensors stores little-endian elements, as they lie in memory.
+    func mappedBytes(of weight: WeightEntry) throws -> MappedRegion? {
+        guard FileMapping.isSupported, let tensor = tensorsByID[weight.storageID] else { return nil }
+        let mapping = try self.mapping ?? FileMapping(descriptor: descriptor.rawValue, size: byteSize, path: path)
+        self.mapping = mapping
+        return mapping.region(offset: header.dataStart + tensor.offsets.lowerBound, count: weight.storageSize, alignment: weight.dtype.byteCount,
+                              object: weight.path)
     }
 
     /// Every tensor's bytes were checked, when the header was read, to lie in the file.

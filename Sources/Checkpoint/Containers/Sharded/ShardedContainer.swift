@@ -18,6 +18,8 @@ final class ShardedContainer: TensorContainer, ContainerFormat {
     let index: WeightIndex
     let prefetched: [UInt64: PrefetchedTensor]
     private let shards: [(name: String, file: File, size: UInt64)]
+    /// Shards mapped read-only, by number, on the first ``mappedBytes(of:)`` of each.
+    private var mappings: [Int: FileMapping] = [:]
     private let manifest: String?
     private let limits: ReadLimits
     private let observer: ReadObserver?
@@ -129,6 +131,20 @@ final class ShardedContainer: TensorContainer, ContainerFormat {
         let bytes = weight.count * weight.dtype.byteCount
         let (end, overflow) = offset.addingReportingOverflow(UInt64(bytes))
         return weight.storageSize == bytes && !overflow && end <= shards[ShardedWeightTree.split(weight.storageID).shard].size
+    }
+
+    func mappedBytes(of weight: WeightEntry) throws -> MappedRegion? {
+        guard FileMapping.isSupported, hasVerifiedExtent(weight), let offset = weight.dataOffset else { return nil }
+        let shard = ShardedWeightTree.split(weight.storageID).shard
+        return try Self.naming(path, shard: nil) {
+            let (opened, file) = try self.dataset(weight)
+            guard try translatingHDF5Errors(file: file, { try opened.storesNativeElements }) else { return nil }
+            let mapping = try mappings[shard] ?? FileMapping(descriptor: translatingHDF5Errors(file: file) { try shards[shard].file.descriptor() },
+                                                             size: shards[shard].size, path: file)
+            mappings[shard] = mapping
+            return mapping.region(offset: offset, count: weight.storageSize, alignment: weight.dtype.byteCount,
+                              object: weight.path)
+        }
     }
 
     func storedDigestText(of weight: WeightEntry) throws -> String? {

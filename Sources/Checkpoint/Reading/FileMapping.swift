@@ -1,0 +1,164 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import SystemPackage
+
+/// A read-only memory map of a whole file: tensors are read in place, with no copy through
+/// libhdf5 or `read(2)`. Unmapped when the last ``MappedRegion`` of it goes away.
+///
+/// A mapped page whose file was cut short is a `SIGBUS` when touched, not an error. Every
+/// access therefore goes through ``MappedRegion/populate(_:)`` first, which asks the kernel to map
+/// the pages (`MADV_POPULATE_READ`, Linux 5.14) and gets an error, not a signal, where the file no
+/// longer backs them. A file cut short by another process in the microseconds between that check
+/// and the use can still raise `SIGBUS`; the CLI reads untrusted files in an isolated worker (see
+/// ``Isolation``), which reports it. Where the kernel lacks `MADV_POPULATE_READ`
+/// (``isSupported``), nothing is mapped and tensors are read as before.
+package final class FileMapping: Sendable {
+    /// The mapping's first byte, as an address (a pointer is not `Sendable`; the mapping is
+    /// read-only, so sharing it between threads is safe).
+    private let address: UInt
+    /// The bytes mapped: the file's size when it was opened.
+    package let count: Int
+    /// The file, for errors.
+    package let path: String
+
+    /// Maps the first `size` bytes of the open file `descriptor` (which may be closed afterwards).
+    ///
+    /// - Throws: ``CheckpointError`` if the file's size is no longer `size` (it changed since it
+    ///   was opened) or the kernel refuses the mapping.
+    package init(descriptor: Int32, size: UInt64, path: String) throws(CheckpointError) {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw Errno(rawValue: errno).checkpointError(file: path, "fstat")
+        }
+        guard UInt64(status.st_size) == size, let count = Int(exactly: size), count > 0 else {
+            throw CheckpointError(file: path, .truncated("the file's size changed from \(size) to \(status.st_size) bytes since it was opened"))
+        }
+        guard let base = mmap(nil, count, PROT_READ, MAP_SHARED, descriptor, 0), base != MAP_FAILED else {
+            throw Errno(rawValue: errno).checkpointError(file: path, "mmap")
+        }
+        address = UInt(bitPattern: base)
+        self.count = count
+        self.path = path
+    }
+
+    deinit {
+        munmap(UnsafeMutableRawPointer(bitPattern: address), count)
+    }
+
+    /// Whether this kernel can populate mapped pages with an error instead of a signal.
+    package static let isSupported: Bool = {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard let probe = mmap(nil, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), probe != MAP_FAILED else { return false }
+        defer { munmap(probe, page) }
+        return madvise(probe, page, populateRead) == 0
+    }()
+
+    /// `MADV_POPULATE_READ`, which not every C library's headers define yet.
+    static let populateRead: Int32 = 22
+
+    /// The bytes `offset ..< offset + count` of the file, for the tensor at `object`, or `nil`
+    /// when `offset` is not a multiple of `alignment` (the element size): elements in place must
+    /// be aligned for the kernels that read them (safetensors does not align its data).
+    ///
+    /// - Precondition: the range lies inside the mapping.
+    package func region(offset: UInt64, count: Int, alignment: Int, object: String) -> MappedRegion? {
+        precondition(count >= 0 && offset <= UInt64(self.count) && UInt64(count) <= UInt64(self.count) - offset,
+                     "FileMapping: \(object) at \(offset)+\(count) outside the \(self.count) bytes of \(path)")
+        guard offset % UInt64(alignment) == 0 else { return nil }
+        return MappedRegion(mapping: self, offset: Int(offset), count: count, object: object)
+    }
+
+    fileprivate func pointer(at offset: Int) -> UnsafeRawPointer {
+        UnsafeRawPointer(bitPattern: address)! + offset
+    }
+}
+
+/// One tensor's bytes in a ``FileMapping``, which it keeps alive.
+package struct MappedRegion: Sendable {
+    /// The mapping.
+    package let mapping: FileMapping
+    /// Where the bytes start in the file.
+    package let offset: Int
+    /// How many bytes.
+    package let count: Int
+    /// The tensor's path, for errors.
+    package let object: String
+
+    /// The bytes in place. Touch only ranges ``populate(_:)`` has checked.
+    package var bytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: mapping.pointer(at: offset), count: count)
+    }
+
+    /// Maps the pages of `range` (within the region) from the page cache, reading them from disk
+    /// if needed, in one system call.
+    ///
+    /// - Throws: ``CheckpointError`` if the file no longer backs them (it was cut short) or the
+    ///   disk fails: what touching them would have turned into `SIGBUS`.
+    package func populate(_ range: Range<Int>) throws(CheckpointError) {
+        guard !range.isEmpty else { return }
+        let (start, length) = pageAligned(range)
+        if madvise(UnsafeMutableRawPointer(mutating: start), length, FileMapping.populateRead) != 0 {
+            let reason = errno == EFAULT ? "the file ends inside its data (it was cut short while mapped)"
+                : "reading the mapped data failed: \(String(cString: strerror(errno)))"
+            throw CheckpointError(file: mapping.path, .truncated("\(object): \(reason)"))
+        }
+    }
+
+    /// Unmaps the pages of `range` from this process (the page cache keeps them), so reading a
+    /// large file in place does not grow the resident set by its size.
+    package func release(_ range: Range<Int>) {
+        guard !range.isEmpty else { return }
+        // Only whole pages inside the range: a page shared with a neighbour's bytes may be in use.
+        let page = FileMapping.pageSize
+        let start = (offset + range.lowerBound + page - 1) / page * page
+        let end = (offset + range.upperBound) / page * page
+        guard end > start else { return }
+        madvise(UnsafeMutableRawPointer(mutating: mapping.pointer(at: start)), end - start, MADV_DONTNEED)
+    }
+
+    /// The block size of ``forEachBlock(_:)``: 4 MiB, a multiple of every element size.
+    package static let blockBytes = 4 << 20
+
+    /// The byte ranges of the blocks, in order.
+    package var blocks: [Range<Int>] {
+        stride(from: 0, to: max(count, 1), by: Self.blockBytes).map { $0..<min(count, $0 + Self.blockBytes) }
+    }
+
+    /// Calls `body` with each block of the bytes in order, each checked by ``populate(_:)``
+    /// before and released after.
+    ///
+    /// - Throws: ``CheckpointError`` as ``populate(_:)`` does, and what `body` throws.
+    package func forEachBlock(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        for block in blocks {
+            try populate(block)
+            defer { release(block) }
+            try body(UnsafeRawBufferPointer(rebasing: bytes[block]))
+        }
+    }
+
+    /// Copies the bytes into `buffer`, block by block.
+    ///
+    /// - Precondition: `buffer.count == count`.
+    /// - Throws: ``CheckpointError`` as ``populate(_:)`` does.
+    package func copy(into buffer: UnsafeMutableRawBufferPointer) throws {
+        precondition(buffer.count == count, "MappedRegion.copy: \(buffer.count) bytes for \(count)")
+        var done = 0
+        try forEachBlock { block in
+            UnsafeMutableRawBufferPointer(rebasing: buffer[done..<(done + block.count)]).copyMemory(from: block)
+            done += block.count
+        }
+    }
+
+    /// The whole pages covering `range`.
+    private func pageAligned(_ range: Range<Int>) -> (UnsafeRawPointer, Int) {
+        let first = (offset + range.lowerBound) / FileMapping.pageSize * FileMapping.pageSize
+        return (mapping.pointer(at: first), offset + range.upperBound - first)
+    }
+}
+
+extension FileMapping {
+    static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+}
