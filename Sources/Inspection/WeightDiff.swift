@@ -214,19 +214,22 @@ public enum WeightDiff {
         return comparison
     }
 
-    /// Reads the two tensors (same shape and dtype) block by block in step.
+    /// Reads the two tensors (same shape and dtype) block by block in step, in place where their
+    /// files can be mapped.
     static func forEachBlockPair(_ fileA: WeightFile, _ a: WeightEntry, _ fileB: WeightFile, _ b: WeightEntry,
                                  _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, Int) throws -> Void) throws {
         try fileA.requireReadable(a, holding: nil)
         try fileB.requireReadable(b, holding: nil)
-        let readerA = try ChunkReader(file: fileA, weight: a)
-        let readerB = try ChunkReader(file: fileB, weight: b)
+        let readerA = try ChunkReader(file: fileA, weight: a, inPlace: true)
+        let readerB = try ChunkReader(file: fileB, weight: b, inPlace: true)
         try withBuffer(readerA.bufferBytes) { bufferA in
             try withBuffer(readerB.bufferBytes) { bufferB in
                 for block in readerA.blocks {
-                    let bytesA = try readerA.read(block, into: bufferA)
-                    let bytesB = try readerB.read(block, into: bufferB)
-                    try body(bytesA, bytesB, block.row * readerA.rowElements)
+                    try readerA.withBlock(block, buffer: bufferA) { bytesA in
+                        try readerB.withBlock(block, buffer: bufferB) { bytesB in
+                            try body(bytesA, bytesB, block.row * readerA.rowElements)
+                        }
+                    }
                 }
             }
         }

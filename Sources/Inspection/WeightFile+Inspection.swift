@@ -65,14 +65,15 @@ extension WeightFile {
         return hexDigest(hasher.finalize())
     }
 
-    /// Calls `body` with each block of the tensor's raw little-endian bytes and the index of the
-    /// block's first element. Memory: one block (≤ 4 MiB or one row), whatever the tensor size.
+    /// Calls `body` with each block of the tensor's raw little-endian bytes (in place where the
+    /// file can be mapped) and the index of the block's first element. Memory: one block (≤ 4 MiB
+    /// or one row), whatever the tensor size.
     ///
     /// - Throws: ``CheckpointError`` if the data cannot be read, or what `body` throws.
     public func forEachBlock(of weight: WeightEntry,
                              _ body: (_ bytes: UnsafeRawBufferPointer, _ firstElement: Int) throws -> Void) throws {
         try requireReadable(weight, holding: nil)
-        let reader = try ChunkReader(file: self, weight: weight)
+        let reader = try ChunkReader(file: self, weight: weight, inPlace: true)
         try withBuffer(reader.bufferBytes) { buffer in try reader.forEach(into: buffer, body) }
     }
 }

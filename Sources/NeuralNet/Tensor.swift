@@ -61,6 +61,7 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
         let count = Tensor.elementCount(shape)
         func make<T>(_: T.Type) throws -> [T] {
             try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+                HugePages.advise(UnsafeMutableRawBufferPointer(buffer))
                 try body(UnsafeMutableRawBufferPointer(buffer))
                 initialized = count
             }

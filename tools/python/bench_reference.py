@@ -374,10 +374,22 @@ SCALE_CASES = [("1 MiB", 1, 512), ("16 MiB", 1, 2048), ("256 MiB", 4, 4096), ("1
 SCALE_QUICK = [("1 MiB", 1, 512), ("16 MiB", 1, 2048), ("1k tensors", 500, 8)]
 
 
+def can_drop_caches():
+    return os.access("/proc/sys/vm/drop_caches", os.W_OK)
+
+
+def drop_caches():
+    """Writes dirty pages back, then drops the page cache, dentries and inodes (root only)."""
+    os.sync()
+    with open("/proc/sys/vm/drop_caches", "w") as control:
+        control.write("3\n")
+
+
 def scale_workload(quick, plot_path):
     """Times every command at every size (see the module docstring) and plots time against bytes."""
     repeats = 1 if quick else 3
     rows = []
+    cold = {}
     for label, layers, width in (SCALE_QUICK if quick else SCALE_CASES):
         folder = tempfile.mkdtemp(prefix="heft-scale-")
         try:
@@ -402,6 +414,15 @@ def scale_workload(quick, plot_path):
             timed("heft diff", [HEFT, "diff", a, b])
             timed("heft convert", [HEFT, "convert", a, out], setup=lambda: os.path.exists(out) and os.remove(out))
             timed("cp + sync", ["sh", "-c", f"cp '{a}' '{copy}' && sync '{copy}'"], setup=lambda: os.path.exists(copy) and os.remove(copy))
+            if label == "1 GiB" and can_drop_caches():
+                # Cold: the page cache dropped before each run (as root), so the disk is read too.
+                for name, arguments in (("cat", ["sh", "-c", f"cat '{a}' > /dev/null"]), ("heft verify", [HEFT, "verify", a]),
+                                        ("heft dump --stats", [HEFT, "dump", "--stats", a]), ("heft diff", [HEFT, "diff", a, b])):
+                    cold_runs = []
+                    for _ in range(repeats):
+                        drop_caches()
+                        cold_runs.append(run_process(arguments, allowed=(0, 1))[:2])
+                    cold[name] = (statistics.median(r[0] for r in cold_runs), max(r[1] for r in cold_runs))
             persist_folder = os.path.join(folder, "persist")
             os.mkdir(persist_folder)
             _, persist_rss, stdout = run_process([HEFT_BENCH, "persist", persist_folder, "--layers", str(layers), "--width", str(width),
@@ -421,6 +442,14 @@ def scale_workload(quick, plot_path):
     for label, layers, size, timings in rows:
         cells = [f"{timings[n][0] * 1e3:.1f} ms ({timings[n][1]:.0f} MiB)" for n in names]
         print(f"| {label} ({2 * layers} tensors) | {size / 2**20:.1f} MiB | " + " | ".join(cells) + " |")
+    if cold:
+        print(f"\n#### scale, cold: 1 GiB, page cache dropped before each run (echo 3 > /proc/sys/vm/drop_caches), median of {repeats}\n")
+        print("| command | time (peak RSS) | ratio to cold cat |")
+        print("|---|---|---|")
+        for name, (seconds, rss) in cold.items():
+            print(f"| {name} | {seconds * 1e3:.1f} ms ({rss:.0f} MiB) | {seconds / cold['cat'][0]:.2f}× |")
+    elif not quick:
+        print("\n(cold runs skipped: /proc/sys/vm/drop_caches is not writable; run as root)")
     by_label = {label: (size, timings) for label, _, size, timings in rows}
     if "256 MiB" in by_label and "4 GiB" in by_label:
         (small, t_small), (large, t_large) = by_label["256 MiB"], by_label["4 GiB"]

@@ -6,18 +6,30 @@ import Darwin
 import NeuralNet
 
 /// Reads one tensor in blocks of whole rows (first axis) into one reused buffer, so memory stays
-/// bounded by `chunkBytes` (or one row, if a row is larger) whatever the tensor's size.
+/// bounded by `chunkBytes` (or one row, if a row is larger) whatever the tensor's size. Made
+/// `inPlace`, it hands out blocks of the file's memory map where the tensor can be mapped (see
+/// ``FileMapping``), without copying them.
 package struct ChunkReader {
     /// The default block size: 4 MiB, which keeps a block in the CPU caches.
     package static let defaultChunkBytes = 4 << 20
 
-    let reader: any TensorRowReader
+    private let source: Source
     package let weight: WeightEntry
     package let rowsPerChunk: Int
     package let rowElements: Int
 
-    package init(file: WeightFile, weight: WeightEntry, chunkBytes: Int = defaultChunkBytes) throws {
-        self.reader = try file.container.rowReader(for: weight)
+    /// Where the bytes come from.
+    private enum Source {
+        case reader(any TensorRowReader)
+        case mapped(MappedRegion)
+    }
+
+    package init(file: WeightFile, weight: WeightEntry, chunkBytes: Int = defaultChunkBytes, inPlace: Bool = false) throws {
+        if inPlace, let region = try file.container.mappedBytes(of: weight) {
+            source = .mapped(region)
+        } else {
+            source = .reader(try file.container.rowReader(for: weight))
+        }
         self.weight = weight
         rowElements = weight.shape.dropFirst().reduce(1, *)
         rowsPerChunk = max(1, chunkBytes / max(1, rowElements * weight.dtype.byteCount))
@@ -35,24 +47,45 @@ package struct ChunkReader {
         return stride(from: 0, to: rows, by: rowsPerChunk).map { ($0, min(rowsPerChunk, rows - $0)) }
     }
 
+    /// The bytes of a block within the tensor.
+    private func byteRange(_ block: (row: Int, count: Int)) -> Range<Int> {
+        guard weight.shape.first != nil else { return 0..<weight.dtype.byteCount }
+        let rowBytes = rowElements * weight.dtype.byteCount
+        return (block.row * rowBytes)..<((block.row + block.count) * rowBytes)
+    }
+
     /// Reads one block into the start of `buffer` and returns the bytes read.
     package func read(_ block: (row: Int, count: Int), into buffer: UnsafeMutableRawBufferPointer) throws -> UnsafeRawBufferPointer {
-        guard weight.shape.first != nil else {
-            let bytes = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<weight.dtype.byteCount])
-            try reader.read(rows: nil, into: bytes)
-            return UnsafeRawBufferPointer(bytes)
+        let range = byteRange(block)
+        let bytes = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<range.count])
+        switch source {
+        case .reader(let reader):
+            try reader.read(rows: weight.shape.first == nil ? nil : block.row..<(block.row + block.count), into: bytes)
+        case .mapped(let region):
+            try region.populate(range)
+            defer { region.release(range) }
+            bytes.copyMemory(from: UnsafeRawBufferPointer(rebasing: region.bytes[range]))
         }
-        let bytes = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<(block.count * rowElements * weight.dtype.byteCount)])
-        try reader.read(rows: block.row..<(block.row + block.count), into: bytes)
         return UnsafeRawBufferPointer(bytes)
     }
 
-    /// Reads every block into `buffer` and calls `body` with the bytes read and the index of the
-    /// block's first element.
+    /// Calls `body` with one block's bytes: in the file's map when the reader maps, else read
+    /// into `buffer`. The bytes are valid only during the call.
+    package func withBlock<R>(_ block: (row: Int, count: Int), buffer: UnsafeMutableRawBufferPointer,
+                              _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        guard case .mapped(let region) = source else { return try body(try read(block, into: buffer)) }
+        let range = byteRange(block)
+        try region.populate(range)
+        defer { region.release(range) }
+        return try body(UnsafeRawBufferPointer(rebasing: region.bytes[range]))
+    }
+
+    /// Calls `body` with the bytes of every block (see ``withBlock(_:buffer:_:)``) and the index of
+    /// the block's first element.
     package func forEach(into buffer: UnsafeMutableRawBufferPointer,
                  _ body: (_ bytes: UnsafeRawBufferPointer, _ firstElement: Int) throws -> Void) throws {
         for block in blocks {
-            try body(try read(block, into: buffer), block.row * rowElements)
+            try withBlock(block, buffer: buffer) { try body($0, block.row * rowElements) }
         }
     }
 }
