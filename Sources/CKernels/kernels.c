@@ -200,3 +200,26 @@ HEFT_KERNEL double NAME(const T *x, size_t n, double mean) {                    
 
 SQUARED(heft_squared_deviations_f32, float, 8)
 SQUARED(heft_squared_deviations_f64, double, 4)
+
+#define NON_FINITE(NAME, T, LANES)                                                               \
+HEFT_KERNEL void NAME(const T *x, size_t n, heft_non_finite *out) {                             \
+    typedef T V __attribute__((ext_vector_type(LANES)));                                         \
+    typedef __typeof__((V){} < (V){}) M;                                                         \
+    M nan = 0, infinite = 0;                                                                     \
+    size_t i = 0;                                                                                \
+    for (; i + LANES <= n; i += LANES) {                                                         \
+        V v;                                                                                     \
+        memcpy(&v, x + i, sizeof v);                                                             \
+        nan -= v != v;                                                                           \
+        infinite -= (v < 0 ? -v : v) == (V)INFINITY;                                             \
+    }                                                                                            \
+    out->nan = 0; out->infinite = 0;                                                             \
+    for (int k = 0; k < LANES; k++) { out->nan += nan[k]; out->infinite += infinite[k]; }        \
+    for (; i < n; i++) {                                                                         \
+        out->nan += x[i] != x[i];                                                                \
+        out->infinite += (x[i] < 0 ? -x[i] : x[i]) == (T)INFINITY;                               \
+    }                                                                                            \
+}
+
+NON_FINITE(heft_count_non_finite_f32, float, 8)
+NON_FINITE(heft_count_non_finite_f64, double, 4)

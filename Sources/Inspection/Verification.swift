@@ -126,7 +126,7 @@ public enum Verification {
     public static func verify(_ file: WeightFile, options: Options, like reference: WeightFile? = nil,
                               progress: ((Int, Int) -> Void)? = nil) throws -> Report {
         var scan = scanTensors(file, allowNonFinite: options.allowNonFinite, hashing: options.findIdenticalGroups || options.contentDigests,
-                               progress: progress)
+                               statistics: options.findIdenticalGroups, progress: progress)
         let integrity = checkIntegrity(file, &scan)
         let ties = try options.ties.map { try checkTie($0, in: file) }
         let groups = options.findIdenticalGroups ? identicalGroups(file, scan) : nil
@@ -156,7 +156,7 @@ public enum Verification {
         var changedDigests = 0
     }
 
-    private static func scanTensors(_ file: WeightFile, allowNonFinite: Bool, hashing: Bool,
+    private static func scanTensors(_ file: WeightFile, allowNonFinite: Bool, hashing: Bool, statistics: Bool,
                                     progress: ((Int, Int) -> Void)?) -> Scan {
         var scan = Scan()
         var readable: [WeightEntry] = []
@@ -174,7 +174,7 @@ public enum Verification {
             done += weight.storageSize
             progress?(done, total)
         }, start: { weight in
-            TensorScan(dtype: weight.dtype, storedDigest: scan.storedDigests[weight.storageID], hashing: hashing)
+            TensorScan(dtype: weight.dtype, storedDigest: scan.storedDigests[weight.storageID], hashing: hashing, statistics: statistics)
         }, consume: { state, bytes in
             state.add(bytes)
         }, finish: { state in
@@ -208,38 +208,49 @@ public enum Verification {
     private struct TensorScan {
         let dtype: DType
         let storedDigest: Digest?
-        var accumulator = StatisticsAccumulator()
+        /// The statistics, kept only when identical groups are asked for (candidates are matched
+        /// by their statistics first); otherwise only the non-finite values are counted.
+        var accumulator: StatisticsAccumulator?
+        var nonFinite = NonFiniteCount()
         var check: DigestHasher?
         var identity: DigestHasher?
 
-        init(dtype: DType, storedDigest: Digest?, hashing: Bool) {
+        init(dtype: DType, storedDigest: Digest?, hashing: Bool, statistics: Bool) {
             self.dtype = dtype
             self.storedDigest = storedDigest
+            accumulator = statistics ? StatisticsAccumulator() : nil
             check = storedDigest.map { DigestHasher($0.algorithm) }
             identity = hashing && storedDigest?.algorithm != .sha256 ? DigestHasher(.sha256) : nil
         }
 
         mutating func add(_ bytes: UnsafeRawBufferPointer) {
-            Elements.with(bytes, dtype: dtype) { accumulator.add($0) }
+            if accumulator != nil {
+                Elements.with(bytes, dtype: dtype) { accumulator!.add($0) }
+            } else {
+                nonFinite.add(bytes, dtype: dtype)
+            }
             check?.update(bytes)
             identity?.update(bytes)
         }
 
         func finished(allowNonFinite: Bool, hashing: Bool) -> TensorFindings {
-            let statistics = accumulator.statistics
-            let nonFinite = !allowNonFinite && (statistics.nanCount > 0 || statistics.infinityCount > 0)
+            let statistics = accumulator?.statistics
+            let (count, nan, infinite) = statistics.map { ($0.count, $0.nanCount, $0.infinityCount) }
+                ?? (nonFinite.count, nonFinite.nan, nonFinite.infinite)
+            let reportsNonFinite = !allowNonFinite && (nan > 0 || infinite > 0)
             let checked = check?.finalize()
             // Without its own identity hasher, a hashing scan's stored digest is a SHA-256 already.
             return TensorFindings(statistics: statistics, digest: checked?.description,
                                   identityHash: hashing ? (identity?.finalize() ?? checked)?.hex : nil,
                                   storedDigest: storedDigest?.description,
-                                  problem: nonFinite ? "\(statistics.nanCount) NaN and \(statistics.infinityCount) infinite value(s) of \(statistics.count)" : nil)
+                                  problem: reportsNonFinite ? "\(nan) NaN and \(infinite) infinite value(s) of \(count)" : nil)
         }
     }
 
     /// What scanning one tensor found.
     private struct TensorFindings: Sendable {
-        let statistics: TensorStatistics
+        /// With identical groups asked for.
+        let statistics: TensorStatistics?
         /// The digest in the stored digest's algorithm, when one is stored.
         let digest: String?
         /// The SHA-256 in hex, when identical groups are asked for.

@@ -81,4 +81,30 @@ import Checkpoint
         #expect(statistics.minimum == finite.min() && statistics.maximum == finite.max())
         #expect(abs(statistics.mean! - mean) < 1e-6 && abs(statistics.std! - std) < 1e-6)
     }
+
+    /// `verify`'s count of NaN and infinite values, in every float dtype, against a plain count.
+    @Test(arguments: [DType.float32, .float64, .float16, .bfloat16])
+    func nonFiniteCountsMatchAPlainCount(_ dtype: DType) {
+        let doubles = values(1_003, seed: 9) + [.nan, -.infinity, .infinity, 1]
+        let tensor = Tensor(shape: [doubles.count], storage: .float64(doubles)).converted(to: dtype)
+        var counted = NonFiniteCount()
+        tensor.withUnsafeBytes { bytes in
+            // in two blocks, the first not a multiple of the vector width
+            let split = 13 * dtype.byteCount
+            counted.add(UnsafeRawBufferPointer(rebasing: bytes[..<split]), dtype: dtype)
+            counted.add(UnsafeRawBufferPointer(rebasing: bytes[split...]), dtype: dtype)
+        }
+        let stored = tensor.converted(to: .float64)
+        guard case .float64(let read) = stored.storage else { Issue.record("not float64"); return }
+        #expect(counted.count == doubles.count)
+        #expect(counted.nan == read.filter(\.isNaN).count)
+        #expect(counted.infinite == read.filter(\.isInfinite).count)
+        #expect(counted.nan == 2 && counted.infinite == 4)
+    }
+
+    @Test func integersAreNeverNonFinite() {
+        var counted = NonFiniteCount()
+        Tensor(shape: [3], storage: .int32([Int32.min, 0, Int32.max])).withUnsafeBytes { counted.add($0, dtype: .int32) }
+        #expect(counted.count == 3 && counted.nan == 0 && counted.infinite == 0)
+    }
 }
