@@ -83,9 +83,14 @@ final class WeightLoader {
     /// subclassed model's attributes differently); failures are reported by Keras 3's paths.
     func loadV3() throws -> LoadReport {
         let entries = Dictionary(file.layers.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-        var attempts = KerasV3Paths.Convention.allCases.map { v3Plan(KerasV3Paths.placements(of: model, convention: $0), entries) }
-        let chosen = attempts.firstIndex { $0.failures.isEmpty } ?? 0
-        var (matches, failures) = attempts.remove(at: chosen)
+        // The other conventions are tried only when Keras 3's leaves objects unmatched.
+        let conventions = KerasV3Paths.Convention.allCases
+        var (matches, failures) = v3Plan(KerasV3Paths.placements(of: model, convention: conventions[0]), entries)
+        if !failures.isEmpty,
+           let other = conventions.dropFirst().lazy.map({ self.v3Plan(KerasV3Paths.placements(of: self.model, convention: $0), entries) })
+               .first(where: { $0.failures.isEmpty }) {
+            (matches, failures) = other
+        }
         if !file.topLevelWeights.isEmpty {
             failures.append("Layer '\(model.name)' expected 0 variables, but received \(file.topLevelWeights.count) variables during loading (/vars)")
         }
