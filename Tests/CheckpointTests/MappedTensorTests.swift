@@ -28,13 +28,14 @@ import TestSupport
         #expect(mapped > 1000)
     }
 
-    @Test func safetensorsAndShardsMap() throws {
+    @Test func safetensorsShardsAndArchivesMap() throws {
         try withTemporaryDirectory { dir in
             let model = try Zoo.build("seed_mlp")
             try model.saveWeights(to: "\(dir)/m.weights.h5")
+            try model.save(to: "\(dir)/m.keras")
             try WeightFile(path: "\(dir)/m.weights.h5").convert(to: "\(dir)/m.safetensors", format: .kerasV3)
             try WeightFile(path: "\(dir)/m.weights.h5").convert(to: "\(dir)/m.weights.json", format: .kerasV3, maxShardSize: 40_000)
-            for path in ["\(dir)/m.safetensors", "\(dir)/m.weights.json"] {
+            for path in ["\(dir)/m.safetensors", "\(dir)/m.weights.json", "\(dir)/m.keras"] {
                 let file = try WeightFile(path: path)
                 #expect(!file.allWeights.isEmpty)
                 for weight in file.allWeights {
@@ -155,6 +156,26 @@ struct UnmappableDataTests {
             }
             #expect(try file.weights.map(file.read) == [Tensor(shape: [40, 30], scalars: (0..<1200).map(Float.init)),
                                                        Tensor(shape: [30], scalars: (0..<30).map(Float.init))])
+        }
+    }
+
+    /// A `.keras` archive whose weights entry another writer deflated is inflated, then mapped.
+    @Test func aDeflatedArchiveMapsItsInflatedCopy() throws {
+        try withTemporaryDirectory { dir in
+            try Zoo.build("seed_mlp").save(to: "\(dir)/stored.keras")
+            let script = """
+                import sys, zipfile
+                with zipfile.ZipFile(sys.argv[1]) as source, zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as target:
+                    for name in source.namelist():
+                        target.writestr(name, source.read(name))
+                """
+            let python = try runProcess(ProcessInfo.processInfo.environment["HEFT_PYTHON"]!, ["-c", script, "\(dir)/stored.keras", "\(dir)/deflated.keras"])
+            try #require(python.code == 0, "\(python.stderr)")
+            let (stored, deflated) = (try WeightFile(path: "\(dir)/stored.keras"), try WeightFile(path: "\(dir)/deflated.keras"))
+            #expect(!deflated.weights.isEmpty)
+            for (a, b) in zip(stored.weights, deflated.weights) {
+                #expect(try deflated.mapped(b).tensor() == stored.mapped(a).tensor())
+            }
         }
     }
 }

@@ -37,8 +37,8 @@ package protocol TensorContainer: AnyObject {
 
     /// The tensor's bytes in a read-only map of the file (see ``FileMapping``), when they are one
     /// verified block (``hasVerifiedExtent(_:)``) stored exactly as they lie in memory; `nil`
-    /// when they must be read (filtered, chunked or big-endian data, a container in memory or
-    /// inside an archive, a kernel that cannot map safely).
+    /// when they must be read (filtered, chunked or big-endian data, unaligned data, a container
+    /// in memory, a kernel that cannot map safely).
     ///
     /// - Throws: ``CheckpointError`` if the file changed since it was opened or cannot be mapped.
     func mappedBytes(of weight: WeightEntry) throws -> MappedRegion?

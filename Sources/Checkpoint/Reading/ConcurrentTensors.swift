@@ -78,7 +78,7 @@ package enum ConcurrentTensors {
                 capacity.take(lane)
                 let state = stream.state
                 lanes[lane].submit {
-                    consume(&state.value, block.bytes)
+                    block.withBytes { consume(&state.value, $0) }
                     block.release(to: pool)
                     capacity.give(lane)
                 }
@@ -101,7 +101,11 @@ package enum ConcurrentTensors {
         do {
             switch try openSource(weight, in: file) {
             case .mapped(let region, _):
-                try checkpointErrors(weight, in: file) { try region.forEachBlock { consume(&state, $0) } }
+                try checkpointErrors(weight, in: file) {
+                    try withBuffer(region.isAligned ? 0 : min(region.count, MappedRegion.blockBytes)) { buffer in
+                        try region.forEachBlock(buffer: buffer) { consume(&state, $0) }
+                    }
+                }
             case .reader(let reader, let blocks):
                 try withBuffer(reader.bufferBytes) { buffer in
                     for block in blocks {
@@ -138,11 +142,13 @@ package enum ConcurrentTensors {
             switch source {
             case .mapped(let region, let blocks):
                 try region.populate(blocks[index])
-                return Block(bytes: UnsafeRawBufferPointer(rebasing: region.bytes[blocks[index]]), owner: .map(region, blocks[index]))
+                // Unaligned elements cannot be used in place: the lane copies them out of the map.
+                let memory = region.isAligned ? nil : try pool.take(capacity: MappedRegion.blockBytes, for: weight, in: file)
+                return Block(source: .map(region, blocks[index], copyingInto: memory))
             case .reader(let reader, let blocks):
                 let memory = try pool.take(capacity: reader.bufferBytes, for: weight, in: file)
                 do {
-                    return Block(bytes: try reader.read(blocks[index], into: memory), owner: .pool(memory))
+                    return Block(source: .pool(memory, count: try reader.read(blocks[index], into: memory).count))
                 } catch {
                     pool.put(memory)
                     throw error
@@ -229,21 +235,38 @@ private final class LaneCapacity: @unchecked Sendable {
 /// `@unchecked Sendable`: the memory moves from the reading thread to one lane and is never
 /// touched by the reader again (a mapped block is read-only).
 private struct Block: @unchecked Sendable {
-    let bytes: UnsafeRawBufferPointer
-    let owner: Owner
+    let source: Source
 
-    enum Owner {
-        /// A buffer of the pool.
-        case pool(UnsafeMutableRawBufferPointer)
-        /// Pages of a file's map.
-        case map(MappedRegion, Range<Int>)
+    enum Source {
+        /// `count` bytes read into a buffer of the pool.
+        case pool(UnsafeMutableRawBufferPointer, count: Int)
+        /// Pages of a file's map, checked by `populate`; copied into a buffer of the pool first
+        /// when the elements are not aligned in the map.
+        case map(MappedRegion, Range<Int>, copyingInto: UnsafeMutableRawBufferPointer?)
     }
 
-    /// Gives the buffer back to the pool, or unmaps the pages from the process.
+    /// Calls `body` with the block's bytes, on the lane (where an unaligned block is copied).
+    func withBytes(_ body: (UnsafeRawBufferPointer) -> Void) {
+        switch source {
+        case .pool(let memory, let count):
+            body(UnsafeRawBufferPointer(rebasing: memory[0..<count]))
+        case .map(let region, let range, let buffer?):
+            let copy = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<range.count])
+            copy.copyMemory(from: UnsafeRawBufferPointer(rebasing: region.bytes[range]))
+            body(UnsafeRawBufferPointer(copy))
+        case .map(let region, let range, nil):
+            body(UnsafeRawBufferPointer(rebasing: region.bytes[range]))
+        }
+    }
+
+    /// Gives the buffer back to the pool and unmaps the pages from the process.
     func release(to pool: BlockPool) {
-        switch owner {
-        case .pool(let memory): pool.put(memory)
-        case .map(let region, let range): region.release(range)
+        switch source {
+        case .pool(let memory, _):
+            pool.put(memory)
+        case .map(let region, let range, let buffer):
+            region.release(range)
+            if let buffer { pool.put(buffer) }
         }
     }
 }

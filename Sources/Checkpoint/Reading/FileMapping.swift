@@ -59,16 +59,15 @@ package final class FileMapping: Sendable {
     /// `MADV_POPULATE_READ`, which not every C library's headers define yet.
     static let populateRead: Int32 = 22
 
-    /// The bytes `offset ..< offset + count` of the file, for the tensor at `object`, or `nil`
-    /// when `offset` is not a multiple of `alignment` (the element size): elements in place must
-    /// be aligned for the kernels that read them (safetensors does not align its data).
+    /// The bytes `offset ..< offset + count` of the file, for the tensor at `object`, whose
+    /// elements are `elementSize` bytes wide.
     ///
     /// - Precondition: the range lies inside the mapping.
-    package func region(offset: UInt64, count: Int, alignment: Int, object: String) -> MappedRegion? {
+    package func region(offset: UInt64, count: Int, elementSize: Int, object: String) -> MappedRegion {
         precondition(count >= 0 && offset <= UInt64(self.count) && UInt64(count) <= UInt64(self.count) - offset,
                      "FileMapping: \(object) at \(offset)+\(count) outside the \(self.count) bytes of \(path)")
-        guard offset % UInt64(alignment) == 0 else { return nil }
-        return MappedRegion(mapping: self, offset: Int(offset), count: count, object: object)
+        return MappedRegion(mapping: self, offset: Int(offset), count: count, isAligned: offset % UInt64(elementSize) == 0,
+                            object: object)
     }
 
     fileprivate func pointer(at offset: Int) -> UnsafeRawPointer {
@@ -84,6 +83,10 @@ package struct MappedRegion: Sendable {
     package let offset: Int
     /// How many bytes.
     package let count: Int
+    /// Whether the data starts at a multiple of its element size, so the elements can be used in
+    /// place; unaligned data (a `.keras` archive's entry, a safetensors file from a writer that
+    /// does not align) is copied out of the map block by block instead.
+    package let isAligned: Bool
     /// The tensor's path, for errors.
     package let object: String
 
@@ -128,15 +131,29 @@ package struct MappedRegion: Sendable {
     }
 
     /// Calls `body` with each block of the bytes in order, each checked by ``populate(_:)``
-    /// before and released after.
+    /// before and released after: in place when ``isAligned``, else copied into `buffer` (at
+    /// least ``blockBytes``, or `nil` when the caller only copies).
     ///
     /// - Throws: ``CheckpointError`` as ``populate(_:)`` does, and what `body` throws.
-    package func forEachBlock(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    package func forEachBlock(buffer: UnsafeMutableRawBufferPointer?, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         for block in blocks {
-            try populate(block)
-            defer { release(block) }
-            try body(UnsafeRawBufferPointer(rebasing: bytes[block]))
+            try withBlock(block, buffer: buffer, body)
         }
+    }
+
+    /// Calls `body` with the bytes of `range`, checked by ``populate(_:)`` before and released
+    /// after: in place when ``isAligned`` or `buffer` is `nil`, else copied into `buffer`.
+    ///
+    /// - Throws: ``CheckpointError`` as ``populate(_:)`` does, and what `body` throws.
+    package func withBlock<R>(_ range: Range<Int>, buffer: UnsafeMutableRawBufferPointer?,
+                              _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        try populate(range)
+        defer { release(range) }
+        let inPlace = UnsafeRawBufferPointer(rebasing: bytes[range])
+        guard !isAligned, let buffer else { return try body(inPlace) }
+        let copy = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<range.count])
+        copy.copyMemory(from: inPlace)
+        return try body(UnsafeRawBufferPointer(copy))
     }
 
     /// Copies the bytes into `buffer`, block by block.
@@ -146,7 +163,7 @@ package struct MappedRegion: Sendable {
     package func copy(into buffer: UnsafeMutableRawBufferPointer) throws {
         precondition(buffer.count == count, "MappedRegion.copy: \(buffer.count) bytes for \(count)")
         var done = 0
-        try forEachBlock { block in
+        try forEachBlock(buffer: nil) { block in
             UnsafeMutableRawBufferPointer(rebasing: buffer[done..<(done + block.count)]).copyMemory(from: block)
             done += block.count
         }

@@ -19,14 +19,20 @@ final class HDF5Container: TensorContainer, ContainerFormat {
     private let observer: ReadObserver?
     /// The file mapped read-only, on the first ``mappedBytes(of:)``.
     private var mapping: FileMapping?
+    /// Where the HDF5 bytes start in the file libhdf5's descriptor reads (a stored `.keras`
+    /// entry starts inside its zip), and that file's size.
+    private let placement: (start: UInt64, fileSize: UInt64)
 
     /// Indexes the open HDF5 `file` (`byteSize` bytes) for the container at `path`: a plain file,
-    /// or one inside another container (`kind`), which may supply the model's config and metadata.
-    init(path: String, file: File, byteSize: UInt64, kind: ContainerKind = .hdf5, modelConfig: String? = nil,
-         archiveMetadata: String? = nil, options: OpenOptions) throws {
+    /// or one inside another container (`kind`), which may supply the model's config and metadata
+    /// and says where the HDF5 bytes lie in the file its descriptor reads (`placement`; the whole
+    /// file by default).
+    init(path: String, file: File, byteSize: UInt64, kind: ContainerKind = .hdf5, placement: (start: UInt64, fileSize: UInt64)? = nil,
+         modelConfig: String? = nil, archiveMetadata: String? = nil, options: OpenOptions) throws {
         self.path = path
         self.kind = kind
         self.byteSize = byteSize
+        self.placement = placement ?? (0, byteSize)
         self.file = file
         limits = options.limits
         observer = options.observer
@@ -97,15 +103,16 @@ final class HDF5Container: TensorContainer, ContainerFormat {
         return weight.storageSize == bytes && !overflow && end <= byteSize
     }
 
-    /// Plain HDF5 files only: an archive's weights file is read through its window.
+    /// The file libhdf5 reads is mapped: the HDF5 file itself, or the `.keras` archive whose stored
+    /// entry it is (or the inflated copy of a deflated one).
     func mappedBytes(of weight: WeightEntry) throws -> MappedRegion? {
-        guard kind == .hdf5, FileMapping.isSupported, hasVerifiedExtent(weight), let offset = weight.dataOffset,
+        guard FileMapping.isSupported, hasVerifiedExtent(weight), let offset = weight.dataOffset,
               try translatingHDF5Errors(file: path, { try dataset(weight).storesNativeElements }) else { return nil }
         observer?.reading(weight.path, in: path)
         let mapping = try self.mapping ?? FileMapping(descriptor: translatingHDF5Errors(file: path) { try file.descriptor() },
-                                                     size: byteSize, path: path)
+                                                     size: placement.fileSize, path: path)
         self.mapping = mapping
-        return mapping.region(offset: offset, count: weight.storageSize, alignment: weight.dtype.byteCount,
+        return mapping.region(offset: placement.start + offset, count: weight.storageSize, elementSize: weight.dtype.byteCount,
                               object: weight.path)
     }
 

@@ -38,13 +38,16 @@ enum KerasArchiveContainer: ContainerFormat {
         let metadata = try directory.entry(metadataEntry).map { try text(of: $0, in: probe, limit: 1 << 20) }
         options.observer?.reading(weightsEntry, in: path)
         let file: File
+        let placement: (start: UInt64, fileSize: UInt64)
         if weights.isStored {
             file = try translatingHDF5Errors(file: path) { try File.open(path, byteRange: weights.data) }
+            placement = (weights.data.lowerBound, try probe.fileSize())
         } else {
             file = try inflated(weights, of: probe, limits: options.limits)
+            placement = (0, weights.uncompressedSize)
         }
         return try HDF5Container(path: path, file: file, byteSize: weights.uncompressedSize, kind: .kerasArchive,
-                                 modelConfig: config, archiveMetadata: metadata, options: options)
+                                 placement: placement, modelConfig: config, archiveMetadata: metadata, options: options)
     }
 
     static func writes(to path: String) -> Bool {

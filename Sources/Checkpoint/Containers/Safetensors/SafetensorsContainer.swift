@@ -85,7 +85,7 @@ final class SafetensorsContainer: TensorContainer, ContainerFormat {
         guard FileMapping.isSupported, let tensor = tensorsByID[weight.storageID] else { return nil }
         let mapping = try self.mapping ?? FileMapping(descriptor: descriptor.rawValue, size: byteSize, path: path)
         self.mapping = mapping
-        return mapping.region(offset: header.dataStart + tensor.offsets.lowerBound, count: weight.storageSize, alignment: weight.dtype.byteCount,
+        return mapping.region(offset: header.dataStart + tensor.offsets.lowerBound, count: weight.storageSize, elementSize: weight.dtype.byteCount,
                               object: weight.path)
     }
 

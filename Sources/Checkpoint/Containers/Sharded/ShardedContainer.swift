@@ -142,7 +142,7 @@ final class ShardedContainer: TensorContainer, ContainerFormat {
             let mapping = try mappings[shard] ?? FileMapping(descriptor: translatingHDF5Errors(file: file) { try shards[shard].file.descriptor() },
                                                              size: shards[shard].size, path: file)
             mappings[shard] = mapping
-            return mapping.region(offset: offset, count: weight.storageSize, alignment: weight.dtype.byteCount,
+            return mapping.region(offset: offset, count: weight.storageSize, elementSize: weight.dtype.byteCount,
                               object: weight.path)
         }
     }
