@@ -1,5 +1,6 @@
 import Checkpoint
 import CKernels
+import NeuralNet
 
 /// Summary statistics of one tensor, computed in one streaming pass over bounded blocks.
 ///
@@ -27,6 +28,11 @@ struct StatisticsAccumulator {
     private var finite = 0
     private var minimum = Double.infinity, maximum = -Double.infinity
     private var mean = 0.0, sumOfSquares = 0.0
+
+    /// Adds one block of little-endian elements of `dtype` (see ``Elements``).
+    mutating func add(_ bytes: UnsafeRawBufferPointer, dtype: DType) {
+        Elements.with(bytes, dtype: dtype) { add($0) }
+    }
 
     /// Adds one block: a vectorized C pass for the counts, extremes and sum, a second one for the
     /// squared deviations from the block's mean.

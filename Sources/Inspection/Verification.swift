@@ -225,7 +225,7 @@ public enum Verification {
 
         mutating func add(_ bytes: UnsafeRawBufferPointer) {
             if accumulator != nil {
-                Elements.with(bytes, dtype: dtype) { accumulator!.add($0) }
+                accumulator!.add(bytes, dtype: dtype)
             } else {
                 nonFinite.add(bytes, dtype: dtype)
             }

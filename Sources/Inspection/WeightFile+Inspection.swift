@@ -8,9 +8,7 @@ extension WeightFile {
     /// - Throws: ``CheckpointError`` if the data cannot be read.
     public func statistics(of weight: WeightEntry) throws -> TensorStatistics {
         var accumulator = StatisticsAccumulator()
-        try forEachBlock(of: weight) { bytes, _ in
-            Elements.with(bytes, dtype: weight.dtype) { accumulator.add($0) }
-        }
+        try forEachBlock(of: weight) { bytes, _ in accumulator.add(bytes, dtype: weight.dtype) }
         return accumulator.statistics
     }
 
@@ -44,7 +42,7 @@ extension WeightFile {
         }, start: { weight in
             Lane(dtype: weight.dtype, accumulator: statistics ? StatisticsAccumulator() : nil, hasher: sha256 ? DigestHasher(.sha256) : nil)
         }, consume: { lane, bytes in
-            if lane.accumulator != nil { Elements.with(bytes, dtype: lane.dtype) { lane.accumulator!.add($0) } }
+            lane.accumulator?.add(bytes, dtype: lane.dtype)
             lane.hasher?.update(bytes)
         }, finish: { lane in
             Summary(statistics: lane.accumulator?.statistics, sha256: lane.hasher?.finalize().hex)

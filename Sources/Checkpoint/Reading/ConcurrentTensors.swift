@@ -251,9 +251,7 @@ private struct Block: @unchecked Sendable {
         case .pool(let memory, let count):
             body(UnsafeRawBufferPointer(rebasing: memory[0..<count]))
         case .map(let region, let range, let buffer?):
-            let copy = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<range.count])
-            copy.copyMemory(from: UnsafeRawBufferPointer(rebasing: region.bytes[range]))
-            body(UnsafeRawBufferPointer(copy))
+            body(region.copy(range, into: buffer))
         case .map(let region, let range, nil):
             body(UnsafeRawBufferPointer(rebasing: region.bytes[range]))
         }

@@ -149,11 +149,16 @@ package struct MappedRegion: Sendable {
                               _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         try populate(range)
         defer { release(range) }
-        let inPlace = UnsafeRawBufferPointer(rebasing: bytes[range])
-        guard !isAligned, let buffer else { return try body(inPlace) }
+        guard !isAligned, let buffer else { return try body(UnsafeRawBufferPointer(rebasing: bytes[range])) }
+        return try body(copy(range, into: buffer))
+    }
+
+    /// Copies the bytes of `range`, populated already, to the start of `buffer` (aligned, unlike
+    /// them in the map when ``isAligned`` is false) and returns the copy.
+    package func copy(_ range: Range<Int>, into buffer: UnsafeMutableRawBufferPointer) -> UnsafeRawBufferPointer {
         let copy = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<range.count])
-        copy.copyMemory(from: inPlace)
-        return try body(UnsafeRawBufferPointer(copy))
+        copy.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[range]))
+        return UnsafeRawBufferPointer(copy)
     }
 
     /// Copies the bytes into `buffer`, block by block.
