@@ -16,6 +16,10 @@
 #define HEFT_KERNEL
 #endif
 
+/* Element `i` of the array of T at `p`, which need not be aligned to T: blocks come straight from
+   a file's memory map, where a `.keras` archive's entry starts wherever the zip put it. */
+#define AT(T, p, i) ({ T at_; memcpy(&at_, (const char *)(p) + (i) * sizeof(T), sizeof at_); at_; })
+
 /* One comparison step over the lanes of vector type V (mask type M), in the inputs' precision;
    the differences are summed in double lanes (D), whatever the inputs' precision. */
 #define COMPARE_STEP(V, M, D)                                                                    \
@@ -35,17 +39,18 @@
 /* The same step for one pair (the tail of a block). */
 #define COMPARE_SCALAR(T)                                                                        \
     for (; i < n; i++) {                                                                         \
-        T diff = a[i] - b[i];                                                                    \
+        T ai = AT(T, a, i), bi = AT(T, b, i);                                                    \
+        T diff = ai - bi;                                                                        \
         diff = diff < 0 ? -diff : diff;                                                          \
         if (!(diff < (T)INFINITY)) { out->non_finite++; continue; }                              \
-        T magnitude = b[i] < 0 ? -b[i] : b[i];                                                   \
+        T magnitude = bi < 0 ? -bi : bi;                                                   \
         out->sum += diff;                                                                        \
         if (diff > out->max_diff) out->max_diff = diff;                                          \
         if (magnitude > 0 && diff / magnitude > out->max_rel) out->max_rel = diff / magnitude;   \
         out->mismatches += diff > atol_s + rtol_s * magnitude;                                   \
     }
 
-HEFT_KERNEL void heft_compare_f32(const float *a, const float *b, size_t n, float atol_s, float rtol_s, heft_difference *out) {
+HEFT_KERNEL void heft_compare_f32(const void *a, const void *b, size_t n, float atol_s, float rtol_s, heft_difference *out) {
     typedef float V __attribute__((ext_vector_type(8)));
     typedef int M __attribute__((ext_vector_type(8)));
     typedef double D __attribute__((ext_vector_type(8)));
@@ -56,8 +61,8 @@ HEFT_KERNEL void heft_compare_f32(const float *a, const float *b, size_t n, floa
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         V x, y;
-        memcpy(&x, a + i, sizeof x);
-        memcpy(&y, b + i, sizeof y);
+        memcpy(&x, (const char *)a + i * sizeof x[0], sizeof x);
+        memcpy(&y, (const char *)b + i * sizeof y[0], sizeof y);
         COMPARE_STEP(V, M, D)
     }
     out->sum = 0;
@@ -75,7 +80,7 @@ HEFT_KERNEL void heft_compare_f32(const float *a, const float *b, size_t n, floa
     COMPARE_SCALAR(float)
 }
 
-HEFT_KERNEL void heft_compare_f64(const double *a, const double *b, size_t n, double atol_s, double rtol_s, heft_difference *out) {
+HEFT_KERNEL void heft_compare_f64(const void *a, const void *b, size_t n, double atol_s, double rtol_s, heft_difference *out) {
     typedef double V __attribute__((ext_vector_type(4)));
     typedef long M __attribute__((ext_vector_type(4)));
     const V atol = atol_s, rtol = rtol_s;
@@ -84,8 +89,8 @@ HEFT_KERNEL void heft_compare_f64(const double *a, const double *b, size_t n, do
     size_t i = 0;
     for (; i + 4 <= n; i += 4) {
         V x, y;
-        memcpy(&x, a + i, sizeof x);
-        memcpy(&y, b + i, sizeof y);
+        memcpy(&x, (const char *)a + i * sizeof x[0], sizeof x);
+        memcpy(&y, (const char *)b + i * sizeof y[0], sizeof y);
         COMPARE_STEP(V, M, V)
     }
     out->sum = 0;
@@ -105,9 +110,9 @@ HEFT_KERNEL void heft_compare_f64(const double *a, const double *b, size_t n, do
 
 /* |a - b| in the inputs' precision, as the comparison computes it. */
 #define FIND(NAME, T)                                                                            \
-HEFT_KERNEL size_t NAME(const T *a, const T *b, size_t n, double value) {                                   \
+HEFT_KERNEL size_t NAME(const void *a, const void *b, size_t n, double value) {                \
     for (size_t i = 0; i < n; i++) {                                                             \
-        T diff = a[i] - b[i];                                                                    \
+        T diff = AT(T, a, i) - AT(T, b, i);                                                                    \
         diff = diff < 0 ? -diff : diff;                                                          \
         if (diff < (T)INFINITY && (double)diff == value) return i;                               \
     }                                                                                            \
@@ -131,7 +136,7 @@ FIND(heft_find_difference_f64, double)
 
 #define STATISTICS_SCALAR(T)                                                                     \
     for (; i < n; i++) {                                                                         \
-        T v = x[i];                                                                              \
+        T v = AT(T, x, i);                                                                       \
         if (v != v) { out->nan++; continue; }                                                    \
         if (!((v < 0 ? -v : v) < (T)INFINITY)) continue;                                         \
         out->finite++;                                                                           \
@@ -143,7 +148,7 @@ FIND(heft_find_difference_f64, double)
     out->infinite = (long)n - out->finite - out->nan;
 
 #define STATISTICS(NAME, T, LANES)                                                               \
-HEFT_KERNEL void NAME(const T *x, size_t n, heft_statistics *out) {                                         \
+HEFT_KERNEL void NAME(const void *x, size_t n, heft_statistics *out) {                       \
     typedef T V __attribute__((ext_vector_type(LANES)));                                         \
     typedef double D __attribute__((ext_vector_type(LANES)));                                    \
     typedef __typeof__((V){} < (V){}) M;                                                         \
@@ -153,7 +158,7 @@ HEFT_KERNEL void NAME(const T *x, size_t n, heft_statistics *out) {             
     size_t i = 0;                                                                                \
     for (; i + LANES <= n; i += LANES) {                                                         \
         V v;                                                                                     \
-        memcpy(&v, x + i, sizeof v);                                                             \
+        memcpy(&v, (const char *)x + i * sizeof(T), sizeof v);                                                             \
         STATISTICS_STEP(V, M, D)                                                                 \
     }                                                                                            \
     out->finite = 0; out->nan = 0; out->zeros = 0;                                               \
@@ -173,7 +178,7 @@ STATISTICS(heft_statistics_f64, double, 4)
 /* In double lanes whatever the input's precision: (x - mean)^2 of a float32 of 1e20 is 1e40,
    beyond float32's range. */
 #define SQUARED(NAME, T, LANES)                                                                  \
-HEFT_KERNEL double NAME(const T *x, size_t n, double mean) {                                                \
+HEFT_KERNEL double NAME(const void *x, size_t n, double mean) {                              \
     typedef T V __attribute__((ext_vector_type(LANES)));                                         \
     typedef double D __attribute__((ext_vector_type(LANES)));                                    \
     typedef __typeof__((D){} < (D){}) M;                                                         \
@@ -183,7 +188,7 @@ HEFT_KERNEL double NAME(const T *x, size_t n, double mean) {                    
     size_t i = 0;                                                                                \
     for (; i + LANES <= n; i += LANES) {                                                         \
         V raw;                                                                                   \
-        memcpy(&raw, x + i, sizeof raw);                                                         \
+        memcpy(&raw, (const char *)x + i * sizeof(T), sizeof raw);                                                         \
         D v = __builtin_convertvector(raw, D);                                                   \
         D magnitude = v < 0 ? -v : v;                                                            \
         D d = v - center;                                                                        \
@@ -192,7 +197,7 @@ HEFT_KERNEL double NAME(const T *x, size_t n, double mean) {                    
     }                                                                                            \
     for (int k = 0; k < LANES; k++) total += partial[k];                                         \
     for (; i < n; i++) {                                                                         \
-        double v = x[i];                                                                         \
+        double v = AT(T, x, i);                                                                  \
         if ((v < 0 ? -v : v) < INFINITY) total += (v - mean) * (v - mean);                       \
     }                                                                                            \
     return total;                                                                                \
@@ -202,22 +207,23 @@ SQUARED(heft_squared_deviations_f32, float, 8)
 SQUARED(heft_squared_deviations_f64, double, 4)
 
 #define NON_FINITE(NAME, T, LANES)                                                               \
-HEFT_KERNEL void NAME(const T *x, size_t n, heft_non_finite *out) {                             \
+HEFT_KERNEL void NAME(const void *x, size_t n, heft_non_finite *out) {                       \
     typedef T V __attribute__((ext_vector_type(LANES)));                                         \
     typedef __typeof__((V){} < (V){}) M;                                                         \
     M nan = 0, infinite = 0;                                                                     \
     size_t i = 0;                                                                                \
     for (; i + LANES <= n; i += LANES) {                                                         \
         V v;                                                                                     \
-        memcpy(&v, x + i, sizeof v);                                                             \
+        memcpy(&v, (const char *)x + i * sizeof(T), sizeof v);                                                             \
         nan -= v != v;                                                                           \
         infinite -= (v < 0 ? -v : v) == (V)INFINITY;                                             \
     }                                                                                            \
     out->nan = 0; out->infinite = 0;                                                             \
     for (int k = 0; k < LANES; k++) { out->nan += nan[k]; out->infinite += infinite[k]; }        \
     for (; i < n; i++) {                                                                         \
-        out->nan += x[i] != x[i];                                                                \
-        out->infinite += (x[i] < 0 ? -x[i] : x[i]) == (T)INFINITY;                               \
+        T v = AT(T, x, i);                                                                       \
+        out->nan += v != v;                                                                      \
+        out->infinite += (v < 0 ? -v : v) == (T)INFINITY;                                        \
     }                                                                                            \
 }
 

@@ -1,20 +1,21 @@
 import NeuralNet
 
-/// The elements of a block as `Float` or `Double`, without copying for `float32`/`float64`.
+/// A block of elements as the numeric kernels take them: `float32` or `float64`, in place and not
+/// necessarily aligned (see ``UnalignedElements``).
 enum Elements {
-    case float32(UnsafeBufferPointer<Float>)
-    case float64(UnsafeBufferPointer<Double>)
+    case float32(UnalignedElements<Float>)
+    case float64(UnalignedElements<Double>)
 
     /// Calls `body` with the raw little-endian bytes of `dtype` viewed as `Float` or `Double`
     /// (other dtypes are converted to `Double` first).
     static func with<R>(_ bytes: UnsafeRawBufferPointer, dtype: DType, _ body: (Elements) throws -> R) rethrows -> R {
         switch dtype {
-        case .float32: return try bytes.withMemoryRebound(to: Float.self) { try body(.float32($0)) }
-        case .float64: return try bytes.withMemoryRebound(to: Double.self) { try body(.float64($0)) }
+        case .float32: return try body(.float32(UnalignedElements(bytes: bytes)))
+        case .float64: return try body(.float64(UnalignedElements(bytes: bytes)))
         default:
             let count = bytes.count / dtype.byteCount
             let tensor = Tensor(shape: [count], dtype: dtype) { $0.copyMemory(from: bytes) }.converted(to: .float64)
-            return try tensor.withUnsafeBytes { raw in try raw.withMemoryRebound(to: Double.self) { try body(.float64($0)) } }
+            return try tensor.withUnsafeBytes { try body(.float64(UnalignedElements(bytes: $0))) }
         }
     }
 }

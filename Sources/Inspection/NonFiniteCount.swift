@@ -17,9 +17,9 @@ struct NonFiniteCount: Sendable, Equatable {
         var block = heft_non_finite()
         switch dtype {
         case .float32:
-            bytes.withMemoryRebound(to: Float.self) { heft_count_non_finite_f32($0.baseAddress, elements, &block) }
+            heft_count_non_finite_f32(bytes.baseAddress, elements, &block)   // aligned or not: the kernel loads with memcpy
         case .float64:
-            bytes.withMemoryRebound(to: Double.self) { heft_count_non_finite_f64($0.baseAddress, elements, &block) }
+            heft_count_non_finite_f64(bytes.baseAddress, elements, &block)
         case .float16:
             countHalf(bytes, exponent: 0x7C00, mantissa: 0x03FF, into: &block)
         case .bfloat16:
@@ -34,10 +34,10 @@ struct NonFiniteCount: Sendable, Equatable {
     /// A 16-bit float is NaN when its exponent bits are all set and its mantissa is not zero,
     /// infinite when the mantissa is zero.
     private func countHalf(_ bytes: UnsafeRawBufferPointer, exponent: UInt16, mantissa: UInt16, into block: inout heft_non_finite) {
-        bytes.withMemoryRebound(to: UInt16.self) { values in
-            for bits in values where bits & exponent == exponent {
-                if bits & mantissa == 0 { block.infinite += 1 } else { block.nan += 1 }
-            }
+        for offset in stride(from: 0, to: bytes.count - 1, by: 2) {
+            let bits = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
+            guard bits & exponent == exponent else { continue }
+            if bits & mantissa == 0 { block.infinite += 1 } else { block.nan += 1 }
         }
     }
 }

@@ -63,9 +63,9 @@ struct ValueComparator {
     /// compared one by one; with `--ulp` or `--top`, one more loop counts ULP mismatches or keeps
     /// the largest differences (computed as the kernel computes them).
     private mutating func compareVectorized<T: BinaryFloatingPoint>(
-        _ a: UnsafeBufferPointer<T>, _ b: UnsafeBufferPointer<T>, first: Int,
-        kernel: (UnsafePointer<T>, UnsafePointer<T>, Int, T, T, UnsafeMutablePointer<heft_difference>) -> Void,
-        find: (UnsafePointer<T>, UnsafePointer<T>, Int, Double) -> Int
+        _ a: UnalignedElements<T>, _ b: UnalignedElements<T>, first: Int,
+        kernel: (UnsafeRawPointer, UnsafeRawPointer, Int, T, T, UnsafeMutablePointer<heft_difference>) -> Void,
+        find: (UnsafeRawPointer, UnsafeRawPointer, Int, Double) -> Int
     ) {
         guard let left = a.baseAddress, let right = b.baseAddress else { return }
         var result = heft_difference()
@@ -77,7 +77,7 @@ struct ValueComparator {
             maxAbsIndex = first + find(left, right, a.count, result.max_diff)
         }
         maxRel = max(maxRel, result.max_rel)
-        if result.max_rel > 0 { referenceNonzero = true } else { noteReference(UnsafeRawBufferPointer(b)) }
+        if result.max_rel > 0 { referenceNonzero = true } else { noteReference(b.bytes) }
         sumAbs += result.sum
         mismatches += result.mismatches
         countedPairs += a.count - result.non_finite
@@ -86,12 +86,13 @@ struct ValueComparator {
         }
         guard usesUlps || topCount > 0 else { return }
         for i in 0..<a.count {
-            let difference = abs(a[i] - b[i])   // in the stored precision, as the kernel
+            let (x, y) = (a[i], b[i])
+            let difference = abs(x - y)   // in the stored precision, as the kernel
             guard difference.isFinite, difference > 0 else { continue }
-            if let ulps = tolerance.ulps, UnitsInLastPlace.distance(Double(a[i]), Double(b[i]), dtype: dtype) > UInt64(ulps) {
+            if let ulps = tolerance.ulps, UnitsInLastPlace.distance(Double(x), Double(y), dtype: dtype) > UInt64(ulps) {
                 mismatches += 1
             }
-            record(Double(difference), index: first + i, Double(a[i]), Double(b[i]))
+            record(Double(difference), index: first + i, Double(x), Double(y))
         }
     }
 

@@ -32,7 +32,7 @@ import Checkpoint
     @Test func statisticsOfHugeFiniteValuesAreFinite() {
         var accumulator = StatisticsAccumulator()
         let values: [Float] = (0..<1000).map { $0 % 2 == 0 ? 1e20 : -1e20 }
-        values.withUnsafeBufferPointer { accumulator.add(.float32($0)) }
+        values.withUnsafeBytes { accumulator.add($0, dtype: .float32) }
         let statistics = accumulator.statistics
         #expect(statistics.std.map { abs($0 - 1e20) / 1e20 < 1e-6 } == true, "std \(String(describing: statistics.std))")
         #expect(statistics.mean == 0)

@@ -107,4 +107,44 @@ import Checkpoint
         Tensor(shape: [3], storage: .int32([Int32.min, 0, Int32.max])).withUnsafeBytes { counted.add($0, dtype: .int32) }
         #expect(counted.count == 3 && counted.nan == 0 && counted.infinite == 0)
     }
+
+    /// Calls `body` with a copy of `bytes` that starts `offset` bytes past an aligned address, as
+    /// blocks of a `.keras` archive's weights entry lie in the file's map.
+    func misaligned(_ bytes: UnsafeRawBufferPointer, by offset: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count + offset, alignment: 64)
+        defer { buffer.deallocate() }
+        let copy = UnsafeMutableRawBufferPointer(rebasing: buffer[offset...])
+        copy.copyMemory(from: bytes)
+        #expect(Int(bitPattern: copy.baseAddress) % 8 == offset)
+        body(UnsafeRawBufferPointer(copy))
+    }
+
+    /// Blocks that start at any byte (not a multiple of the element size) give exactly the
+    /// figures of the same bytes aligned: statistics, non-finite counts and comparisons with the
+    /// per-element passes (`--top`, `--ulp`) that read elements one by one.
+    @Test(arguments: [DType.float32, .float64, .float16, .bfloat16], [1, 2, 3, 5])
+    func unalignedBlocksGiveTheAlignedFigures(_ dtype: DType, _ offset: Int) {
+        let a = Tensor(shape: [1_003], storage: .float64(values(1_003, seed: 11))).converted(to: dtype)
+        let b = Tensor(shape: [1_003], storage: .float64(values(1_003, seed: 12))).converted(to: dtype)
+        func figures(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> String {
+            var accumulator = StatisticsAccumulator()
+            accumulator.add(x, dtype: dtype)
+            var counted = NonFiniteCount()
+            counted.add(x, dtype: dtype)
+            var comparator = ValueComparator(tolerance: Tolerance(absolute: 1e-3, relative: 0, ulps: 4), topCount: 5, dtype: dtype)
+            comparator.compare(x, y, first: 0)
+            return "\(accumulator.statistics) \(counted.nan) \(counted.infinite) \(comparator.mismatches) "
+                + "\(comparator.maxAbs) \(comparator.maxAbsIndex) \(comparator.sumAbs) \(comparator.top.map { "\($0)" })"
+        }
+        a.withUnsafeBytes { x in
+            b.withUnsafeBytes { y in
+                let aligned = figures(x, y)
+                misaligned(x, by: offset) { x2 in
+                    misaligned(y, by: offset + 1) { y2 in
+                        #expect(figures(x2, y2) == aligned)
+                    }
+                }
+            }
+        }
+    }
 }

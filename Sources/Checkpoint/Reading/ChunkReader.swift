@@ -62,18 +62,18 @@ package struct ChunkReader {
         case .reader(let reader):
             try reader.read(rows: weight.shape.first == nil ? nil : block.row..<(block.row + block.count), into: bytes)
         case .mapped(let region):
-            try region.withBlock(range, buffer: nil) { bytes.copyMemory(from: $0) }
+            try region.withBlock(range) { bytes.copyMemory(from: $0) }
         }
         return UnsafeRawBufferPointer(bytes)
     }
 
-    /// Calls `body` with one block's bytes: in the file's map when the reader maps (copied from
-    /// it into `buffer` when the elements are not aligned there), else read into `buffer`. The
-    /// bytes are valid only during the call.
+    /// Calls `body` with one block's bytes: in the file's map when the reader maps (where they
+    /// need not be aligned to their elements: read them with `loadUnaligned` or the C kernels),
+    /// else read into `buffer`. The bytes are valid only during the call.
     package func withBlock<R>(_ block: (row: Int, count: Int), buffer: UnsafeMutableRawBufferPointer,
                               _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         guard case .mapped(let region) = source else { return try body(try read(block, into: buffer)) }
-        return try region.withBlock(byteRange(block), buffer: buffer, body)
+        return try region.withBlock(byteRange(block), body)
     }
 
     /// Calls `body` with the bytes of every block (see ``withBlock(_:buffer:_:)``) and the index of

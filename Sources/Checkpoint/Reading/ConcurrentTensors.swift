@@ -19,7 +19,9 @@ package enum ConcurrentTensors {
     /// For every weight, in the order given: `start` on the calling thread (before reading),
     /// `consume` for each block of its bytes on a worker lane, then `finish` there. A weight that
     /// cannot be read gives its error instead. `completed` runs on the calling thread once a
-    /// weight has been read (for progress).
+    /// weight has been read (for progress). The bytes `consume` gets may lie in the file's map
+    /// unaligned to their elements (a `.keras` archive's entry starts wherever the zip put it):
+    /// read them with `loadUnaligned` or the C kernels, never by rebinding memory.
     package static func map<State, T: Sendable>(
         _ weights: [WeightEntry], in file: WeightFile, completed: (WeightEntry) -> Void = { _ in },
         start: (WeightEntry) -> State,
@@ -102,9 +104,7 @@ package enum ConcurrentTensors {
             switch try openSource(weight, in: file) {
             case .mapped(let region, _):
                 try checkpointErrors(weight, in: file) {
-                    try withBuffer(region.isAligned ? 0 : min(region.count, MappedRegion.blockBytes)) { buffer in
-                        try region.forEachBlock(buffer: buffer) { consume(&state, $0) }
-                    }
+                    try region.forEachBlock { consume(&state, $0) }
                 }
             case .reader(let reader, let blocks):
                 try withBuffer(reader.bufferBytes) { buffer in
@@ -142,9 +142,7 @@ package enum ConcurrentTensors {
             switch source {
             case .mapped(let region, let blocks):
                 try region.populate(blocks[index])
-                // Unaligned elements cannot be used in place: the lane copies them out of the map.
-                let memory = region.isAligned ? nil : try pool.take(capacity: MappedRegion.blockBytes, for: weight, in: file)
-                return Block(source: .map(region, blocks[index], copyingInto: memory))
+                return Block(source: .map(region, blocks[index]))
             case .reader(let reader, let blocks):
                 let memory = try pool.take(capacity: reader.bufferBytes, for: weight, in: file)
                 do {
@@ -240,19 +238,16 @@ private struct Block: @unchecked Sendable {
     enum Source {
         /// `count` bytes read into a buffer of the pool.
         case pool(UnsafeMutableRawBufferPointer, count: Int)
-        /// Pages of a file's map, checked by `populate`; copied into a buffer of the pool first
-        /// when the elements are not aligned in the map.
-        case map(MappedRegion, Range<Int>, copyingInto: UnsafeMutableRawBufferPointer?)
+        /// Pages of a file's map, checked by `populate` (aligned to their elements or not).
+        case map(MappedRegion, Range<Int>)
     }
 
-    /// Calls `body` with the block's bytes, on the lane (where an unaligned block is copied).
+    /// Calls `body` with the block's bytes, on the lane.
     func withBytes(_ body: (UnsafeRawBufferPointer) -> Void) {
         switch source {
         case .pool(let memory, let count):
             body(UnsafeRawBufferPointer(rebasing: memory[0..<count]))
-        case .map(let region, let range, let buffer?):
-            body(region.copy(range, into: buffer))
-        case .map(let region, let range, nil):
+        case .map(let region, let range):
             body(UnsafeRawBufferPointer(rebasing: region.bytes[range]))
         }
     }
@@ -262,9 +257,8 @@ private struct Block: @unchecked Sendable {
         switch source {
         case .pool(let memory, _):
             pool.put(memory)
-        case .map(let region, let range, let buffer):
+        case .map(let region, let range):
             region.release(range)
-            if let buffer { pool.put(buffer) }
         }
     }
 }

@@ -83,9 +83,11 @@ package struct MappedRegion: Sendable {
     package let offset: Int
     /// How many bytes.
     package let count: Int
-    /// Whether the data starts at a multiple of its element size, so the elements can be used in
-    /// place; unaligned data (a `.keras` archive's entry, a safetensors file from a writer that
-    /// does not align) is copied out of the map block by block instead.
+    /// Whether the data starts at a multiple of its element size. Blocks are handed out in place
+    /// either way (their readers load elements with `loadUnaligned` or C kernels that `memcpy`
+    /// them); only a ``MappedTensor``, which exposes typed elements, needs aligned data. Unaligned
+    /// data is what a `.keras` archive's entry holds (Python's `zipfile` does not align) and what a
+    /// safetensors writer that does not align leaves.
     package let isAligned: Bool
     /// The tensor's path, for errors.
     package let object: String
@@ -130,35 +132,23 @@ package struct MappedRegion: Sendable {
         stride(from: 0, to: max(count, 1), by: Self.blockBytes).map { $0..<min(count, $0 + Self.blockBytes) }
     }
 
-    /// Calls `body` with each block of the bytes in order, each checked by ``populate(_:)``
-    /// before and released after: in place when ``isAligned``, else copied into `buffer` (at
-    /// least ``blockBytes``, or `nil` when the caller only copies).
+    /// Calls `body` with each block of the bytes in order, in place (see ``withBlock(_:_:)``).
     ///
     /// - Throws: ``CheckpointError`` as ``populate(_:)`` does, and what `body` throws.
-    package func forEachBlock(buffer: UnsafeMutableRawBufferPointer?, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    package func forEachBlock(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         for block in blocks {
-            try withBlock(block, buffer: buffer, body)
+            try withBlock(block, body)
         }
     }
 
-    /// Calls `body` with the bytes of `range`, checked by ``populate(_:)`` before and released
-    /// after: in place when ``isAligned`` or `buffer` is `nil`, else copied into `buffer`.
+    /// Calls `body` with the bytes of `range` in the map, checked by ``populate(_:)`` before and
+    /// released after. The bytes are aligned to their elements only when ``isAligned``.
     ///
     /// - Throws: ``CheckpointError`` as ``populate(_:)`` does, and what `body` throws.
-    package func withBlock<R>(_ range: Range<Int>, buffer: UnsafeMutableRawBufferPointer?,
-                              _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+    package func withBlock<R>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         try populate(range)
         defer { release(range) }
-        guard !isAligned, let buffer else { return try body(UnsafeRawBufferPointer(rebasing: bytes[range])) }
-        return try body(copy(range, into: buffer))
-    }
-
-    /// Copies the bytes of `range`, populated already, to the start of `buffer` (aligned, unlike
-    /// them in the map when ``isAligned`` is false) and returns the copy.
-    package func copy(_ range: Range<Int>, into buffer: UnsafeMutableRawBufferPointer) -> UnsafeRawBufferPointer {
-        let copy = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<range.count])
-        copy.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[range]))
-        return UnsafeRawBufferPointer(copy)
+        return try body(UnsafeRawBufferPointer(rebasing: bytes[range]))
     }
 
     /// Copies the bytes into `buffer`, block by block.
@@ -168,7 +158,7 @@ package struct MappedRegion: Sendable {
     package func copy(into buffer: UnsafeMutableRawBufferPointer) throws {
         precondition(buffer.count == count, "MappedRegion.copy: \(buffer.count) bytes for \(count)")
         var done = 0
-        try forEachBlock(buffer: nil) { block in
+        try forEachBlock { block in
             UnsafeMutableRawBufferPointer(rebasing: buffer[done..<(done + block.count)]).copyMemory(from: block)
             done += block.count
         }
