@@ -152,19 +152,19 @@ public final class Dataset {
         return offset == UInt64.max ? nil : offset
     }
 
-    /// Whether the elements are stored exactly as ``elementType`` lays them out in memory (same
-    /// width, little-endian byte order, IEEE fields; any 2-byte opaque for bfloat16), so that the
-    /// stored bytes are the elements without conversion.
+    /// ``elementType``, and whether the elements are stored exactly as it lays them out in memory
+    /// (same width, little-endian byte order, IEEE fields; any 2-byte opaque for bfloat16), so
+    /// that the stored bytes are the elements without conversion.
     ///
-    /// The corresponding C function is `H5Tequal`.
+    /// The corresponding C functions are `H5Dget_type` and `H5Tequal`.
     /// - Throws: ``HDF5Error`` if the type cannot be read, or is none Heft decodes.
-    public var storesNativeElements: Bool {
+    public var elementLayout: (elementType: ElementType, storesNativeElements: Bool) {
         get throws {
             let stored = try fileType()
             let type = try stored.elementType(location)
-            if type == .bfloat16 { return true }
+            if type == .bfloat16 { return (type, true) }
             let native = try Datatype.memory(for: type, location)
-            return try check(H5Tequal(stored.id, native.id), "compare datatypes", location) > 0
+            return (type, try check(H5Tequal(stored.id, native.id), "compare datatypes", location) > 0)
         }
     }
 

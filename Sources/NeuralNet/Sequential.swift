@@ -13,6 +13,11 @@ public final class Sequential: Model {
     private var stack: [any Layer] = []
     /// The per-sample input shape, once known (from the first layer or from the first call).
     private var knownInputShape: [Int]?
+    /// Each name in the stack and its layer, so adding checks a name in constant time.
+    private var layersByName: [String: ObjectIdentifier] = [:]
+    /// The stack's per-sample output shape once every layer is built for ``knownInputShape``, so
+    /// adding a layer builds only that one: a stack of n layers is built in O(n), not O(n²).
+    private var builtOutputShape: [Int]?
 
     /// Creates a model that applies `layers` in order.
     ///
@@ -27,12 +32,18 @@ public final class Sequential: Model {
     /// - Throws: ``NeuralNetError/duplicateLayerName(model:name:)`` if a different layer already in
     ///   the model has the same name; the model is then unchanged.
     public func add(_ layer: any Layer) throws {
-        if stack.contains(where: { $0 !== layer && $0.name == layer.name }) {
+        if let holder = layersByName[layer.name], holder != ObjectIdentifier(layer) {
             throw NeuralNetError.duplicateLayerName(model: name, name: layer.name)
         }
+        layersByName[layer.name] = ObjectIdentifier(layer)
         stack.append(layer)
         if stack.count == 1, knownInputShape == nil { knownInputShape = layer.inputShape }
-        if let knownInputShape { build(inputShape: knownInputShape) }
+        if let shape = builtOutputShape {
+            layer.build(inputShape: shape)
+            builtOutputShape = layer.outputShape(forInputShape: shape)
+        } else if let knownInputShape {
+            build(inputShape: knownInputShape)
+        }
     }
 
     public override var className: String { "Sequential" }
@@ -55,6 +66,7 @@ public final class Sequential: Model {
             layer.build(inputShape: shape)
             shape = layer.outputShape(forInputShape: shape)
         }
+        builtOutputShape = shape
     }
 
     public override func outputShape(forInputShape inputShape: [Int]) -> [Int] {

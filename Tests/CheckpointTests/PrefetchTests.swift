@@ -72,4 +72,28 @@ import TestSupport
             #expect(onlyA.getWeights() == Array(saved.getWeights().prefix(2)))
         }
     }
+
+    /// `heft verify` and `heft convert` read every digest while indexing (a budget of 0): the same
+    /// digests as reading them later, and a digest that cannot be read is still an error naming
+    /// its tensor, raised where the digest is asked for.
+    @Test func digestsReadWhileIndexingAreTheOnesReadLater() throws {
+        try withTemporaryDirectory { dir in
+            try mixedModel().saveWeights(to: "\(dir)/w.weights.h5")
+            let damaged = try WeightFile(path: "\(dir)/w.weights.h5").weights[3].path
+            try File.open("\(dir)/w.weights.h5", access: .readWrite).root.dataset(damaged)
+                .writeScalars(Integrity.digestAttribute, [1.0], shape: [])
+            let later = try WeightFile(path: "\(dir)/w.weights.h5")
+            let early = try WeightFile(path: "\(dir)/w.weights.h5", options: OpenOptions(prefetch: Prefetch(budget: 0, digests: true)))
+            #expect(early.container.prefetched.isEmpty)
+            for (a, b) in zip(later.weights, early.weights) where a.path != damaged {
+                #expect(try b.path == a.path && early.storedDigest(of: b) == later.storedDigest(of: a))
+                #expect(try early.storedDigest(of: b) != nil)
+            }
+            let errors = try [later, early].map { file in
+                let weight = try #require(file.weights.first { $0.path == damaged })
+                return #expect(throws: CheckpointError.self) { try file.storedDigest(of: weight) }.map { "\($0)" }
+            }
+            #expect(errors[0] == errors[1] && errors[0]?.contains(damaged) == true)
+        }
+    }
 }

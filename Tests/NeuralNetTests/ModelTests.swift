@@ -54,6 +54,20 @@ import TestSupport
         #expect("\(NeuralNetError.duplicateLayerName(model: "net", name: "head"))".contains("'head' is already in the model"))
     }
 
+    /// Layers added one by one to a built stack are built as they come, each for the previous
+    /// layer's output (the stack is built once, not again per layer), and the same layer object
+    /// may come back under its own name.
+    @Test func layersAddedToABuiltStackAreBuiltForThePreviousOutput() throws {
+        let shared = Dense(4, name: "shared")
+        let net = try Sequential([Dense(4, inputShape: [3], name: "first")])
+        for layer in [shared, Dense(4, name: "middle"), shared, Dense(5, name: "last")] as [any Layer] { try net.add(layer) }
+        #expect(net.layers.map(\.name) == ["first", "shared", "middle", "last"])
+        #expect(net.weights.map(\.shape) == [[3, 4], [4], [4, 4], [4], [4, 4], [4], [4, 5], [5]])
+        #expect(net(.randomUniform([2, 3])).shape == [2, 5])
+        let many = try Sequential((0..<3_000).map { Dense(1, inputShape: $0 == 0 ? [1] : nil, name: "d\($0)") })
+        #expect(many.weights.count == 6_000 && many.layers.allSatisfy(\.isBuilt))
+    }
+
     @Test func lookupByNameAndIndex() throws {
         let a = Dense(4, inputShape: [3], name: "a"), b = Dense(2, name: "b")
         let net = try Sequential([a, b])

@@ -78,7 +78,7 @@ extension Heft {
         }
 
         func run() throws {
-            try runWithExitCode("convert", reader, output, files: [input] + (like.map { [$0] } ?? []), outputs: [outputPath]) { open in
+            try runWithExitCode("convert", reader, output, files: [input] + (like.map { [$0] } ?? []), outputs: [outputPath], readingDigests: true) { open in
                 let file = try open(input)
                 let reference = try like.map { try open($0) }
                 let format = to?.layout ?? WeightFileFormat(forPath: outputPath)

@@ -14,14 +14,16 @@ let jsonSchemaVersion = 1
 /// Unless `--no-isolation`, the work runs in a worker process under the reader's limits (see
 /// ``Isolation``): a crash, hang or exhausted limit while reading `files` is also exit code 2, and a
 /// closed stdout ends heft quietly with 141. `body` opens files with the function it is given, so
-/// the worker can name the object it was reading.
+/// the worker can name the object it was reading; with `readingDigests` (commands that check
+/// every tensor's stored digest) the index reads them while it has each dataset open.
 func runWithExitCode(_ command: String, _ reader: ReaderOptions, _ output: OutputOptions, files: [String], outputs: [String] = [],
+                     readingDigests: Bool = false,
                      _ body: (_ open: (String) throws -> WeightFile) throws -> Int32) throws {
     Terminal.configure(output)
     func work(_ worker: Isolation.Worker) -> Int32 {
         Terminal.messageDescriptor = worker.messageDescriptor
         do {
-            return try body { path in try reader.open(path, observer: worker.observer) }
+            return try body { path in try reader.open(path, observer: worker.observer, readingDigests: readingDigests) }
         } catch {
             output.publish(error: error, command: command, exit: 2)
             return 2
@@ -101,9 +103,10 @@ struct ReaderOptions: ParsableArguments {
     }
 
     /// Opens a weights file with the reader's limits, reporting to a worker's `observer`.
-    func open(_ path: String, observer: ReadObserver?) throws -> WeightFile {
+    func open(_ path: String, observer: ReadObserver?, readingDigests: Bool) throws -> WeightFile {
         var limits = ReadLimits()
         limits.maximumTensorBytes = maxTensorSize << 20
-        return try WeightFile(path: path, limits: limits, observer: observer)
+        return try WeightFile(path: path, options: OpenOptions(
+            limits: limits, prefetch: readingDigests ? Prefetch(budget: 0, digests: true) : nil, observer: observer))
     }
 }

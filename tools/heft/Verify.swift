@@ -53,7 +53,7 @@ extension Heft {
         }
 
         func run() throws {
-            try runWithExitCode("verify", reader, output, files: [file] + (like.map { [$0] } ?? [])) { open in
+            try runWithExitCode("verify", reader, output, files: [file] + (like.map { [$0] } ?? []), readingDigests: true) { open in
                 let weightFile = try open(file)
                 let reference = try like.map { try open($0) }
                 var options = Verification.Options()

@@ -313,6 +313,8 @@ def persist_case(label, layers, width, repeats, folder):
              ("Heft load (legacy .h5), digests not checked", summarise(heft["load_legacy_unchecked"]), heft_rss, "read"),
              ("Heft load (.weights.h5), digests not checked", summarise(heft["load_v3_unchecked"]), heft_rss, "read"),
              ("libhdf5 floor: open + read + close per dataset, no checks", summarise(heft["hdf5_floor"]), heft_rss, "read"),
+             ("libhdf5 floor with the checks' calls (links listed, names, offset/type/extent, digest attribute), no bookkeeping",
+              summarise(heft["hdf5_check_calls"]), heft_rss, "read"),
              ("Heft save (.safetensors, fsync)", summarise(heft["save_safetensors"]), heft_rss, "write"),
              ("Heft load (.safetensors), checksums checked (default)", summarise(heft["load_safetensors"]), heft_rss, "read"),
              ("Heft load (.safetensors), digests not checked", summarise(heft["load_safetensors_unchecked"]), heft_rss, "read"),

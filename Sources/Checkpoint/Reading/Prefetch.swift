@@ -4,7 +4,8 @@ import NeuralNet
 /// load of many small weights opens each dataset once instead of twice (in libhdf5 1.10, opening
 /// a dataset costs more than reading a small one).
 ///
-/// Only the loader asks for this; the tools index without reading. A tensor that cannot be read
+/// The loader asks for both; `heft verify` and `heft convert` ask for digests only (a budget of
+/// 0), the other tools for neither. A tensor that cannot be read
 /// here is simply not prefetched: the read that needs it later reports the error, so a damaged
 /// weight the load never uses fails nothing, as before.
 package struct Prefetch {
@@ -12,7 +13,10 @@ package struct Prefetch {
     package var maximumTensorBytes = 1 << 20
     /// The most bytes read ahead in total (a second copy of that much of the model).
     package var budget: Int
-    /// Whether the stored ``Integrity/digestAttribute`` is read too, through the same handle.
+    /// Whether the stored ``Integrity/digestAttribute`` of every dataset is read too, through the
+    /// same handle, whether or not its values are read ahead: a check of every tensor (`verify`,
+    /// `convert`, a load) then opens no dataset a second time for its digest. A tensor is read
+    /// ahead only if its digest could be read too.
     package var digests: Bool
 
     /// Whether a tensor of `bytes`, after `used` bytes already read ahead, is read ahead too.

@@ -21,13 +21,17 @@ public struct WeightEntry: Sendable, Equatable {
     package let storageID: UInt64
     /// Where the data starts in the container when it is one contiguous, allocated block, else `nil`.
     package let dataOffset: UInt64?
+    /// Whether the bytes at ``dataOffset`` are the elements as they lie in memory (little-endian
+    /// IEEE, no conversion), so they can be used in place; found while indexing, so mapping a
+    /// tensor opens nothing.
+    package let storesNativeElements: Bool
     /// The file of a multi-file container that holds the tensor (a shard of a sharded
     /// checkpoint), `nil` for single-file containers.
     public package(set) var storageFile: String?
 
     /// Describes a weight of a container.
     package init(name: String, path: String, shape: [Int], dtype: DType, storageSize: Int, storageID: UInt64,
-                 dataOffset: UInt64? = nil, sharedWith: String? = nil) {
+                 dataOffset: UInt64? = nil, storesNativeElements: Bool = false, sharedWith: String? = nil) {
         self.name = name
         self.path = path
         self.shape = shape
@@ -35,6 +39,7 @@ public struct WeightEntry: Sendable, Equatable {
         self.storageSize = storageSize
         self.storageID = storageID
         self.dataOffset = dataOffset
+        self.storesNativeElements = storesNativeElements
         self.sharedWith = sharedWith
     }
 

@@ -24,7 +24,7 @@ import NeuralNet
 /// - `heft-bench persist DIR [--layers N] [--width N] [--repeats N]` times, for a Sequential of N
 ///   Dense(width → width) layers: writing and reading the raw bytes of its weights (`write(2)` with
 ///   and without `fsync`, and with each tensor hashed on a second thread; `read(2)`: the physical limit), and `saveWeights` / `loadWeights` in both
-///   layouts (loads with and without checking the stored checksums), and the libhdf5 floor (open, read, close per dataset, no checks);
+///   layouts (loads with and without checking the stored checksums), the libhdf5 floor (open, read, close per dataset, no checks) and the floor with the libhdf5 calls of the checks (``readWithCheckCalls(_:from:into:)``);
 ///   `--only ROW[,ROW…]` runs just those rows (for profiling; the files of earlier runs stay in DIR). Prints one JSON
 ///   line of seconds lists and the bytes per run.
 @main
@@ -148,6 +148,7 @@ struct HeftBench {
         let paths = model.layers.flatMap { layer in layer.weights.map { "\(layer.name)/\($0.kerasName)" } }
         var targets = tensors
         try time("hdf5_floor") { try readWithoutChecks(paths, from: "\(directory)/heft.h5", into: &targets) }
+        try time("hdf5_check_calls") { try readWithCheckCalls(paths, from: "\(directory)/heft.h5", into: &targets) }
         let lists = results.keys.sorted().map { "\"\($0)\": \(results[$0]!)" }.joined(separator: ", ")
         print("{\"workload\": \"persist\", \"bytes\": \(bytes), \(lists)}")
     }
@@ -179,6 +180,34 @@ struct HeftBench {
         let root = try File.open(path).root
         for (index, datasetPath) in paths.enumerated() {
             let dataset = try root.dataset(datasetPath)
+            let type = tensors[index].dtype == .float32 ? ElementType.float32 : ElementType.float64
+            try tensors[index].withUnsafeMutableBytes { try dataset.read(into: $0, as: type) }
+        }
+    }
+
+    /// The libhdf5 calls a checked load of a legacy `.h5` makes and nothing else (no matching, no
+    /// bookkeeping, no digest checked): `layer_names`, each group on the way opened and its links
+    /// listed once (as the index checks every link), each layer's `weight_names`, each dataset
+    /// opened once with its offset, type, extent, stored size and digest attribute read, then its
+    /// values. What the checks cost in libhdf5 alone: the floor under a checked load.
+    static func readWithCheckCalls(_ paths: [String], from path: String, into tensors: inout [Tensor]) throws {
+        let root = try File.open(path).root
+        _ = (try root.links(), try root.readStrings("layer_names"))
+        var groups: [String: Group] = [:]
+        for (index, datasetPath) in paths.enumerated() {
+            let parts = datasetPath.split(separator: "/").map(String.init)
+            var group = root, prefix = ""
+            for (depth, part) in parts.dropLast().enumerated() {
+                prefix += "/" + part
+                if let open = groups[prefix] { group = open; continue }
+                group = try group.group(part)
+                _ = try group.links()
+                if depth == 0 { _ = try group.readStrings("weight_names") }
+                groups[prefix] = group
+            }
+            let dataset = try group.dataset(parts.last!)
+            _ = (dataset.fileOffset, try dataset.elementLayout, try dataset.extent, try dataset.storageSize)
+            _ = try dataset.readString(Integrity.digestAttribute)
             let type = tensors[index].dtype == .float32 ? ElementType.float32 : ElementType.float64
             try tensors[index].withUnsafeMutableBytes { try dataset.read(into: $0, as: type) }
         }

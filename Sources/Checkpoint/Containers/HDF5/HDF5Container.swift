@@ -14,6 +14,8 @@ final class HDF5Container: TensorContainer, ContainerFormat {
     let byteSize: UInt64
     let index: WeightIndex
     let prefetched: [UInt64: PrefetchedTensor]
+    /// Digest texts read while indexing (see ``Prefetch/digests``), by storage identity.
+    private let digestTexts: [UInt64: String?]
     private let file: File
     private let limits: ReadLimits
     private let observer: ReadObserver?
@@ -42,6 +44,7 @@ final class HDF5Container: TensorContainer, ContainerFormat {
         index.archiveMetadata = archiveMetadata
         self.index = index
         prefetched = tree.prefetched
+        digestTexts = tree.digestTexts
     }
 
     // MARK: - ContainerFormat
@@ -106,8 +109,8 @@ final class HDF5Container: TensorContainer, ContainerFormat {
     /// The file libhdf5 reads is mapped: the HDF5 file itself, or the `.keras` archive whose stored
     /// entry it is (or the inflated copy of a deflated one).
     func mappedBytes(of weight: WeightEntry) throws -> MappedRegion? {
-        guard FileMapping.isSupported, hasVerifiedExtent(weight), let offset = weight.dataOffset,
-              try translatingHDF5Errors(file: path, { try dataset(weight).storesNativeElements }) else { return nil }
+        guard FileMapping.isSupported, hasVerifiedExtent(weight), weight.storesNativeElements, let offset = weight.dataOffset
+        else { return nil }
         observer?.reading(weight.path, in: path)
         let mapping = try self.mapping ?? FileMapping(descriptor: translatingHDF5Errors(file: path) { try file.descriptor() },
                                                      size: placement.fileSize, path: path)
@@ -117,6 +120,7 @@ final class HDF5Container: TensorContainer, ContainerFormat {
     }
 
     func storedDigestText(of weight: WeightEntry) throws -> String? {
+        if let text = digestTexts[weight.storageID] { return text }
         let dataset = try dataset(weight)
         return try translatingHDF5Errors(file: path) {
             try dataset.storedDigestText(maximumAttributeBytes: limits.maximumAttributeBytes)

@@ -12,6 +12,9 @@ final class HDF5WeightTree: WeightTree {
     /// Tensors read ahead so far (see ``Prefetch``) and their bytes.
     private(set) var prefetched: [UInt64: PrefetchedTensor] = [:]
     private var prefetchedBytes = 0
+    /// The digest text of each dataset read while indexing (see ``Prefetch/digests``), by
+    /// address; `nil` where the dataset has none. A dataset missing here was not read.
+    private(set) var digestTexts: [UInt64: String?] = [:]
     /// Link tables of groups already listed, by group path.
     private var linkTables: [String: [String: TreeLink]] = [:]
     /// Links listed so far, against ``ReadLimits/maximumObjects``.
@@ -120,8 +123,12 @@ final class HDF5WeightTree: WeightTree {
         let offset = dataset.fileOffset
         let storage = offset == nil ? try dataset.storageProperties : StorageProperties(layout: .contiguous, externalFileCount: 0)
         try requireLocalStorage(storage, of: dataset)
-        let dtype: DType
-        do { dtype = DType(try dataset.elementType) } catch let error as HDF5Error {
+        let dtype: DType, isNative: Bool
+        do {
+            // Whether the bytes are the elements in place matters only where they are one block.
+            let layout = offset == nil ? (try dataset.elementType, false) : try dataset.elementLayout
+            (dtype, isNative) = (DType(layout.0), layout.1)
+        } catch let error as HDF5Error {
             throw CheckpointError(file: file.path, .unsupportedData(path: dataset.path, detail: error.messages.last ?? "\(error)"))
         }
         let extent = try dataset.extent
@@ -130,19 +137,34 @@ final class HDF5WeightTree: WeightTree {
         let storageSize = try dataset.storageSize
         try requireConsistentStorage(storage, storageSize: storageSize, declared: bytes, dtype: dtype, of: dataset)
         let address = try address ?? dataset.objectAddress
-        if let prefetch, storageSize > 0, prefetched[address] == nil, prefetch.admits(bytes, after: prefetchedBytes) {
-            readAhead(dataset, shape: shape, dtype: dtype, digest: prefetch.digests, address: address)
+        if let prefetch {
+            if prefetch.digests, digestTexts[address] == nil { readDigestText(dataset, address: address) }
+            // Values are read ahead only with the digest that checks them, when one was asked for.
+            let digestText = digestTexts[address]
+            if storageSize > 0, prefetched[address] == nil, prefetch.admits(bytes, after: prefetchedBytes),
+               !prefetch.digests || digestText != nil {
+                readAhead(dataset, shape: shape, dtype: dtype, digestText: digestText ?? nil, address: address)
+            }
         }
         return WeightEntry(name: name, path: dataset.path, shape: shape, dtype: dtype, storageSize: storageSize,
-                           storageID: address, dataOffset: offset)
+                           storageID: address, dataOffset: offset, storesNativeElements: isNative)
     }
 
-    /// Reads a checked dataset's values (and its digest text) while it is open (see ``Prefetch``).
-    /// A failure leaves it unread: the read that needs it reports the error.
-    private func readAhead(_ dataset: Dataset, shape: [Int], dtype: DType, digest: Bool, address: UInt64) {
+    /// Reads a checked dataset's digest text while it is open (see ``Prefetch/digests``). A failure
+    /// leaves it unread: ``HDF5Container/storedDigestText(of:)`` reads it again and reports the error.
+    private func readDigestText(_ dataset: Dataset, address: UInt64) {
+        do {
+            digestTexts[address] = .some(try dataset.storedDigestText(maximumAttributeBytes: limits.maximumAttributeBytes))
+        } catch {
+            return
+        }
+    }
+
+    /// Reads a checked dataset's values while it is open (see ``Prefetch``), with the digest text
+    /// read beside them. A failure leaves it unread: the read that needs it reports the error.
+    private func readAhead(_ dataset: Dataset, shape: [Int], dtype: DType, digestText: String?, address: UInt64) {
         do {
             let value = try Tensor(shape: shape, dtype: dtype) { try dataset.read(into: $0, as: dtype.elementType) }
-            let digestText = digest ? try dataset.storedDigestText(maximumAttributeBytes: limits.maximumAttributeBytes) : nil
             prefetched[address] = PrefetchedTensor(value: value, digestText: digestText)
             prefetchedBytes += value.byteCount
         } catch {

@@ -17,6 +17,8 @@ final class ShardedContainer: TensorContainer, ContainerFormat {
     let byteSize: UInt64
     let index: WeightIndex
     let prefetched: [UInt64: PrefetchedTensor]
+    /// Digest texts read while indexing (see ``Prefetch/digests``), by storage identity.
+    private let digestTexts: [UInt64: String?]
     private let shards: [(name: String, file: File, size: UInt64)]
     /// Shards mapped read-only, by number, on the first ``mappedBytes(of:)`` of each.
     private var mappings: [Int: FileMapping] = [:]
@@ -55,6 +57,7 @@ final class ShardedContainer: TensorContainer, ContainerFormat {
         try Self.requireMatching(index, shardIndex)
         self.index = index
         prefetched = tree.prefetched
+        digestTexts = tree.digestTexts
     }
 
     /// Runs `body`, reporting an error about a shard file as one of the checkpoint `index`, naming
@@ -134,11 +137,11 @@ final class ShardedContainer: TensorContainer, ContainerFormat {
     }
 
     func mappedBytes(of weight: WeightEntry) throws -> MappedRegion? {
-        guard FileMapping.isSupported, hasVerifiedExtent(weight), let offset = weight.dataOffset else { return nil }
+        guard FileMapping.isSupported, hasVerifiedExtent(weight), weight.storesNativeElements, let offset = weight.dataOffset else { return nil }
         let shard = ShardedWeightTree.split(weight.storageID).shard
+        let file = shards[shard].file.path
+        observer?.reading(weight.path, in: file)
         return try Self.naming(path, shard: nil) {
-            let (opened, file) = try self.dataset(weight)
-            guard try translatingHDF5Errors(file: file, { try opened.storesNativeElements }) else { return nil }
             let mapping = try mappings[shard] ?? FileMapping(descriptor: translatingHDF5Errors(file: file) { try shards[shard].file.descriptor() },
                                                              size: shards[shard].size, path: file)
             mappings[shard] = mapping
@@ -148,7 +151,8 @@ final class ShardedContainer: TensorContainer, ContainerFormat {
     }
 
     func storedDigestText(of weight: WeightEntry) throws -> String? {
-        try Self.naming(path, shard: nil) {
+        if let text = digestTexts[weight.storageID] { return text }
+        return try Self.naming(path, shard: nil) {
             let (opened, file) = try self.dataset(weight)
             return try translatingHDF5Errors(file: file) { try opened.storedDigestText(maximumAttributeBytes: limits.maximumAttributeBytes) }
         }

@@ -38,6 +38,15 @@ final class ShardedWeightTree: WeightTree {
         return all
     }
 
+    /// Digest texts the shards read while indexing, by combined identity.
+    var digestTexts: [UInt64: String?] {
+        var all: [UInt64: String?] = [:]
+        for (shard, tree) in trees.enumerated() {
+            for (address, text) in tree.digestTexts { all[Self.id(shard: shard, address: address)] = .some(text) }
+        }
+        return all
+    }
+
     func root() throws -> Node {
         Node(path: "/", parts: try trees.enumerated().map { ($0.offset, try $0.element.root()) })
     }
@@ -80,7 +89,8 @@ final class ShardedWeightTree: WeightTree {
         guard let holder = holders.first,
               var entry = try trees[holder.shard].tensor(name, in: holder.group, link: holder.link, entryName: entryName) else { return nil }
         entry = WeightEntry(name: entry.name, path: entry.path, shape: entry.shape, dtype: entry.dtype, storageSize: entry.storageSize,
-                            storageID: Self.id(shard: holder.shard, address: entry.storageID), dataOffset: entry.dataOffset)
+                            storageID: Self.id(shard: holder.shard, address: entry.storageID), dataOffset: entry.dataOffset,
+                            storesNativeElements: entry.storesNativeElements)
         entry.storageFile = names[holder.shard]
         return entry
     }
