@@ -220,8 +220,8 @@ public enum WeightDiff {
                                  _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, Int) throws -> Void) throws {
         try fileA.requireReadable(a, holding: nil)
         try fileB.requireReadable(b, holding: nil)
-        let readerA = try ChunkReader(file: fileA, weight: a, inPlace: true)
-        let readerB = try ChunkReader(file: fileB, weight: b, inPlace: true)
+        let readerA = try ChunkReader(file: fileA, weight: a)
+        let readerB = try ChunkReader(file: fileB, weight: b)
         try withBuffer(readerA.bufferBytes) { bufferA in
             try withBuffer(readerB.bufferBytes) { bufferB in
                 for block in readerA.blocks {

@@ -71,7 +71,7 @@ extension WeightFile {
     public func forEachBlock(of weight: WeightEntry,
                              _ body: (_ bytes: UnsafeRawBufferPointer, _ firstElement: Int) throws -> Void) throws {
         try requireReadable(weight, holding: nil)
-        let reader = try ChunkReader(file: self, weight: weight, inPlace: true)
+        let reader = try ChunkReader(file: self, weight: weight)
         try withBuffer(reader.bufferBytes) { buffer in try reader.forEach(into: buffer, body) }
     }
 }

@@ -6,9 +6,9 @@ import Darwin
 import NeuralNet
 
 /// Reads one tensor in blocks of whole rows (first axis) into one reused buffer, so memory stays
-/// bounded by `chunkBytes` (or one row, if a row is larger) whatever the tensor's size. Made
-/// `inPlace`, it hands out blocks of the file's memory map where the tensor can be mapped (see
-/// ``FileMapping``), without copying them.
+/// bounded by `chunkBytes` (or one row, if a row is larger) whatever the tensor's size. Where the
+/// tensor can be mapped (see ``FileMapping``) its blocks come from the file's memory map: copied
+/// by ``read(_:into:)``, handed out in place by ``withBlock(_:buffer:_:)``; no dataset is opened.
 package struct ChunkReader {
     /// The default block size: 4 MiB, which keeps a block in the CPU caches.
     package static let defaultChunkBytes = 4 << 20
@@ -24,8 +24,8 @@ package struct ChunkReader {
         case mapped(MappedRegion)
     }
 
-    package init(file: WeightFile, weight: WeightEntry, chunkBytes: Int = defaultChunkBytes, inPlace: Bool = false) throws {
-        if inPlace, let region = try file.container.mappedBytes(of: weight) {
+    package init(file: WeightFile, weight: WeightEntry, chunkBytes: Int = defaultChunkBytes) throws {
+        if let region = try file.container.mappedBytes(of: weight) {
             source = .mapped(region)
         } else {
             source = .reader(try file.container.rowReader(for: weight))
@@ -62,7 +62,7 @@ package struct ChunkReader {
         case .reader(let reader):
             try reader.read(rows: weight.shape.first == nil ? nil : block.row..<(block.row + block.count), into: bytes)
         case .mapped(let region):
-            try region.withBlock(range) { bytes.copyMemory(from: $0) }
+            try region.copy(range, into: bytes)
         }
         return UnsafeRawBufferPointer(bytes)
     }
@@ -72,7 +72,10 @@ package struct ChunkReader {
     /// else read into `buffer`. The bytes are valid only during the call.
     package func withBlock<R>(_ block: (row: Int, count: Int), buffer: UnsafeMutableRawBufferPointer,
                               _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
-        guard case .mapped(let region) = source else { return try body(try read(block, into: buffer)) }
+        // Small blocks are copied (see ``MappedRegion/mappedMinimumBytes``), large ones used in place.
+        guard case .mapped(let region) = source, byteRange(block).count >= MappedRegion.mappedMinimumBytes else {
+            return try body(try read(block, into: buffer))
+        }
         return try region.withBlock(byteRange(block), body)
     }
 

@@ -104,7 +104,8 @@ package enum ConcurrentTensors {
             switch try openSource(weight, in: file) {
             case .mapped(let region, _):
                 try checkpointErrors(weight, in: file) {
-                    try region.forEachBlock { consume(&state, $0) }
+                    // Inline tensors are small: copied, not used in place (see MappedRegion.mappedMinimumBytes).
+                    try withBuffer(region.count) { buffer in consume(&state, try region.copy(0..<region.count, into: buffer)) }
                 }
             case .reader(let reader, let blocks):
                 try withBuffer(reader.bufferBytes) { buffer in

@@ -23,6 +23,10 @@ package final class FileMapping: Sendable {
     package let count: Int
     /// The file, for errors.
     package let path: String
+    /// A duplicate of the descriptor mapped, owned by the mapping, for ``MappedRegion/copy(_:into:)``'s
+    /// `pread` of small ranges (the caller's descriptor may be closed, and its number reused,
+    /// while a region is still in use).
+    private let descriptor: Int32
 
     /// Maps the first `size` bytes of the open file `descriptor` (which may be closed afterwards).
     ///
@@ -36,9 +40,14 @@ package final class FileMapping: Sendable {
         guard UInt64(status.st_size) == size, let count = Int(exactly: size), count > 0 else {
             throw CheckpointError(file: path, .truncated("the file's size changed from \(size) to \(status.st_size) bytes since it was opened"))
         }
+        let duplicate = fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
+        guard duplicate >= 0 else { throw Errno(rawValue: errno).checkpointError(file: path, "dup") }
         guard let base = mmap(nil, count, PROT_READ, MAP_SHARED, descriptor, 0), base != MAP_FAILED else {
-            throw Errno(rawValue: errno).checkpointError(file: path, "mmap")
+            let error = Errno(rawValue: errno).checkpointError(file: path, "mmap")
+            close(duplicate)
+            throw error
         }
+        self.descriptor = duplicate
         address = UInt(bitPattern: base)
         self.count = count
         self.path = path
@@ -46,6 +55,24 @@ package final class FileMapping: Sendable {
 
     deinit {
         munmap(UnsafeMutableRawPointer(bitPattern: address), count)
+        close(descriptor)
+    }
+
+    /// Reads `buffer.count` bytes at `offset` with `pread(2)`, without touching the map.
+    ///
+    /// - Throws: ``CheckpointError`` if the file ends before them (it was cut short) or the read fails.
+    fileprivate func read(at offset: Int, into buffer: UnsafeMutableRawBufferPointer, object: String) throws(CheckpointError) {
+        var done = 0
+        while done < buffer.count {
+            let count = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                let reason = count == 0 ? "the file ends inside its data (it was cut short while open)"
+                    : "reading the data failed: \(String(cString: strerror(errno)))"
+                throw CheckpointError(file: path, .truncated("\(object): \(reason)"))
+            }
+            done += count
+        }
     }
 
     /// Whether this kernel can populate mapped pages with an error instead of a signal.
@@ -124,21 +151,18 @@ package struct MappedRegion: Sendable {
         madvise(UnsafeMutableRawPointer(mutating: mapping.pointer(at: start)), end - start, MADV_DONTNEED)
     }
 
-    /// The block size of ``forEachBlock(_:)``: 4 MiB, a multiple of every element size.
+    /// Ranges smaller than this are copied with `pread(2)` rather than through the map: a small
+    /// tensor shares its pages with its neighbours, so they could not be dropped after use and a
+    /// file of many small tensors would pile up in the resident set (100 000 tensors of 256
+    /// bytes: 146 MiB more). Larger ranges leave at most their two boundary pages mapped.
+    package static let mappedMinimumBytes = 256 << 10
+
+    /// The block size of ``blocks``: 4 MiB, a multiple of every element size.
     package static let blockBytes = 4 << 20
 
     /// The byte ranges of the blocks, in order.
     package var blocks: [Range<Int>] {
         stride(from: 0, to: max(count, 1), by: Self.blockBytes).map { $0..<min(count, $0 + Self.blockBytes) }
-    }
-
-    /// Calls `body` with each block of the bytes in order, in place (see ``withBlock(_:_:)``).
-    ///
-    /// - Throws: ``CheckpointError`` as ``populate(_:)`` does, and what `body` throws.
-    package func forEachBlock(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        for block in blocks {
-            try withBlock(block, body)
-        }
     }
 
     /// Calls `body` with the bytes of `range` in the map, checked by ``populate(_:)`` before and
@@ -151,17 +175,35 @@ package struct MappedRegion: Sendable {
         return try body(UnsafeRawBufferPointer(rebasing: bytes[range]))
     }
 
-    /// Copies the bytes into `buffer`, block by block.
+    /// Copies the bytes into `buffer` (see ``copy(_:into:)``).
     ///
     /// - Precondition: `buffer.count == count`.
-    /// - Throws: ``CheckpointError`` as ``populate(_:)`` does.
+    /// - Throws: ``CheckpointError`` as ``copy(_:into:)`` does.
     package func copy(into buffer: UnsafeMutableRawBufferPointer) throws {
         precondition(buffer.count == count, "MappedRegion.copy: \(buffer.count) bytes for \(count)")
-        var done = 0
-        try forEachBlock { block in
-            UnsafeMutableRawBufferPointer(rebasing: buffer[done..<(done + block.count)]).copyMemory(from: block)
-            done += block.count
+        for block in blocks {
+            try copy(block, into: UnsafeMutableRawBufferPointer(rebasing: buffer[block]))
         }
+    }
+
+    /// Copies the bytes of `range` to the start of `buffer` and returns them there: from the map
+    /// (checked by ``populate(_:)``, dropped after) for ranges of ``mappedMinimumBytes`` and
+    /// more, with `pread(2)` for smaller ones.
+    ///
+    /// - Throws: ``CheckpointError`` if the file no longer holds the bytes (it was cut short) or
+    ///   reading them fails.
+    @discardableResult
+    package func copy(_ range: Range<Int>, into buffer: UnsafeMutableRawBufferPointer) throws(CheckpointError) -> UnsafeRawBufferPointer {
+        let target = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<range.count])
+        guard !range.isEmpty else { return UnsafeRawBufferPointer(target) }
+        if range.count < Self.mappedMinimumBytes {
+            try mapping.read(at: offset + range.lowerBound, into: target, object: object)
+        } else {
+            try populate(range)
+            defer { release(range) }
+            target.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[range]))
+        }
+        return UnsafeRawBufferPointer(target)
     }
 
     /// The whole pages covering `range`.
