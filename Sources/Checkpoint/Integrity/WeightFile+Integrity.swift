@@ -29,17 +29,37 @@ extension WeightFile {
     ///
     /// - Throws: ``CheckpointError`` if the data cannot be read or the digest does not match.
     func readForLoading(_ weight: WeightEntry, verifying: Bool) throws -> (value: Tensor, checked: Bool) {
-        let (value, digestText) = try container.prefetched[weight.storageID].map { ($0.value, $0.digestText) }
-            ?? readWithDigestText(weight, digest: verifying)
-        guard verifying, let digestText else { return (value, false) }
+        if let prefetched = container.prefetched[weight.storageID] {
+            guard verifying, let digestText = prefetched.digestText else { return (prefetched.value, false) }
+            let stored = try validDigest(digestText, of: weight)
+            try requireDigest(prefetched.value.withUnsafeBytes { Integrity.digest($0, stored.algorithm) }, matches: stored, for: weight)
+            return (prefetched.value, true)
+        }
+        guard verifying, let digestText = try container.storedDigestText(of: weight) else { return (try read(weight), false) }
         let stored = try validDigest(digestText, of: weight)
-        try requireDigest(value.withUnsafeBytes { Integrity.digest($0, stored.algorithm) }, matches: stored, for: weight)
+        let (value, computed) = try readHashing(weight, stored.algorithm)
+        try requireDigest(computed, matches: stored, for: weight)
         return (value, true)
     }
 
-    /// Reads a whole tensor and, with `digest`, its stored digest text.
-    private func readWithDigestText(_ weight: WeightEntry, digest: Bool) throws -> (Tensor, String?) {
-        (try read(weight), digest ? try container.storedDigestText(of: weight) : nil)
+    /// Reads a whole tensor into a new ``Tensor`` and returns its digest text, in one pass where it
+    /// is mapped and spans several blocks: each block is copied from the map and hashed on a
+    /// second thread while the next one is copied (the block is still in the CPU's cache), so the
+    /// check costs no second read of the tensor.
+    private func readHashing(_ weight: WeightEntry, _ algorithm: DigestAlgorithm) throws -> (Tensor, String) {
+        guard let region = try container.mappedBytes(of: weight), region.count > MappedRegion.blockBytes else {
+            let value = try read(weight)
+            return (value, value.withUnsafeBytes { Integrity.digest($0, algorithm) })
+        }
+        try requireReadable(weight, holding: region.count)
+        let hashing = BlockHasher([algorithm])
+        let value = try Tensor(shape: weight.shape, dtype: weight.dtype) { buffer in
+            defer { hashing.finish() }   // the hashing thread reads `buffer`: done before it is handed over
+            for (index, block) in region.blocks.enumerated() {
+                hashing.hash(try region.copy(block, into: UnsafeMutableRawBufferPointer(rebasing: buffer[block])), index: index)
+            }
+        }
+        return (value, hashing.finish()[algorithm]!)
     }
 
     /// The manifest Heft wrote last when it wrote the file, or `nil` when the file has none.

@@ -63,7 +63,8 @@ extension Model {
         if let foreign = file.foreignLayoutNote {
             throw CheckpointError(file: path, .unsupportedModel(foreign))
         }
-        let loader = WeightLoader(file: file, model: self, skipMismatch: skipMismatch, verifyIntegrity: options.verifyIntegrity)
+        let loader = WeightLoader(file: file, model: self, skipMismatch: skipMismatch, verifyIntegrity: options.verifyIntegrity,
+                                   stagingBudget: options.digestStagingBudget)
         switch file.format {
         case .kerasLegacy:
             return try byName ? loader.loadLegacyByName() : loader.loadLegacyByOrder()

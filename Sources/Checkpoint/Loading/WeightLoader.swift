@@ -7,16 +7,19 @@ final class WeightLoader {
     private let model: Model
     private let skipMismatch: Bool
     private let verifyIntegrity: Bool
+    /// ``LoadOptions/digestStagingBudget``.
+    private let stagingBudget: Int?
     private var planned: [Match] = []
     private var skipped: [String] = []
     /// Tensors whose SHA-256 matched the one Heft stored.
     private var verifiedDigests = 0
 
-    init(file: WeightFile, model: Model, skipMismatch: Bool, verifyIntegrity: Bool) {
+    init(file: WeightFile, model: Model, skipMismatch: Bool, verifyIntegrity: Bool, stagingBudget: Int? = nil) {
         self.file = file
         self.model = model
         self.skipMismatch = skipMismatch
         self.verifyIntegrity = verifyIntegrity
+        self.stagingBudget = stagingBudget
     }
 
     // MARK: - Legacy layout
@@ -144,8 +147,8 @@ final class WeightLoader {
     /// and checks ties; small tensors the file read while indexing (see ``Prefetch``) are staged
     /// from memory. Phase 2 reads the remaining values straight into the weights' storage (no
     /// second copy of the model in memory) from extents verified to lie inside the file, so only an
-    /// I/O error can stop it midway, and then assigns the staged values. Stored SHA-256 digests are
-    /// checked in phase 1: on the staged bytes (small tensors are staged for this, up to
+    /// I/O error can stop it midway, and then assigns the staged values. Stored digests are checked
+    /// in phase 1: on the staged bytes as they are read (small tensors are staged for this, up to
     /// ``digestStagingBytes``), and by streaming the others.
     private func commit() throws -> LoadReport {
         let sources = Dictionary(grouping: planned) { ObjectIdentifier($0.parameter) }.mapValues(\.count)
@@ -153,14 +156,15 @@ final class WeightLoader {
         var direct: [Match] = []
         var cache: [UInt64: Tensor] = [:]
         var stagedForDigests = 0
+        let stagingBudget = verifyIntegrity ? self.stagingBudget ?? Self.digestStagingBytes : 0
         for item in planned {
             let key = ObjectIdentifier(item.parameter)
             if sources[key] == 1, item.entry.dtype == item.parameter.dtype, file.hasVerifiedExtent(item.entry),
                file.container.prefetched[item.entry.storageID] == nil {
-                // With digests to check, small tensors are staged: one read checks and loads them,
+                // With digests to check, small tensors are staged: one pass reads and checks them,
                 // where reading straight into the weights needs a checking pass first.
                 let bytes = item.entry.count * item.entry.dtype.byteCount
-                if verifyIntegrity && stagedForDigests + bytes <= Self.digestStagingBytes {
+                if verifyIntegrity && stagedForDigests + bytes <= stagingBudget {
                     stagedForDigests += bytes
                 } else {
                     direct.append(item)
@@ -200,8 +204,12 @@ final class WeightLoader {
 
     // MARK: - Integrity
 
-    /// How many bytes of otherwise direct reads are staged when digests are checked: a second copy
-    /// this small costs less than a second pass over the file.
+    /// How many bytes of otherwise direct reads are staged when digests are checked (unless
+    /// ``LoadOptions/digestStagingBudget`` says otherwise): read and checked in one pass into new
+    /// tensors, which become the weights' values once every check has passed. Staging all of a
+    /// large model was measured and not taken: a second copy of 1 GiB loaded slower (185–194 ms)
+    /// than a streaming check followed by a read straight into the weights (140–143 ms), because
+    /// fresh memory must first be faulted in (see docs/performance.md).
     static let digestStagingBytes = 64 << 20
 
     /// Reads a tensor to stage it (or takes it from those read while indexing), checking its stored
