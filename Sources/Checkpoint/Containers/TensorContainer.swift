@@ -36,9 +36,9 @@ package protocol TensorContainer: AnyObject {
     func hasVerifiedExtent(_ weight: WeightEntry) -> Bool
 
     /// The tensor's bytes in a read-only map of the file (see ``FileMapping``), when they are one
-    /// verified block (``hasVerifiedExtent(_:)``) stored exactly as they lie in memory; `nil`
-    /// when they must be read (filtered, chunked or big-endian data, unaligned data, a container
-    /// in memory, a kernel that cannot map safely).
+    /// verified block (``hasVerifiedExtent(_:)``) stored exactly as they lie in memory, aligned to
+    /// their elements or not (``MappedRegion/isAligned``); `nil` when they must be read (filtered,
+    /// chunked or big-endian data, a container in memory, a kernel that cannot map safely).
     ///
     /// - Throws: ``CheckpointError`` if the file changed since it was opened or cannot be mapped.
     func mappedBytes(of weight: WeightEntry) throws -> MappedRegion?

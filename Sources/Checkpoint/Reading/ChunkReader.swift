@@ -67,16 +67,14 @@ package struct ChunkReader {
         return UnsafeRawBufferPointer(bytes)
     }
 
-    /// Calls `body` with one block's bytes: in the file's map when the reader maps (where they
-    /// need not be aligned to their elements: read them with `loadUnaligned` or the C kernels),
-    /// else read into `buffer`. The bytes are valid only during the call.
+    /// Calls `body` with one block's bytes: where the reader maps, as ``MappedRegion/withBlock(_:buffer:_:)``
+    /// gives them (large blocks in the map, where they need not be aligned to their elements: read
+    /// them with `loadUnaligned` or the C kernels; small ones copied into `buffer`), else read into
+    /// `buffer`. The bytes are valid only during the call.
     package func withBlock<R>(_ block: (row: Int, count: Int), buffer: UnsafeMutableRawBufferPointer,
                               _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
-        // Small blocks are copied (see ``MappedRegion/mappedMinimumBytes``), large ones used in place.
-        guard case .mapped(let region) = source, byteRange(block).count >= MappedRegion.mappedMinimumBytes else {
-            return try body(try read(block, into: buffer))
-        }
-        return try region.withBlock(byteRange(block), body)
+        guard case .mapped(let region) = source else { return try body(try read(block, into: buffer)) }
+        return try region.withBlock(byteRange(block), buffer: buffer, body)
     }
 
     /// Calls `body` with the bytes of every block (see ``withBlock(_:buffer:_:)``) and the index of

@@ -104,8 +104,7 @@ package enum ConcurrentTensors {
             switch try openSource(weight, in: file) {
             case .mapped(let region, _):
                 try checkpointErrors(weight, in: file) {
-                    // Inline tensors are small: copied, not used in place (see MappedRegion.mappedMinimumBytes).
-                    try withBuffer(region.count) { buffer in consume(&state, try region.copy(0..<region.count, into: buffer)) }
+                    try withBuffer(region.count) { buffer in try region.withBlock(0..<region.count, buffer: buffer) { consume(&state, $0) } }
                 }
             case .reader(let reader, let blocks):
                 try withBuffer(reader.bufferBytes) { buffer in

@@ -165,11 +165,14 @@ package struct MappedRegion: Sendable {
         stride(from: 0, to: max(count, 1), by: Self.blockBytes).map { $0..<min(count, $0 + Self.blockBytes) }
     }
 
-    /// Calls `body` with the bytes of `range` in the map, checked by ``populate(_:)`` before and
-    /// released after. The bytes are aligned to their elements only when ``isAligned``.
+    /// Calls `body` with the bytes of `range`: in the map for ranges of ``mappedMinimumBytes`` and
+    /// more (checked by ``populate(_:)`` before, released after; aligned to their elements only
+    /// when ``isAligned``), else copied into the start of `buffer` (see ``copy(_:into:)``).
     ///
-    /// - Throws: ``CheckpointError`` as ``populate(_:)`` does, and what `body` throws.
-    package func withBlock<R>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+    /// - Throws: ``CheckpointError`` as ``copy(_:into:)`` does, and what `body` throws.
+    package func withBlock<R>(_ range: Range<Int>, buffer: UnsafeMutableRawBufferPointer,
+                              _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        guard range.count >= Self.mappedMinimumBytes else { return try body(copy(range, into: buffer)) }
         try populate(range)
         defer { release(range) }
         return try body(UnsafeRawBufferPointer(rebasing: bytes[range]))

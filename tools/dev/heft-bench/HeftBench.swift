@@ -179,10 +179,14 @@ struct HeftBench {
     static func readWithoutChecks(_ paths: [String], from path: String, into tensors: inout [Tensor]) throws {
         let root = try File.open(path).root
         for (index, datasetPath) in paths.enumerated() {
-            let dataset = try root.dataset(datasetPath)
-            let type = tensors[index].dtype == .float32 ? ElementType.float32 : ElementType.float64
-            try tensors[index].withUnsafeMutableBytes { try dataset.read(into: $0, as: type) }
+            try readValues(of: root.dataset(datasetPath), into: &tensors[index])
         }
+    }
+
+    /// Reads a float32 or float64 dataset into `tensor`, whose shape and dtype it has.
+    static func readValues(of dataset: Dataset, into tensor: inout Tensor) throws {
+        let type = tensor.dtype == .float32 ? ElementType.float32 : ElementType.float64
+        try tensor.withUnsafeMutableBytes { try dataset.read(into: $0, as: type) }
     }
 
     /// The libhdf5 calls a checked load of a legacy `.h5` makes and nothing else (no matching, no
@@ -208,8 +212,7 @@ struct HeftBench {
             let dataset = try group.dataset(parts.last!)
             _ = (dataset.fileOffset, try dataset.elementLayout, try dataset.extent, try dataset.storageSize)
             _ = try dataset.readString(Integrity.digestAttribute)
-            let type = tensors[index].dtype == .float32 ? ElementType.float32 : ElementType.float64
-            try tensors[index].withUnsafeMutableBytes { try dataset.read(into: $0, as: type) }
+            try readValues(of: dataset, into: &tensors[index])
         }
     }
 
