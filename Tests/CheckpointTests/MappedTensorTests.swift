@@ -92,11 +92,29 @@ import TestSupport
         }
     }
 
+    /// A tensor of several 4 MiB blocks is copied out of the map by two threads: every block,
+    /// the short last one included, lands where it belongs, in `read` and in a load alike.
+    @Test func aTensorCopiedOnTwoThreadsIsTheBytesLibhdf5Reads() throws {
+        try withTemporaryDirectory { dir in
+            let model = try Sequential([Dense(777, inputShape: [4096], name: "wide")])
+            try model.setWeights(model.weights.enumerated().map { .randomUniform($1.shape, minval: -1, maxval: 1, seed: UInt64($0)) })
+            try model.saveWeights(to: "\(dir)/m.weights.h5")
+            let file = try WeightFile(path: "\(dir)/m.weights.h5")
+            let kernel = try #require(file.allWeights.first { $0.shape == [4096, 777] })
+            #expect(try file.container.mappedBytes(of: kernel).map(\.blocks.count) == 4)
+            #expect(try file.read(kernel).withUnsafeBytes { Array($0) } == readThroughLibhdf5(kernel, in: file))
+            let copy = try Sequential([Dense(777, inputShape: [4096], name: "wide")])
+            try copy.loadWeights(from: "\(dir)/m.weights.h5")
+            #expect(zip(copy.getWeights(), model.getWeights()).allSatisfy { bitwiseEqual($0, $1) })
+        }
+    }
+
     /// A safetensors file cut short after it was mapped: maps, reads and checks report it, never
     /// `SIGBUS`; one opened before the cut refuses to map the changed file.
     @Test func aFileCutShortUnderTheMapIsAnError() throws {
         try withTemporaryDirectory { dir in
-            let model = try Sequential([Dense(512, inputShape: [1024], name: "a"), Dense(1024, name: "b")])
+            // b's kernel is two blocks (6 MiB), so the cut also meets a copy shared by two threads.
+            let model = try Sequential([Dense(512, inputShape: [1024], name: "a"), Dense(3072, name: "b")])
             try model.saveWeights(to: "\(dir)/m.weights.h5")
             let path = "\(dir)/m.safetensors"
             try WeightFile(path: "\(dir)/m.weights.h5").convert(to: path, format: .kerasV3)
