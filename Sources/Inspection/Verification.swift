@@ -185,12 +185,11 @@ public enum Verification {
             case .success(let tensor):
                 scan.statistics[weight.storageID] = tensor.statistics
                 scan.hashes[weight.storageID] = tensor.identityHash
-                if let stored = tensor.storedDigest, let digest = tensor.digest {
-                    scan.checkedDigests += 1
-                    if digest != stored {
-                        scan.changedDigests += 1
-                        scan.problems.append(Problem(path: weight.path, problem: "integrity: " + WeightFile.changedBytes(stored: stored, read: digest), file: weight.storageFile))
-                    }
+                if tensor.checkedDigest { scan.checkedDigests += 1 }
+                if let changed = tensor.changedDigest {
+                    scan.changedDigests += 1
+                    scan.problems.append(Problem(path: weight.path, problem: "integrity: " + WeightFile.changedBytes(stored: changed.stored, read: changed.read),
+                                                 file: weight.storageFile))
                 }
                 if let problem = tensor.problem { scan.problems.append(Problem(path: weight.path, problem: problem, file: weight.storageFile)) }
             case .failure(let error):
@@ -240,9 +239,12 @@ public enum Verification {
             let reportsNonFinite = !allowNonFinite && (nan > 0 || infinite > 0)
             let checked = check?.finalize()
             // Without its own identity hasher, a hashing scan's stored digest is a SHA-256 already.
-            return TensorFindings(statistics: statistics, digest: checked?.description,
+            var changed: TensorFindings.ChangedDigest?
+            if let stored = storedDigest, let read = checked, stored != read {
+                changed = TensorFindings.ChangedDigest(stored: stored.description, read: read.description)
+            }
+            return TensorFindings(statistics: statistics, checkedDigest: checked != nil, changedDigest: changed,
                                   identityHash: hashing ? (identity?.finalize() ?? checked)?.hex : nil,
-                                  storedDigest: storedDigest?.description,
                                   problem: reportsNonFinite ? "\(nan) NaN and \(infinite) infinite value(s) of \(count)" : nil)
         }
     }
@@ -251,12 +253,19 @@ public enum Verification {
     private struct TensorFindings: Sendable {
         /// With identical groups asked for.
         let statistics: TensorStatistics?
-        /// The digest in the stored digest's algorithm, when one is stored.
-        let digest: String?
+        /// Whether a stored digest was checked.
+        let checkedDigest: Bool
+        /// The stored digest and the one read, when they differ (only then are their texts kept:
+        /// a file of 100 000 tensors would hold two strings for each).
+        let changedDigest: ChangedDigest?
         /// The SHA-256 in hex, when identical groups are asked for.
         let identityHash: String?
-        let storedDigest: String?
         let problem: String?
+
+        struct ChangedDigest: Sendable {
+            let stored: String
+            let read: String
+        }
     }
 
     // MARK: - Integrity
@@ -281,9 +290,18 @@ public enum Verification {
     /// Groups of paths that are hard links to one dataset and hold different variables (a tie);
     /// a second spelling of the same variable (MultiHeadAttention's `_query_dense`) is not one.
     private static func sharedGroups(_ file: WeightFile) -> [[String]] {
+        // Most files share nothing: count paths per dataset first, and look at the view only for
+        // datasets reached twice (a file of 100 000 tensors would otherwise copy every variable).
+        let weights = file.allWeights
+        var paths: [UInt64: Int] = [:]
+        for weight in weights { paths[weight.storageID, default: 0] += 1 }
+        let shared = weights.filter { paths[$0.storageID]! > 1 }
+        guard !shared.isEmpty else { return [] }
         let view = file.kerasView()
-        let variables = Set((view.variables + (view.optimizer?.variables ?? []) + view.metrics).map(\.entry.path))
-        let byDataset = Dictionary(grouping: file.allWeights.filter { variables.contains($0.path) }, by: \.storageID)
+        var variables = Set<String>()
+        for variable in view.variables { variables.insert(variable.entry.path) }
+        for variable in (view.optimizer?.variables ?? []) + view.metrics { variables.insert(variable.entry.path) }
+        let byDataset = Dictionary(grouping: shared.filter { variables.contains($0.path) }, by: \.storageID)
         return byDataset.values.filter { $0.count > 1 }.map { $0.map(\.path) }.sorted { $0[0] < $1[0] }
     }
 

@@ -102,7 +102,7 @@ public enum WeightDiff {
     }
 
     /// Pairs by identity (after A's renames); a file with two tensors of one identity is an error.
-    private static func pairByKey(_ a: [KerasModelView.Variable], _ b: [KerasModelView.Variable],
+    private static func pairByKey(_ a: some Sequence<KerasModelView.Variable>, _ b: some Sequence<KerasModelView.Variable>,
                                   key: (KerasModelView.Variable) -> String, renames: [(old: String, new: String)],
                                   section: TensorComparison.Section, files: (String, String)) throws -> [Pair] {
         let keyedA = try unique(a.map { (rename(key($0), renames), $0.entry) }, file: files.0)

@@ -25,7 +25,7 @@ import Inspection
         for path in try weightFiles(below: fixturesURL.path) where !path.contains("/hostile/") && !path.contains("/containers/") {
             let file = try WeightFile(path: path)
             let view = file.kerasView()
-            for section in [view.variables, view.optimizer?.variables ?? [], view.metrics] {
+            for section in [Array(view.variables), view.optimizer?.variables ?? [], view.metrics] {
                 var seen: [String: UInt64] = [:]
                 for variable in section {
                     if let address = seen[variable.identity] {

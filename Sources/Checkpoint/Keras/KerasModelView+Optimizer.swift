@@ -73,7 +73,7 @@ struct LegacyOptimizerNames {
     func state() -> KerasModelView.OptimizerState? {
         let entries = file.optimizerWeights
         guard !entries.isEmpty else { return nil }
-        let modelVariables = model.variables
+        let modelVariables = Array(model.variables)
         let byLegacyName = Dictionary(modelVariables.map { ($0.legacyName, $0) }, uniquingKeysWith: { first, _ in first })
         var className: String?
         let variables = entries.map { entry -> KerasModelView.Variable in

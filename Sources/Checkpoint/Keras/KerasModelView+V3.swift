@@ -15,17 +15,17 @@ private struct V3ViewBuilder {
     let file: WeightFile
     let hints: ClassHints
     let config: KerasLayerConfig?
-    let objects: [String: LayerEntry]
-    /// Each object's position in the file's (writing) order.
-    let positions: [String: Int]
+    /// Each object by its path (without the leading `/`), with its position in the file's
+    /// (writing) order.
+    let objects: [String: (entry: LayerEntry, position: Int)]
+    /// The walk's memo of the objects' parents; emptied once every object is placed.
     private var nodes: [String: Node] = [:]
 
     init(file: WeightFile, hints: ClassHints, config: KerasLayerConfig?) {
         self.file = file
         self.hints = hints
         self.config = config
-        objects = Dictionary(file.layers.map { (String($0.path.dropFirst()), $0) }, uniquingKeysWith: { first, _ in first })
-        positions = Dictionary(file.layers.enumerated().map { (String($1.path.dropFirst()), $0) }, uniquingKeysWith: { first, _ in first })
+        objects = Dictionary(file.layers.enumerated().map { (String($1.path.dropFirst()), ($1, $0)) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// What the walk knows of one object path.
@@ -53,22 +53,37 @@ private struct V3ViewBuilder {
         var isCell = false
     }
 
+    /// What a top-level layer of the view takes from its node.
+    struct TopLayer {
+        let name: String?
+        let className: String?
+        let source: KerasModelView.ClassSource
+
+        init(_ node: Node) {
+            (name, className, source) = (node.identity.first, node.layerClass?.name, node.source)
+        }
+    }
+
     mutating func build() -> KerasModelView {
         var layerOrder: [String] = []
         var listed = Set<String>()
         var variablesByTop: [String: [(key: [Int], variable: KerasModelView.Variable)]] = [:]
         var unknownObjects: [String: String] = [:]
-        var nodeOfTop: [String: Node] = [:]
+        var topLayers: [String: TopLayer] = [:]
         var seen: [String: UInt64] = [:]
+        var named = true   // every top-level layer's name is stored
         // Objects under the primary spelling of an attribute first, so a hard-linked second spelling is the one dropped.
         let secondSpellings = Set(KerasCatalog.attributeAliases.values.joined())
         let spelledSecond = { (object: LayerEntry) in object.path.split(separator: "/").contains { secondSpellings.contains(String($0)) } }
         for object in file.layers.filter({ !spelledSecond($0) }) + file.layers.filter(spelledSecond) {
-            let parts = object.path.split(separator: "/").map(String.init)
-            let node = self.node(parts)
+            // Made, not memoized: only the objects' parents are asked for again (a flat model of
+            // 50 000 layers would otherwise keep a node for each).
+            let node = makeNode(object.path.split(separator: "/").map(String.init))
+            let objectPath = String(object.path.dropFirst())
+            if objectPath == node.top && !object.hasStoredName { named = false }
             guard !node.top.isEmpty else { continue }
             if listed.insert(node.top).inserted { layerOrder.append(node.top) }
-            if parts.joined(separator: "/") == node.top { nodeOfTop[node.top] = node }
+            if objectPath == node.top { topLayers[node.top] = TopLayer(node) }
             let names = variableNames(of: object, node: node)
             if !object.weights.isEmpty && (names == nil || !node.isKnown) && unknownObjects[node.top] == nil {
                 unknownObjects[node.top] = node.layerClass.map { layerClass in
@@ -89,27 +104,26 @@ private struct V3ViewBuilder {
                 variablesByTop[node.top, default: []].append((node.orderKey + [index], KerasModelView.Variable(
                     entry: entry, identity: identity,
                     pathIdentity: (node.pathNames + [variable]).joined(separator: "/"), variable: spec?.name,
-                    v3Location: KerasModelView.V3Location(object: String(object.path.dropFirst()), index: index, objectNames: []),
+                    v3Location: KerasModelView.V3Location(object: objectPath, index: index, objectNames: []),
                     legacyName: (node.legacy + [legacyLeaf]).joined(separator: "/") + ":0",
                     trainable: spec?.trainable)))
             }
         }
+        seen = [:]
+        // Only what the layers need stays: the memo and each layer's sort keys go as the layers are made.
+        nodes = [:]
         let layers = layerOrder.map { top -> KerasModelView.Layer in
-            let node = nodeOfTop[top] ?? self.node(top.split(separator: "/").map(String.init))
-            let ordered = (variablesByTop[top] ?? []).sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.variable)
+            let layer = topLayers.removeValue(forKey: top) ?? TopLayer(node(top.split(separator: "/").map(String.init)))
+            let ordered = (variablesByTop.removeValue(forKey: top) ?? []).sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.variable)
             let legacyOrder = ordered.filter { $0.trainable != false } + ordered.filter { $0.trainable == false }
             let unplaceable = unknownObjects[top]
-            return KerasModelView.Layer(name: node.identity.first ?? top, path: "/" + top, className: node.layerClass?.name, classSource: node.source,
+            return KerasModelView.Layer(name: layer.name ?? top, path: "/" + top, className: layer.className, classSource: layer.source,
                                         v3Path: top, variables: legacyOrder, unplaceable: unplaceable)
         }
         let modelVariables = file.topLevelWeights.enumerated().map { index, entry in
             KerasModelView.Variable(entry: entry, identity: "vars/\(index)", pathIdentity: "vars/\(index)", variable: nil,
                                     v3Location: KerasModelView.V3Location(object: "", index: index, objectNames: []),
                                     legacyName: "vars_\(index):0", trainable: nil)
-        }
-        let named = file.layers.allSatisfy { object in
-            let parts = object.path.split(separator: "/").map(String.init)
-            return parts.joined(separator: "/") != self.node(parts).top || object.hasStoredName
         }
         let partial = KerasModelView(format: .kerasV3, layers: layers, modelVariables: modelVariables, optimizer: nil,
                                      metrics: metricVariables(), hasLayerNames: named)
@@ -133,13 +147,13 @@ private struct V3ViewBuilder {
         }
         let parent = node(Array(parts.dropLast()))
         let path = parts.joined(separator: "/")
-        let stored = objects[path].flatMap { $0.hasStoredName ? $0.name : nil }
+        let stored = objects[path].flatMap { $0.entry.hasStoredName ? $0.entry.name : nil }
         if component == "layers" && parent.isModel {
             var container = parent
             container.isContainer = true
             return container
         }
-        let position = positions[path] ?? file.layers.count
+        let position = objects[path]?.position ?? file.layers.count
         if parent.isContainer || parent.isModel {
             return element(component, stored: stored, path: path, parent: parent, position: position)
         }

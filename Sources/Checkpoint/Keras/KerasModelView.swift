@@ -97,8 +97,9 @@ package struct KerasModelView: Sendable {
     /// and Heft store names; tf-keras's `.weights.h5` stores none).
     package let hasLayerNames: Bool
 
-    /// Every model variable: the layers' in order, then the model's own.
-    package var variables: [Variable] { layers.flatMap(\.variables) + modelVariables }
+    /// Every model variable: the layers' in order, then the model's own. Joined, not copied: a
+    /// view of 100 000 tensors would copy 40 MiB of variables for each use.
+    package var variables: FlattenSequence<[[Variable]]> { (layers.map(\.variables) + [modelVariables]).joined() }
 }
 
 /// Classes known from another file of the same model: by layer name, or, when that file stores

@@ -33,7 +33,7 @@ package enum ConcurrentTensors {
         let capacity = LaneCapacity(lanes: laneCount, perLane: blocksPerLane)
         let pool = BlockPool()
         defer { pool.drain() }
-        let results = Mutex<[Int: Result<T, CheckpointError>]>([:])
+        let results = Mutex<[Result<T, CheckpointError>?]>(Array(repeating: nil, count: weights.count))
         var pending = weights.indices.makeIterator()
         var streams: [TensorStream<State>?] = Array(repeating: nil, count: laneCount)
 
@@ -89,7 +89,7 @@ package enum ConcurrentTensors {
             }
         }
         for lane in lanes { lane.finish() }
-        return results.withLock { collected in weights.indices.map { collected[$0]! } }
+        return results.withLock { collected in collected.map { $0! } }
     }
 
     /// Tensors stored in at most this many bytes are read and processed on the calling thread.

@@ -66,6 +66,8 @@ struct HeftBench {
             orExit {
                 try firstTensor(of: arguments[0], repeats: options["repeats"] ?? 5)
             }
+        case "verify" where !arguments.isEmpty:
+            orExit { try verifyInProcess(arguments[0]) }
         case "layer" where !arguments.isEmpty:
             guard let line = LayerWorkloads.run(arguments[0], repeats: options["repeats"] ?? 10, quick: arguments.contains("--quick")) else {
                 print("heft-bench: unknown layer workload '\(arguments[0])' (conv2d, lstm, mha)")
@@ -75,6 +77,14 @@ struct HeftBench {
         default:
             print("heft-bench: unknown workload '\(workload)'")
         }
+    }
+
+    /// `verify FILE`: what `heft verify FILE` does, in this process (the CLI forks an isolated
+    /// worker), so heap profilers that do not follow a fork see the work.
+    static func verifyInProcess(_ path: String) throws {
+        let file = try WeightFile(path: path, options: OpenOptions(prefetch: Prefetch(budget: 0, digests: true)))
+        let report = try Verification.verify(file, options: Verification.Options())
+        print("verify \(path): \(report.ok ? "ok" : "FAIL")")
     }
 
     /// Runs `body`; on an error prints it and exits with status 2.
