@@ -125,8 +125,18 @@ public enum Verification {
     ///   for failures outside the tensors themselves.
     public static func verify(_ file: WeightFile, options: Options, like reference: WeightFile? = nil,
                               progress: ((Int, Int) -> Void)? = nil) throws -> Report {
-        var scan = scanTensors(file, allowNonFinite: options.allowNonFinite, hashing: options.findIdenticalGroups || options.contentDigests,
-                               statistics: options.findIdenticalGroups, progress: progress)
+        try verify(file, options: options, like: reference, outcomes: scan(scanOrder(file), in: file, options: options, progress: progress))
+    }
+
+    /// The report from every tensor's outcome (``scan(_:in:options:progress:)`` of
+    /// ``scanOrder(_:)``, whole or in parts joined in order): the same report whichever processes
+    /// scanned which part.
+    ///
+    /// - Precondition: one outcome per tensor of ``scanOrder(_:)``.
+    /// - Throws: as ``verify(_:options:like:progress:)`` does.
+    package static func verify(_ file: WeightFile, options: Options, like reference: WeightFile? = nil,
+                               outcomes: [TensorOutcome]) throws -> Report {
+        var scan = collect(file, outcomes)
         let integrity = checkIntegrity(file, &scan)
         let ties = try options.ties.map { try checkTie($0, in: file) }
         let groups = options.findIdenticalGroups ? identicalGroups(file, scan) : nil
@@ -156,48 +166,79 @@ public enum Verification {
         var changedDigests = 0
     }
 
-    private static func scanTensors(_ file: WeightFile, allowNonFinite: Bool, hashing: Bool, statistics: Bool,
-                                    progress: ((Int, Int) -> Void)?) -> Scan {
-        var scan = Scan()
-        var readable: [WeightEntry] = []
-        for weight in uniqueDatasets(file) {
+    /// The tensors a verify reads, in order: each distinct dataset once. Processes that share
+    /// the work (`mpirun`) split this list.
+    package static func scanOrder(_ file: WeightFile) -> [WeightEntry] {
+        uniqueDatasets(file)
+    }
+
+    /// Reads `weights` (a part of ``scanOrder(_:)``, in its order) and returns what each one
+    /// holds: non-finite counts, the stored digest checked, statistics and SHA-256 when `options`
+    /// ask for identical groups or content digests. A tensor that cannot be read is an
+    /// ``TensorOutcome/unreadable(_:)`` outcome, not an error.
+    package static func scan(_ weights: [WeightEntry], in file: WeightFile, options: Options,
+                             progress: ((Int, Int) -> Void)? = nil) -> [TensorOutcome] {
+        let hashing = options.findIdenticalGroups || options.contentDigests
+        var outcomes = [TensorOutcome?](repeating: nil, count: weights.count)
+        var readable: [(index: Int, weight: WeightEntry, stored: Digest?)] = []
+        for (index, weight) in weights.enumerated() {
             do {
-                scan.storedDigests[weight.storageID] = try file.storedDigest(of: weight)
-                readable.append(weight)
+                readable.append((index, weight, try file.storedDigest(of: weight)))
             } catch {
-                scan.problems.append(Problem(path: weight.path, problem: "unreadable: \(error)", file: weight.storageFile))
+                outcomes[index] = .unreadable("\(error)")
             }
         }
-        let total = readable.reduce(0) { $0 + $1.storageSize }
+        let stored = Dictionary(readable.map { ($0.weight.storageID, $0.stored) }, uniquingKeysWith: { first, _ in first })
+        let total = readable.reduce(0) { $0 + $1.weight.storageSize }
         var done = 0
-        let outcomes = ConcurrentTensors.map(readable, in: file, completed: { weight in
+        let results = ConcurrentTensors.map(readable.map(\.weight), in: file, completed: { weight in
             done += weight.storageSize
             progress?(done, total)
         }, start: { weight in
-            TensorScan(dtype: weight.dtype, storedDigest: scan.storedDigests[weight.storageID], hashing: hashing, statistics: statistics)
+            TensorScan(dtype: weight.dtype, storedDigest: stored[weight.storageID] ?? nil, hashing: hashing, statistics: options.findIdenticalGroups)
         }, consume: { state, bytes in
             state.add(bytes)
         }, finish: { state in
-            state.finished(allowNonFinite: allowNonFinite, hashing: hashing)
+            state.finished(allowNonFinite: options.allowNonFinite, hashing: hashing)
         })
-        for (weight, outcome) in zip(readable, outcomes) {
+        for (entry, result) in zip(readable, results) {
+            switch result {
+            case .success(let findings): outcomes[entry.index] = .scanned(findings)
+            case .failure(let error): outcomes[entry.index] = .unreadable("\(error)")
+            }
+        }
+        return outcomes.map { $0! }
+    }
+
+    /// The scan's findings for the tensors of ``scanOrder(_:)`` with `outcomes`, in that order.
+    private static func collect(_ file: WeightFile, _ outcomes: [TensorOutcome]) -> Scan {
+        let weights = scanOrder(file)
+        precondition(weights.count == outcomes.count, "Verification: \(outcomes.count) outcomes for \(weights.count) tensors")
+        var scan = Scan()
+        for (weight, outcome) in zip(weights, outcomes) {
+            func problem(_ text: String) {
+                scan.problems.append(Problem(path: weight.path, problem: text, file: weight.storageFile))
+            }
             switch outcome {
-            case .success(let tensor):
+            case .unreadable(let reason):
+                problem("unreadable: \(reason)")
+            case .scanned(let tensor):
+                do {
+                    scan.storedDigests[weight.storageID] = try file.storedDigest(of: weight)
+                } catch {
+                    // Read once by the scan (in this or another process): the file changed since.
+                    problem("unreadable: \(error)")
+                }
                 scan.statistics[weight.storageID] = tensor.statistics
                 scan.hashes[weight.storageID] = tensor.identityHash
                 if tensor.checkedDigest { scan.checkedDigests += 1 }
                 if let changed = tensor.changedDigest {
                     scan.changedDigests += 1
-                    scan.problems.append(Problem(path: weight.path, problem: "integrity: " + WeightFile.changedBytes(stored: changed.stored, read: changed.read),
-                                                 file: weight.storageFile))
+                    problem("integrity: " + WeightFile.changedBytes(stored: changed.stored, read: changed.read))
                 }
-                if let problem = tensor.problem { scan.problems.append(Problem(path: weight.path, problem: problem, file: weight.storageFile)) }
-            case .failure(let error):
-                scan.problems.append(Problem(path: weight.path, problem: "unreadable: \(error)", file: weight.storageFile))
+                if let text = tensor.problem { problem(text) }
             }
         }
-        let position = Dictionary(readable.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { first, _ in first })
-        scan.problems.sort { (position[$0.path] ?? -1) < (position[$1.path] ?? -1) }
         return scan
     }
 
@@ -250,7 +291,15 @@ public enum Verification {
     }
 
     /// What scanning one tensor found.
-    private struct TensorFindings: Sendable {
+    /// What scanning one tensor found, as it crosses processes.
+    package enum TensorOutcome: Codable, Sendable {
+        case scanned(TensorFindings)
+        /// Why it could not be read.
+        case unreadable(String)
+    }
+
+    /// What scanning one tensor found.
+    package struct TensorFindings: Codable, Sendable {
         /// With identical groups asked for.
         let statistics: TensorStatistics?
         /// Whether a stored digest was checked.
@@ -262,9 +311,58 @@ public enum Verification {
         let identityHash: String?
         let problem: String?
 
-        struct ChangedDigest: Sendable {
+        struct ChangedDigest: Codable, Sendable {
             let stored: String
             let read: String
+        }
+
+        init(statistics: TensorStatistics?, checkedDigest: Bool, changedDigest: ChangedDigest?, identityHash: String?, problem: String?) {
+            (self.statistics, self.checkedDigest, self.changedDigest) = (statistics, checkedDigest, changedDigest)
+            (self.identityHash, self.problem) = (identityHash, problem)
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case statistics, checkedDigest, changedDigest, identityHash, problem
+        }
+
+        /// The statistics as they cross processes (their JSON form with names belongs to
+        /// `heft dump`'s schema): the four counts, then minimum, maximum, mean and std.
+        private struct StatisticsRecord: Codable {
+            let counts: [Int]
+            let values: [Double?]
+
+            init(_ statistics: TensorStatistics) {
+                counts = [statistics.count, statistics.nanCount, statistics.infinityCount, statistics.zeroCount]
+                values = [statistics.minimum, statistics.maximum, statistics.mean, statistics.std]
+            }
+
+            var statistics: TensorStatistics? {
+                guard counts.count == 4, values.count == 4 else { return nil }
+                return TensorStatistics(count: counts[0], minimum: values[0], maximum: values[1], mean: values[2], std: values[3],
+                                        nanCount: counts[1], infinityCount: counts[2], zeroCount: counts[3])
+            }
+        }
+
+        package init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let record = try container.decodeIfPresent(StatisticsRecord.self, forKey: .statistics)
+            statistics = record?.statistics
+            if record != nil && statistics == nil {
+                throw DecodingError.dataCorruptedError(forKey: .statistics, in: container, debugDescription: "four counts and four values")
+            }
+            checkedDigest = try container.decode(Bool.self, forKey: .checkedDigest)
+            changedDigest = try container.decodeIfPresent(ChangedDigest.self, forKey: .changedDigest)
+            identityHash = try container.decodeIfPresent(String.self, forKey: .identityHash)
+            problem = try container.decodeIfPresent(String.self, forKey: .problem)
+        }
+
+        package func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(statistics.map(StatisticsRecord.init), forKey: .statistics)
+            try container.encode(checkedDigest, forKey: .checkedDigest)
+            try container.encodeIfPresent(changedDigest, forKey: .changedDigest)
+            try container.encodeIfPresent(identityHash, forKey: .identityHash)
+            try container.encodeIfPresent(problem, forKey: .problem)
         }
     }
 

@@ -78,3 +78,15 @@ public func runKerasCheck<Result: Decodable>(_ mode: String?, manifest: some Enc
     guard process.terminationStatus == 0 else { throw KerasCheckFailure(stderr: String(decoding: stderr.suffix(2000), as: UTF8.self)) }
     return try JSONDecoder().decode([String: Result].self, from: Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name)-result.json")))
 }
+
+/// Runs `executable` on `ranks` processes under Open MPI's `mpirun` (`--oversubscribe`: more
+/// ranks than cores; `--allow-run-as-root`: CI runs as root). Open MPI's variables in this process
+/// (a test that made it a singleton rank sets them) are removed, or mpirun would take itself for a
+/// child of another run.
+public func runMPI(ranks: Int, _ executable: String, _ arguments: [String]) throws -> ProcessResult {
+    let inherited = ProcessInfo.processInfo.environment.keys.filter { key in
+        ["OMPI_", "PMIX_", "OPAL_", "ORTE_"].contains { key.hasPrefix($0) }
+    }
+    return try runProcess("/usr/bin/env", ["mpirun", "--oversubscribe", "--allow-run-as-root", "-np", "\(ranks)", executable] + arguments,
+                          environment: Dictionary(uniqueKeysWithValues: inherited.map { ($0, "") }))
+}

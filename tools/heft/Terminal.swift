@@ -12,6 +12,10 @@ enum Terminal {
     nonisolated(unsafe) static var colourEnabled = false
     /// Whether progress lines may be shown (see ``Progress``); set with ``colourEnabled``.
     nonisolated(unsafe) static var progressAllowed = false
+    /// Whether stdout and stderr are `mpirun`'s forwarding terminals, not the user's (set by
+    /// ``ClusterRun/current(_:)`` before ``configure(_:)``): `auto` then means no colour and no
+    /// progress, since where mpirun's own output goes is unknown here.
+    nonisolated(unsafe) static var forwardedByMPIRun = false
 
     /// Applies a subcommand's output options.
     static func configure(_ output: OutputOptions) {
@@ -20,9 +24,9 @@ enum Terminal {
         colourEnabled = switch output.color {
         case .always: true
         case .never: false
-        case .auto: isatty(STDOUT_FILENO) == 1 && (environment["NO_COLOR"] ?? "").isEmpty && !dumb
+        case .auto: !forwardedByMPIRun && isatty(STDOUT_FILENO) == 1 && (environment["NO_COLOR"] ?? "").isEmpty && !dumb
         }
-        progressAllowed = !dumb && !output.quiet && output.resolved != .json
+        progressAllowed = !forwardedByMPIRun && !dumb && !output.quiet && output.resolved != .json
     }
 
     enum Colour: String {

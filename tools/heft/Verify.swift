@@ -1,5 +1,6 @@
 import ArgumentParser
 import Checkpoint
+import Cluster
 import Inspection
 import Foundation
 
@@ -53,17 +54,49 @@ extension Heft {
         }
 
         func run() throws {
+            if let cluster = try ClusterRun.current(reader) { return try run(on: cluster) }
+            try report { weightFile, reference in
+                let progress = Progress("heft verify")
+                defer { progress.finish() }
+                return try Verification.verify(weightFile, options: options, like: reference, progress: progress.update)
+            }
+        }
+
+        /// Under `mpirun`: each rank scans its share of the tensors (balanced by bytes), rank 0
+        /// makes the report from every rank's findings — the same report as one process makes.
+        private func run(on cluster: ClusterRun) throws {
+            let options = self.options
+            let parts = try cluster.gatherParts("verify", reader, output, files: [file], readingDigests: true) { rank, size, open in
+                let weightFile = try open(file)
+                let order = Verification.scanOrder(weightFile)
+                let share = Partition.contiguous(sizes: order.map(\.storageSize), parts: size)[rank]
+                return Array(try JSONEncoder().encode(Verification.scan(Array(order[share]), in: weightFile, options: options)))
+            }
+            try cluster.finish(parts.map { parts in
+                {
+                    let outcomes = try parts.flatMap { try JSONDecoder().decode([Verification.TensorOutcome].self, from: Data($0)) }
+                    try report { weightFile, reference in
+                        try Verification.verify(weightFile, options: options, like: reference, outcomes: outcomes)
+                    }
+                }
+            })
+        }
+
+        private var options: Verification.Options {
+            var options = Verification.Options()
+            options.allowNonFinite = allowNonfinite
+            options.ties = tie.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            options.findIdenticalGroups = auto
+            options.contentDigests = digest != nil
+            return options
+        }
+
+        /// Opens the file (and `--like`'s) in an isolated worker, makes the report with `verify`
+        /// and publishes it: exit 0 when it is ok, else 1.
+        private func report(_ verify: (WeightFile, WeightFile?) throws -> Verification.Report) throws {
             try runWithExitCode("verify", reader, output, files: [file] + (like.map { [$0] } ?? []), readingDigests: true) { open in
                 let weightFile = try open(file)
-                let reference = try like.map { try open($0) }
-                var options = Verification.Options()
-                options.allowNonFinite = allowNonfinite
-                options.ties = tie.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-                options.findIdenticalGroups = auto
-                options.contentDigests = digest != nil
-                let progress = Progress("heft verify")
-                let report = try Verification.verify(weightFile, options: options, like: reference, progress: progress.update)
-                progress.finish()
+                let report = try verify(weightFile, try like.map { try open($0) })
                 try output.publish(VerifyReport(document: VerifyDocument(schema: jsonSchemaVersion, file: file, format: weightFile.formatName,
                                                                          report: report), allowNonFinite: allowNonfinite))
                 return report.ok ? 0 : 1
