@@ -8,17 +8,25 @@ import Foundation
 /// rank ends with rank 0's exit code (so `mpirun` returns it). See docs/design.md, "Clusters".
 struct ClusterRun {
     let communicator: Communicator
-    /// How long rank 0 waits for the others' parts: their worker's time limit and a minute.
+    /// How long a rank waits for the others.
     let timeout: Duration
 
     /// The run, when this process is one of several; `nil` for a single process (every build
-    /// without the MPI trait, and `heft` not started by `mpirun -np N` with N > 1).
-    static func current(_ reader: ReaderOptions) throws -> ClusterRun? {
+    /// without the MPI trait, and `heft` not started by `mpirun -np N` with N > 1). Ranks wait
+    /// for each other at most `timeout`.
+    static func current(timeout: Duration) throws -> ClusterRun? {
         guard Communicator.isDistributedBuild else { return nil }
         let communicator = try Communicator.world()
         guard communicator.size > 1 else { return nil }
         Terminal.forwardedByMPIRun = true
-        return ClusterRun(communicator: communicator, timeout: .seconds(reader.timeout + 60))
+        return ClusterRun(communicator: communicator, timeout: timeout)
+    }
+
+    /// A subcommand that does not split its work yet: rank 0 runs it as one process would, the
+    /// other ranks wait (up to a day: rank 0's isolated worker has its own time limit, and a rank
+    /// that dies ends the run through mpirun) and every rank ends with its exit code.
+    func runOnRankZero(_ body: () throws -> Void) throws {
+        try withoutActuallyEscaping(body) { body in try finish(communicator.isRoot ? body : nil) }
     }
 
     /// Runs `part` for this rank in an isolated worker (`open` reads files as the command's

@@ -45,7 +45,12 @@ struct Heft: ParsableCommand {
         }
         do {
             var command = try parseAsRoot(arguments)
-            try command.run()
+            // Under mpirun, verify splits its work (see ClusterRun); the others run on rank 0 alone.
+            if !(command is Verify), let cluster = try ClusterRun.current(timeout: .seconds(24 * 3600)) {
+                try cluster.runOnRankZero { try command.run() }
+            } else {
+                try command.run()
+            }
         } catch {
             exit(arguments: arguments, error: error)
         }

@@ -54,7 +54,7 @@ extension Heft {
         }
 
         func run() throws {
-            if let cluster = try ClusterRun.current(reader) { return try run(on: cluster) }
+            if let cluster = try ClusterRun.current(timeout: .seconds(reader.timeout + 60)) { return try run(on: cluster) }
             try report { weightFile, reference in
                 let progress = Progress("heft verify")
                 defer { progress.finish() }

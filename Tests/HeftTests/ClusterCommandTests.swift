@@ -4,11 +4,12 @@ import Testing
 import TestSupport
 @testable import Checkpoint
 
-/// `mpirun -np N heft verify`: the ranks split the tensors and rank 0 prints the one report — the
-/// same bytes, and the same exit code, as one process. Needs `heft` built with the MPI trait:
-/// `tools/test` builds it and sets `HEFT_MPI_BINARY`.
+/// `heft` under `mpirun -np N`: `verify` splits the tensors over the ranks and rank 0 prints the
+/// one report; the other subcommands run on rank 0 alone. Either way the same bytes, and the same
+/// exit code, as one process. Needs `heft` built with the MPI trait: `tools/test` builds it and
+/// sets `HEFT_MPI_BINARY`.
 @Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["HEFT_MPI_BINARY"] != nil, "needs HEFT_MPI_BINARY (run tools/test)"))
-struct ClusterVerifyTests {
+struct ClusterCommandTests {
     private let binary = ProcessInfo.processInfo.environment["HEFT_MPI_BINARY"] ?? ""
 
     private func run(ranks: Int?, _ arguments: [String]) throws -> ProcessResult {
@@ -56,6 +57,19 @@ struct ClusterVerifyTests {
                 #expect(problems.contains { $0["path"] as? String == changed && ($0["problem"] as? String)?.hasPrefix("integrity:") == true },
                         "\(problems)")
                 #expect(run.code == 1)
+            }
+        }
+    }
+
+    /// `dump` and `diff` do not split yet: rank 0 runs them, once, and every rank ends with its code.
+    @Test func otherSubcommandsRunOnceOnRankZero() throws {
+        try withTemporaryDirectory { dir in
+            let (good, bad) = (try files(in: dir)[0], "\(dir)/bad.weights.h5")
+            for arguments in [["dump", "--stats", "--json", good], ["diff", "--json", good, bad], ["diff", good, good]] {
+                let alone = try run(ranks: nil, arguments)
+                let together = try run(ranks: 3, arguments)
+                #expect(together.stdout == alone.stdout && !alone.stdout.isEmpty, "\(arguments)")
+                #expect(together.code == alone.code, "\(arguments): \(together.stderr)")
             }
         }
     }
