@@ -22,6 +22,41 @@ public struct TensorStatistics: Sendable, Equatable {
     public var zeroCount = 0
 }
 
+extension TensorStatistics {
+    /// The statistics as they cross processes (`mpirun`): the four counts, then minimum, maximum,
+    /// mean and std. Their JSON form with names belongs to `heft dump`'s schema, not to this.
+    package struct Record: Codable, Sendable {
+        let counts: [Int]
+        let values: [Double?]
+
+        package init(_ statistics: TensorStatistics) {
+            counts = [statistics.count, statistics.nanCount, statistics.infinityCount, statistics.zeroCount]
+            values = [statistics.minimum, statistics.maximum, statistics.mean, statistics.std]
+        }
+
+        package init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            let fields = try container.decode([[Double?]].self)
+            guard fields.count == 2, fields[0].count == 4, fields[1].count == 4, fields[0].allSatisfy({ $0 != nil }) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "four counts and four values")
+            }
+            counts = fields[0].map { Int($0!) }
+            values = fields[1]
+        }
+
+        package func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode([counts.map { Double?(Double($0)) }, values])
+        }
+
+        /// The statistics recorded.
+        package var statistics: TensorStatistics {
+            TensorStatistics(count: counts[0], minimum: values[0], maximum: values[1], mean: values[2], std: values[3],
+                             nanCount: counts[1], infinityCount: counts[2], zeroCount: counts[3])
+        }
+    }
+}
+
 /// Accumulates ``TensorStatistics`` block by block (Chan et al.'s pairwise update for the variance).
 struct StatisticsAccumulator {
     private(set) var statistics = TensorStatistics()

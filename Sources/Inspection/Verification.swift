@@ -325,31 +325,9 @@ public enum Verification {
             case statistics, checkedDigest, changedDigest, identityHash, problem
         }
 
-        /// The statistics as they cross processes (their JSON form with names belongs to
-        /// `heft dump`'s schema): the four counts, then minimum, maximum, mean and std.
-        private struct StatisticsRecord: Codable {
-            let counts: [Int]
-            let values: [Double?]
-
-            init(_ statistics: TensorStatistics) {
-                counts = [statistics.count, statistics.nanCount, statistics.infinityCount, statistics.zeroCount]
-                values = [statistics.minimum, statistics.maximum, statistics.mean, statistics.std]
-            }
-
-            var statistics: TensorStatistics? {
-                guard counts.count == 4, values.count == 4 else { return nil }
-                return TensorStatistics(count: counts[0], minimum: values[0], maximum: values[1], mean: values[2], std: values[3],
-                                        nanCount: counts[1], infinityCount: counts[2], zeroCount: counts[3])
-            }
-        }
-
         package init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            let record = try container.decodeIfPresent(StatisticsRecord.self, forKey: .statistics)
-            statistics = record?.statistics
-            if record != nil && statistics == nil {
-                throw DecodingError.dataCorruptedError(forKey: .statistics, in: container, debugDescription: "four counts and four values")
-            }
+            statistics = try container.decodeIfPresent(TensorStatistics.Record.self, forKey: .statistics)?.statistics
             checkedDigest = try container.decode(Bool.self, forKey: .checkedDigest)
             changedDigest = try container.decodeIfPresent(ChangedDigest.self, forKey: .changedDigest)
             identityHash = try container.decodeIfPresent(String.self, forKey: .identityHash)
@@ -358,7 +336,7 @@ public enum Verification {
 
         package func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encodeIfPresent(statistics.map(StatisticsRecord.init), forKey: .statistics)
+            try container.encodeIfPresent(statistics.map(TensorStatistics.Record.init), forKey: .statistics)
             try container.encode(checkedDigest, forKey: .checkedDigest)
             try container.encodeIfPresent(changedDigest, forKey: .changedDigest)
             try container.encodeIfPresent(identityHash, forKey: .identityHash)

@@ -19,6 +19,23 @@ extension WeightFile {
         public var sha256: String?
     }
 
+    /// A dataset's ``Summary`` as it crosses processes (`mpirun`).
+    package struct SummaryRecord: Codable, Sendable {
+        package let storageID: UInt64
+        let statistics: TensorStatistics.Record?
+        let sha256: String?
+
+        package init(storageID: UInt64, summary: Summary) {
+            self.storageID = storageID
+            statistics = summary.statistics.map(TensorStatistics.Record.init)
+            sha256 = summary.sha256
+        }
+
+        package var summary: Summary {
+            Summary(statistics: statistics?.statistics, sha256: sha256)
+        }
+    }
+
     /// The statistics and/or SHA-256 of many tensors (each distinct dataset once, keyed by
     /// ``WeightEntry/storageID``): one streaming pass over each, several tensors at once — this
     /// thread reads, the tensor lanes summarise (see ``ConcurrentTensors``), so reading and

@@ -61,11 +61,15 @@ struct ClusterCommandTests {
         }
     }
 
-    /// `dump` and `diff` do not split yet: rank 0 runs them, once, and every rank ends with its code.
-    @Test func otherSubcommandsRunOnceOnRankZero() throws {
+    /// `dump --stats`/`--hash` split the tensors like `verify`; plain `dump` and `diff` run on rank
+    /// 0 alone. Each prints once, what one process prints, and every rank ends with its code.
+    @Test func dumpAndDiffPrintWhatOneProcessPrints() throws {
         try withTemporaryDirectory { dir in
-            let (good, bad) = (try files(in: dir)[0], "\(dir)/bad.weights.h5")
-            for arguments in [["dump", "--stats", "--json", good], ["diff", "--json", good, bad], ["diff", good, good]] {
+            let all = try files(in: dir)
+            let (good, sharded, bad) = (all[0], all[1], all[2])
+            let runs = [["dump", "--stats", "--json", good], ["dump", "--hash", "--stats", sharded], ["dump", "--hash", "--json", "--layer", "d1*", bad],
+                        ["dump", good], ["diff", "--json", good, bad], ["diff", good, sharded]]
+            for arguments in runs {
                 let alone = try run(ranks: nil, arguments)
                 let together = try run(ranks: 3, arguments)
                 #expect(together.stdout == alone.stdout && !alone.stdout.isEmpty, "\(arguments)")

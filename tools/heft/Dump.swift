@@ -1,5 +1,6 @@
 import ArgumentParser
 import Checkpoint
+import Cluster
 import Inspection
 import Foundation
 import NeuralNet
@@ -56,6 +57,35 @@ extension Heft {
         }
 
         func run() throws {
+            guard let cluster = try ClusterRun.current(timeout: .seconds(reader.timeout + 60)) else { return try dump() }
+            guard (stats || hash) && !textconv else { return try cluster.runOnRankZero { try dump() } }
+            // Under mpirun: each rank summarises its share of the tensors (by bytes), rank 0 dumps.
+            let parts = try cluster.gatherParts("dump", reader, output, files: [file], readingDigests: false) { rank, size, open in
+                let weightFile: WeightFile
+                do {
+                    weightFile = try open(file)
+                } catch let error as CheckpointError {
+                    guard case .notAWeightsFile = error.reason, HDF5Listing.isHDF5(path: file) else { throw error }
+                    return []   // rank 0 lists the generic tree
+                }
+                let entries = summarised(weightFile)
+                let share = Partition.contiguous(sizes: entries.map(\.storageSize), parts: size)[rank]
+                let summaries = try weightFile.summaries(of: Array(entries[share]), statistics: stats, sha256: hash)
+                return Array(try JSONEncoder().encode(summaries.map { WeightFile.SummaryRecord(storageID: $0.key, summary: $0.value) }))
+            }
+            try cluster.finish(parts.map { parts in
+                {
+                    var merged: [UInt64: WeightFile.Summary] = [:]
+                    for part in parts where !part.isEmpty {
+                        for record in try JSONDecoder().decode([WeightFile.SummaryRecord].self, from: Data(part)) { merged[record.storageID] = record.summary }
+                    }
+                    try dump(summaries: merged)
+                }
+            })
+        }
+
+        /// Dumps the file as one process does, with the summaries `given` when they were made elsewhere.
+        private func dump(summaries given: [UInt64: WeightFile.Summary]? = nil) throws {
             try runWithExitCode("dump", reader, output, files: [file]) { open in
                 let weightFile: WeightFile
                 do {
@@ -71,7 +101,7 @@ extension Heft {
                     try printTextconv(weightFile)
                     return 0
                 }
-                try output.publish(DumpReport(document: try makeDocument(weightFile), stats: stats, hash: hash))
+                try output.publish(DumpReport(document: try makeDocument(weightFile, summaries: given), stats: stats, hash: hash))
                 return 0
             }
         }
@@ -92,23 +122,36 @@ extension Heft {
 
         // MARK: - Document
 
-        func makeDocument(_ weightFile: WeightFile) throws -> DumpDocument {
+        /// The layers `--layer` selects.
+        private func selectedLayers(of view: KerasModelView) -> [KerasModelView.Layer] {
+            view.layers.filter { layer in layerGlobs.isEmpty || layerGlobs.contains { WeightDiff.glob($0, layer.name) } }
+        }
+
+        /// Every tensor `--stats` and `--hash` summarise, each distinct dataset once, in the dump's
+        /// order: the selected layers', the optimizer's and metrics', then the model's own.
+        func summarised(_ weightFile: WeightFile) -> [WeightEntry] {
+            let view = weightFile.kerasView()
+            let variables = selectedLayers(of: view).flatMap(\.variables) + (view.optimizer?.variables ?? []) + view.metrics + view.modelVariables
+            var seen = Set<UInt64>()
+            return variables.map(\.entry).filter { seen.insert($0.storageID).inserted }
+        }
+
+        /// The dump of `weightFile`; with `--stats` or `--hash`, the summaries of ``summarised(_:)``
+        /// are `given` (under mpirun, by every rank) or computed here.
+        func makeDocument(_ weightFile: WeightFile, summaries given: [UInt64: WeightFile.Summary]? = nil) throws -> DumpDocument {
             let progress = Progress("heft dump")
             defer { progress.finish() }
             let view = weightFile.kerasView()
-            let layers = view.layers.filter { layer in layerGlobs.isEmpty || layerGlobs.contains { WeightDiff.glob($0, layer.name) } }
+            let layers = selectedLayers(of: view)
             let state = (view.optimizer?.variables ?? []) + view.metrics
             // A dataset's other paths count as shared only when they are other variables of the view (a
             // tie), not a second spelling of the same variable.
-            // Entries, not variables, are gathered (a file of 100 000 tensors: 11 MiB, not 40).
-            let shown = layers.flatMap { $0.variables.map(\.entry) } + state.map(\.entry)
             let viewPaths = Set(view.variables.map(\.entry.path) + state.map(\.entry.path))
-            let total = shown.reduce(0) { $0 + $1.storageSize }
+            let total = (layers.flatMap(\.variables) + state).reduce(0) { $0 + $1.entry.storageSize }
             // Statistics and hashes in one concurrent pass over every tensor shown; values as each is described.
-            let summaries = stats || hash
-                ? try weightFile.summaries(of: shown + view.modelVariables.map(\.entry),
-                                           statistics: stats, sha256: hash, progress: values ? nil : progress.update)
-                : [:]
+            let summaries = try given ?? (stats || hash
+                ? weightFile.summaries(of: summarised(weightFile), statistics: stats, sha256: hash, progress: values ? nil : progress.update)
+                : [:])
             var done = 0
             func described(_ variables: [KerasModelView.Variable], below prefix: String) throws -> [DumpDocument.Weight] {
                 try variables.map { variable in
