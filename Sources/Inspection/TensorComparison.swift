@@ -64,3 +64,52 @@ public struct TensorComparison: Sendable, Equatable {
     /// Whether the tensor counts as a difference (anything but `same`).
     public var isDifference: Bool { status != .same }
 }
+
+extension TensorComparison {
+    /// A comparison as it crosses processes (`mpirun`): its fields in fixed order, by kind. The
+    /// JSON form with names is `heft diff`'s schema, not this.
+    package struct Record: Codable, Sendable {
+        /// name, section, status, pathA, pathB, fileA, fileB, dtypeA, dtypeB
+        let texts: [String?]
+        /// shapeA, shapeB, maxAbsIndex
+        let indices: [[Int]?]
+        /// mismatches, total, nanMismatches
+        let counts: [Int?]
+        /// maxAbsDiff, maxRelDiff, meanAbsDiff
+        let values: [Double?]
+        /// The top differences: their indices, and a, b, |a − b| of each.
+        let topIndices: [[Int]]?
+        let topValues: [[Double]]?
+
+        package init(_ comparison: TensorComparison) {
+            let c = comparison
+            texts = [c.name, c.section.rawValue, c.status.rawValue, c.pathA, c.pathB, c.fileA, c.fileB, c.dtypeA?.rawValue, c.dtypeB?.rawValue]
+            indices = [c.shapeA, c.shapeB, c.maxAbsIndex]
+            counts = [c.mismatches, c.total, c.nanMismatches]
+            values = [c.maxAbsDiff, c.maxRelDiff, c.meanAbsDiff]
+            topIndices = c.top?.map(\.index)
+            topValues = c.top?.map { [$0.a, $0.b, $0.absDiff] }
+        }
+
+        /// The comparison recorded.
+        ///
+        /// - Throws: `DecodingError` if the record is not one ``init(_:)`` made.
+        package func comparison() throws -> TensorComparison {
+            guard texts.count == 9, indices.count == 3, counts.count == 3, values.count == 3, let name = texts[0],
+                  let section = texts[1].flatMap(Section.init(rawValue:)), let status = texts[2].flatMap(Status.init(rawValue:)),
+                  (topIndices?.count ?? 0) == (topValues?.count ?? 0), topValues?.allSatisfy({ $0.count == 3 }) ?? true else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a TensorComparison.Record"))
+            }
+            var comparison = TensorComparison(name: name, section: section, status: status, pathA: texts[3], pathB: texts[4],
+                                              fileA: texts[5], fileB: texts[6], shapeA: indices[0], shapeB: indices[1],
+                                              dtypeA: texts[7].flatMap(DType.init(rawValue:)), dtypeB: texts[8].flatMap(DType.init(rawValue:)))
+            (comparison.mismatches, comparison.total, comparison.nanMismatches) = (counts[0], counts[1], counts[2])
+            (comparison.maxAbsDiff, comparison.maxRelDiff, comparison.meanAbsDiff) = (values[0], values[1], values[2])
+            comparison.maxAbsIndex = indices[2]
+            if let topIndices, let topValues {
+                comparison.top = zip(topIndices, topValues).map { ElementDifference(index: $0, a: $1[0], b: $1[1], absDiff: $1[2]) }
+            }
+            return comparison
+        }
+    }
+}

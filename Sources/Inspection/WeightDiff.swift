@@ -56,29 +56,44 @@ public enum WeightDiff {
     public static func compare(_ a: WeightFile, _ b: WeightFile, options: Options,
                                progress: ((Int, Int) -> Void)? = nil) throws -> Result {
         let (pairs, notes) = try pair(a, b, options: options)
-        let totalBytes = pairs.reduce(0) { $0 + ($1.a?.storageSize ?? 0) + ($1.b?.storageSize ?? 0) }
+        return result(try compare(pairs, a, b, options: options, progress: progress), notes: notes)
+    }
+
+    /// Compares `pairs` (all of ``pair(_:_:options:)``'s, or one process's share under `mpirun`).
+    ///
+    /// - Throws: ``CheckpointError`` for the first tensor, in order, that cannot be read.
+    package static func compare(_ pairs: [Pair], _ a: WeightFile, _ b: WeightFile, options: Options,
+                                progress: ((Int, Int) -> Void)? = nil) throws -> [TensorComparison] {
+        let totalBytes = pairs.reduce(0) { $0 + $1.bytes }
         var done = 0
-        let tensors = try pairs.map { pair in
+        return try pairs.map { pair in
             defer {
-                done += (pair.a?.storageSize ?? 0) + (pair.b?.storageSize ?? 0)
+                done += pair.bytes
                 progress?(done, totalBytes)
             }
             return try compare(pair, a, b, options: options)
         }
-        let equal = !tensors.contains { $0.section == .model && $0.isDifference }
-        return Result(equal: equal, tensors: tensors, notes: notes)
+    }
+
+    /// The result of every pair's comparison, in pairing order.
+    package static func result(_ tensors: [TensorComparison], notes: [String]) -> Result {
+        Result(equal: !tensors.contains { $0.section == .model && $0.isDifference }, tensors: tensors, notes: notes)
     }
 
     // MARK: - Pairing
 
-    struct Pair {
+    /// Two tensors to compare (or one, when the other file lacks it).
+    package struct Pair {
         let name: String
         let section: TensorComparison.Section
         let a: WeightEntry?
         let b: WeightEntry?
+
+        /// The bytes comparing them reads.
+        package var bytes: Int { (a?.storageSize ?? 0) + (b?.storageSize ?? 0) }
     }
 
-    static func pair(_ a: WeightFile, _ b: WeightFile, options: Options) throws -> (pairs: [Pair], notes: [String]) {
+    package static func pair(_ a: WeightFile, _ b: WeightFile, options: Options) throws -> (pairs: [Pair], notes: [String]) {
         let (viewA, viewB) = (a.kerasView(tellingFrom: b.kerasView()), b.kerasView(tellingFrom: a.kerasView()))
         var notes: [String] = []
         var pairs: [Pair]

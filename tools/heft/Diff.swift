@@ -1,5 +1,6 @@
 import ArgumentParser
 import Checkpoint
+import Cluster
 import Inspection
 import Foundation
 import NeuralNet
@@ -93,11 +94,35 @@ extension Heft {
         }
 
         func run() throws {
+            let options = self.options
+            guard let cluster = try ClusterRun.current(timeout: .seconds(reader.timeout + 60)) else {
+                return try diff { fileA, fileB in
+                    let progress = Progress("heft diff")
+                    defer { progress.finish() }
+                    return try WeightDiff.compare(fileA, fileB, options: options, progress: progress.update)
+                }
+            }
+            // Under mpirun: each rank compares its share of the pairs (by bytes), rank 0 reports.
+            let parts = try cluster.gatherParts("diff", reader, output, files: [a, b], readingDigests: false) { rank, size, open in
+                let fileA = try open(a), fileB = try open(b)
+                let pairs = try WeightDiff.pair(fileA, fileB, options: options).pairs
+                let share = Partition.contiguous(sizes: pairs.map(\.bytes), parts: size)[rank]
+                return try PartCoding.encode(try WeightDiff.compare(Array(pairs[share]), fileA, fileB, options: options).map(TensorComparison.Record.init))
+            }
+            try cluster.finish(parts.map { parts in
+                {
+                    let tensors = try parts.flatMap { try PartCoding.decode([TensorComparison.Record].self, from: $0).map { try $0.comparison() } }
+                    try diff { fileA, fileB in WeightDiff.result(tensors, notes: try WeightDiff.pair(fileA, fileB, options: options).notes) }
+                }
+            })
+        }
+
+        /// Opens both files in an isolated worker, compares them with `compare` and publishes the
+        /// report: exit 0 when they are equal, else 1.
+        private func diff(_ compare: (WeightFile, WeightFile) throws -> WeightDiff.Result) throws {
             try runWithExitCode("diff", reader, output, files: [a, b]) { open in
                 let fileA = try open(a), fileB = try open(b)
-                let progress = Progress("heft diff")
-                let result = try WeightDiff.compare(fileA, fileB, options: options, progress: progress.update)
-                progress.finish()
+                let result = try compare(fileA, fileB)
                 let document = DiffDocument(schema: jsonSchemaVersion, a: .init(file: a, format: fileA.formatName),
                                             b: .init(file: b, format: fileB.formatName),
                                             matching: options.matching.rawValue, tolerance: options.tolerance,

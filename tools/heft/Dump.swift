@@ -71,13 +71,13 @@ extension Heft {
                 let entries = summarised(weightFile)
                 let share = Partition.contiguous(sizes: entries.map(\.storageSize), parts: size)[rank]
                 let summaries = try weightFile.summaries(of: Array(entries[share]), statistics: stats, sha256: hash)
-                return Array(try JSONEncoder().encode(summaries.map { WeightFile.SummaryRecord(storageID: $0.key, summary: $0.value) }))
+                return try PartCoding.encode(summaries.map { WeightFile.SummaryRecord(storageID: $0.key, summary: $0.value) })
             }
             try cluster.finish(parts.map { parts in
                 {
                     var merged: [UInt64: WeightFile.Summary] = [:]
                     for part in parts where !part.isEmpty {
-                        for record in try JSONDecoder().decode([WeightFile.SummaryRecord].self, from: Data(part)) { merged[record.storageID] = record.summary }
+                        for record in try PartCoding.decode([WeightFile.SummaryRecord].self, from: part) { merged[record.storageID] = record.summary }
                     }
                     try dump(summaries: merged)
                 }

@@ -70,11 +70,11 @@ extension Heft {
                 let weightFile = try open(file)
                 let order = Verification.scanOrder(weightFile)
                 let share = Partition.contiguous(sizes: order.map(\.storageSize), parts: size)[rank]
-                return Array(try JSONEncoder().encode(Verification.scan(Array(order[share]), in: weightFile, options: options)))
+                return try PartCoding.encode(Verification.scan(Array(order[share]), in: weightFile, options: options))
             }
             try cluster.finish(parts.map { parts in
                 {
-                    let outcomes = try parts.flatMap { try JSONDecoder().decode([Verification.TensorOutcome].self, from: Data($0)) }
+                    let outcomes = try parts.flatMap { try PartCoding.decode([Verification.TensorOutcome].self, from: $0) }
                     try report { weightFile, reference in
                         try Verification.verify(weightFile, options: options, like: reference, outcomes: outcomes)
                     }
