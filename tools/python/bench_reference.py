@@ -26,6 +26,10 @@ Workloads:
   first     time to the first tensor of a 4 GiB file (64 MiB kernels): Heft mapped with and without
             its digest check, and read, beside h5py (lazy dataset, then its values) and safetensors'
             safe_open + get_tensor; inside each reader's process, page cache warm.
+  cluster   a 4 GiB sharded checkpoint (64 Dense 4096x4096 in 512 MB shards) verified by heft built with
+            the MPI trait: one process, and mpirun -np 1, 2 and 4 (--oversubscribe), rounds of each,
+            beside cat of the shards; throughput per rank, and a projection for 64 nodes from it.
+            Needs tools/setup --mpi (tools/bench builds the MPI heft when asked for this workload).
   containers the same ~1 GiB of weights as one .weights.h5, a .keras archive, a sharded set of four
             shards and a .safetensors file: heft dump --stats, verify and diff (with itself), each as
             a ratio to the .weights.h5 time.
@@ -47,6 +51,14 @@ import numpy as np
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 HEFT_BENCH = os.path.join(ROOT, ".build", "release", "heft-bench")
 HEFT = os.path.join(ROOT, ".build", "release", "heft")
+HEFT_MPI = os.path.join(ROOT, ".build-mpi", "release", "heft")
+MPIRUN = ["mpirun", "--oversubscribe", "--allow-run-as-root", "--bind-to", "none"]   # see docs/performance.md, "Clusters"
+
+# The 64-node projection's published figures (stated with the projection, never measured here):
+# NERSC Perlmutter's all-flash Lustre scratch file system, "over 5 TB/s" aggregate bandwidth, and a
+# node's Slingshot-11 interface, 200 Gb/s (25 GB/s). Source: NERSC's Perlmutter architecture pages.
+PROJECTION_FS_BYTES_PER_S = 5e12
+PROJECTION_NODE_BYTES_PER_S = 25e9
 
 H5PY_DIFF = """
 import sys, h5py, numpy as np
@@ -602,6 +614,53 @@ def layers_workload(quick):
     return ratios
 
 
+def cluster_workload(quick):
+    """mpirun -np 1/2/4 heft verify of a sharded checkpoint, beside one process and cat."""
+    layers, width, shard = (4, 256, "300KB") if quick else (64, 4096, "512MB")
+    repeats = 1 if quick else 5
+    folder = tempfile.mkdtemp(prefix="heft-cluster-")
+    try:
+        subprocess.run([HEFT_BENCH, "make", folder, "--layers", str(layers), "--width", str(width)], check=True, capture_output=True)
+        index = os.path.join(folder, "m.weights.json")
+        subprocess.run([HEFT_MPI, "convert", "--max-shard-size", shard, os.path.join(folder, "a.weights.h5"), index],
+                       check=True, capture_output=True)
+        os.remove(os.path.join(folder, "a.weights.h5"))
+        os.remove(os.path.join(folder, "b.weights.h5"))
+        shards = sorted(os.path.join(folder, name) for name in os.listdir(folder) if name.endswith(".weights.h5"))
+        size = sum(os.path.getsize(path) for path in shards)
+        rows = {"cat (the shards)": ["sh", "-c", "cat " + " ".join(f"'{path}'" for path in shards) + " > /dev/null"],
+                "heft verify, one process": [HEFT_MPI, "verify", index]}
+        for ranks in (1, 2, 4):
+            rows[f"mpirun -np {ranks} heft verify"] = MPIRUN + ["-np", str(ranks), HEFT_MPI, "verify", index]
+        times = {name: [] for name in rows}
+        run_process(rows["cat (the shards)"])   # page cache warm
+        for _ in range(repeats + 1):            # in rounds, the first a warm-up
+            for name, arguments in rows.items():
+                times[name].append(run_process(arguments)[0])
+        medians = {name: statistics.median(runs[1:] if len(runs) > 1 else runs) for name, runs in times.items()}
+        one, np1 = medians["heft verify, one process"], medians["mpirun -np 1 heft verify"]
+        print(f"\n### cluster: verify of a sharded checkpoint ({size / 2**30:.2f} GiB in {len(shards)} shards), "
+              f"page cache warm, median of {repeats} rounds\n")
+        print("| run | median | ÷ one process | ÷ mpirun -np 1 | GB/s |")
+        print("|---|---|---|---|---|")
+        for name, median in medians.items():
+            print(f"| {name} | {median * 1e3:.0f} ms | {median / one:.2f}× | {median / np1:.2f}× | {size / median / 1e9:.2f} |")
+        two = medians["mpirun -np 2 heft verify"]
+        print(f"\n2 ranks take {two / np1:.2f}× the time of 1 under mpirun, {two / one:.2f}× a single process "
+              f"(target ≤ 0.75×; this machine has {os.cpu_count()} cores, and one process already hashes on all of them).")
+        node = size / one
+        per_node = min(node, PROJECTION_NODE_BYTES_PER_S)
+        aggregate = min(64 * per_node, PROJECTION_FS_BYTES_PER_S)
+        checkpoint = 64 * 100e9
+        print(f"Projection (not a measurement): one node verifies at {node / 1e9:.1f} GB/s here (page cache, {os.cpu_count()} cores); "
+              f"64 such nodes reading a parallel file system with {PROJECTION_FS_BYTES_PER_S / 1e12:.0f} TB/s aggregate and "
+              f"{PROJECTION_NODE_BYTES_PER_S / 1e9:.0f} GB/s per node would verify at {aggregate / 1e9:.0f} GB/s: "
+              f"a 6.4 TB checkpoint (100 GB per node) in {checkpoint / aggregate:.0f} s, bound by "
+              f"{'the nodes' if 64 * per_node < PROJECTION_FS_BYTES_PER_S else 'the file system'}.")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def tensorflow_version():
     out = subprocess.run([sys.executable, "-c", "import os; os.environ['TF_CPP_MIN_LOG_LEVEL']='3'; import tensorflow as tf; print(tf.__version__)"],
                          capture_output=True, text=True)
@@ -619,7 +678,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the harness, not the speed")
     parser.add_argument("workloads", nargs="*", default=["forward", "layers", "persist", "diff", "containers", "first", "scale"],
-                        help="forward, layers, persist, diff, containers, first, scale (default: all)")
+                        help="forward, layers, persist, diff, containers, first, scale, cluster (default: all but cluster)")
     parser.add_argument("--plot", default=None, help="where the scale workload writes its plot (default: docs/scale.png; none with --quick)")
     parser.add_argument("--tensorflow-layer", nargs=2, metavar=("LAYER", "REPEATS"), help=argparse.SUPPRESS)
     parser.add_argument("--worker", nargs=5, metavar=("FRAMEWORK", "LAYERS", "WIDTH", "REPEATS", "DIR"), help=argparse.SUPPRESS)
@@ -647,5 +706,7 @@ if __name__ == "__main__":
         containers_workload(args.quick)
     if "first" in args.workloads:
         first_tensor_workload(args.quick)
+    if "cluster" in args.workloads:
+        cluster_workload(args.quick)
     if "scale" in args.workloads:
         scale_workload(args.quick, args.plot or (None if args.quick else os.path.join(ROOT, "docs", "scale.png")))
