@@ -40,13 +40,13 @@ let package = Package(
         // A read-only HDF5 file driver over a byte range of a file (an uncompressed entry of a zip).
         .target(name: "CHDF5Window", dependencies: ["CHDF5"]),
         .target(name: "HDF5", dependencies: ["CHDF5", "CHDF5Window"]),
-        .target(name: "Checkpoint", dependencies: ["NeuralNet", "HDF5", "CProcessControl", "CXXHash",
-                                                   .product(name: "Crypto", package: "swift-crypto"),
-                                                   .product(name: "SystemPackage", package: "swift-system"),
-                                                   .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Processes started together (mpirun): ranks, gathers and broadcasts with deadlines. A
         // single process in builds without the MPI trait.
         .target(name: "Cluster", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
+        .target(name: "Checkpoint", dependencies: ["NeuralNet", "HDF5", "CProcessControl", "CXXHash", "Cluster",
+                                                   .product(name: "Crypto", package: "swift-crypto"),
+                                                   .product(name: "SystemPackage", package: "swift-system"),
+                                                   .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "Inspection", dependencies: ["Checkpoint", "NeuralNet", "CKernels", .product(name: "Crypto", package: "swift-crypto")]),
 
         .executableTarget(name: "heft", dependencies: ["Checkpoint", "Inspection", "NeuralNet", "Cluster",
@@ -58,7 +58,7 @@ let package = Package(
         .executableTarget(name: "heft-fuzz", dependencies: ["Checkpoint", "Inspection", "NeuralNet", "HDF5"], path: "tools/dev/heft-fuzz",
                           exclude: ["hdf5.dict", "lsan.supp"]),
 
-        .executableTarget(name: "heft-mpi-check", dependencies: ["Cluster"], path: "tools/dev/heft-mpi-check"),
+        .executableTarget(name: "heft-mpi-check", dependencies: ["Cluster", "Checkpoint", "NeuralNet"], path: "tools/dev/heft-mpi-check"),
 
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "TestSupport"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),

@@ -89,4 +89,67 @@ struct ClusterCommandTests {
             #expect(run.stdout.isEmpty)
         }
     }
+
+    // MARK: - convert and the Swift API
+
+    /// `mpirun -np N heft convert … OUT.weights.json`: each rank writes the shards of its share,
+    /// rank 0 the index; the set is the one-process set tensor for tensor (same manifest, so the
+    /// same digests in the same order), verifies, reports as one process does, leaves no staging.
+    @Test(arguments: [1, 2, 4])
+    func convertWritesTheOneProcessSet(ranks: Int) throws {
+        try withTemporaryDirectory { dir in
+            let source = try files(in: dir)[0]
+            let alone = try run(ranks: nil, ["convert", "--json", source, "\(dir)/one.weights.json", "--max-shard-size", "200KB"])
+            let together = try run(ranks: ranks, ["convert", "--json", source, "\(dir)/many.weights.json", "--max-shard-size", "200KB"])
+            #expect(alone.code == 0 && together.code == 0, "\(together.stderr)")
+            #expect(together.stdout == alone.stdout.replacingOccurrences(of: "one.weights.json", with: "many.weights.json"))
+            let (one, many) = (try WeightFile(path: "\(dir)/one.weights.json"), try WeightFile(path: "\(dir)/many.weights.json"))
+            #expect(try many.container.manifestText() == one.container.manifestText())
+            let diff = try run(ranks: nil, ["diff", "\(dir)/one.weights.json", "\(dir)/many.weights.json"])
+            #expect(diff.code == 0 && diff.stdout.contains("none differ"), "\(diff.stdout)")
+            #expect(try run(ranks: nil, ["verify", "\(dir)/many.weights.json"]).code == 0)
+            let shards = Set(many.allWeights.compactMap(\.storageFile))
+            #expect(shards.count >= min(ranks, 2))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { !$0.hasPrefix(".") }, "staging left behind")
+        }
+    }
+
+    /// A tensor changed since Heft wrote the source fails the rank that copies it: exit 2, one
+    /// message naming the rank and the tensor, no set written and no staging left.
+    @Test func aConvertThatFailsOnARankWritesNothing() throws {
+        try withTemporaryDirectory { dir in
+            let bad = try files(in: dir)[2]
+            let changed = try WeightFile(path: bad).weights[12].path
+            let run = try run(ranks: 3, ["convert", bad, "\(dir)/out.weights.json", "--max-shard-size", "200KB"])
+            #expect(run.code == 2)
+            let messages = run.stderr.split(separator: "\n").filter { $0.hasPrefix("heft: error:") }
+            #expect(messages.count == 1 && messages[0].hasPrefix("heft: error: rank ") && messages[0].contains(changed), "\(run.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("out") || $0.hasPrefix(".out") }.isEmpty)
+        }
+    }
+
+    /// `Model.saveWeights(to:communicator:)` with every rank holding only the weights it owns (the
+    /// others NaN) writes the model a one-process save writes; `loadWeights(from:communicator:)`
+    /// gives each rank exactly its weights.
+    @Test(arguments: [1, 2, 4])
+    func theSwiftAPISavesAndLoadsByRank(ranks: Int) throws {
+        let check = try #require(ProcessInfo.processInfo.environment["HEFT_MPI_CHECK"], "needs HEFT_MPI_CHECK (run tools/test)")
+        try withTemporaryDirectory { dir in
+            #expect(try runProcess(check, ["reference", "\(dir)/reference.weights.h5"]).code == 0)
+            let save = try runMPI(ranks: ranks, check, ["save", "\(dir)/m.weights.json"])
+            #expect(save.code == 0, "\(save.stderr)")
+            let (reference, saved) = (try WeightFile(path: "\(dir)/reference.weights.h5"), try WeightFile(path: "\(dir)/m.weights.json"))
+            #expect(saved.allWeights.count == reference.allWeights.count)
+            for (a, b) in zip(reference.allWeights, saved.allWeights) {
+                let (expected, found) = (try reference.read(a), try saved.read(b))
+                #expect(a.path == b.path && expected == found, "\(b.path)")
+            }
+            try saved.checkTensors()
+            let load = try runMPI(ranks: ranks, check, ["load", "\(dir)/m.weights.json"])
+            #expect(load.code == 0, "\(load.stderr)")
+            let verdicts = try #require(try JSONSerialization.jsonObject(with: Data(load.stdout.utf8)) as? [[String: Any]])
+            #expect(verdicts.count == ranks && verdicts.allSatisfy { $0["right"] as? Bool == true && $0["assigned"] as? Int == $0["owned"] as? Int })
+            #expect(verdicts.compactMap { $0["owned"] as? Int }.reduce(0, +) == reference.allWeights.count)
+        }
+    }
 }

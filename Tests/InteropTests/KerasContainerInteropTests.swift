@@ -30,7 +30,7 @@ struct KerasContainerInteropTests {
         let cases: [Case]
     }
 
-    struct Output: Decodable { let values: [Double]?; let error: String? }
+    typealias Output = KerasOutput
 
     struct SafetensorsOutput: Decodable {
         struct Tensor: Decodable { let dtype: String; let shape: [Int]; let values: [Double] }
@@ -76,14 +76,7 @@ struct KerasContainerInteropTests {
             }
             let results: [String: Output] = try runKerasCheck("containers", manifest: ["cases": cases], in: dir)
             #expect(results.count == cases.count && cases.count >= 45)
-            for (id, values) in expected.sorted(by: { $0.key < $1.key }) {
-                let output = try #require(results[id], "no result for \(id)")
-                #expect(output.error == nil, "\(id): \(output.error ?? "")")
-                guard let found = output.values else { continue }
-                let scale = max(1, values.map(abs).max() ?? 0)
-                let largest = zip(found, values).map { abs($0 - $1) }.max() ?? 0
-                #expect(found.count == values.count && largest <= 1e-5 * scale, "\(id): max |Δ| \(largest)")
-            }
+            try KerasOutput.expect(results, match: expected)
             try checkSafetensorsValues(safetensors, in: dir)
         }
     }

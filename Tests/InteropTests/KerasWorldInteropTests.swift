@@ -21,7 +21,7 @@ struct KerasWorldInteropTests {
         let cases: [Case]
     }
 
-    struct Output: Decodable { let values: [Double]?; let error: String? }
+    typealias Output = KerasOutput
 
     @Test func everyConversionLoadsInKerasWithTheSourcesOutputs() throws {
         try withTemporaryDirectory { (dir: String) throws in
@@ -44,14 +44,7 @@ struct KerasWorldInteropTests {
             }
             let results: [String: Output] = try runKerasCheck("world", manifest: Manifest(cases: cases), in: dir)
             #expect(results.count == cases.count && cases.count >= 400)
-            for (id, values) in expected.sorted(by: { $0.key < $1.key }) {
-                let output = try #require(results[id], "no result for \(id)")
-                #expect(output.error == nil, "\(id): \(output.error ?? "")")
-                guard let found = output.values else { continue }
-                let scale = max(1, values.map(abs).max() ?? 0)
-                let largest = zip(found, values).map { abs($0 - $1) }.max() ?? 0
-                #expect(found.count == values.count && largest <= 1e-5 * scale, "\(id): max |Δ| \(largest)")
-            }
+            try KerasOutput.expect(results, match: expected)
         }
     }
 

@@ -55,6 +55,23 @@ struct ClusterRun {
         return communicator.isRoot ? gathered.map { Array($0.dropFirst()) } : nil
     }
 
+    /// Rank 0's result of `body` (run on rank 0 only, in this process), on every rank. When it
+    /// fails, rank 0 reports the error and every rank ends with exit code 2.
+    func fromRoot(_ command: String, _ output: OutputOptions, _ body: () throws -> [UInt8]) throws -> [UInt8] {
+        var bytes: [UInt8] = [0]
+        if communicator.isRoot {
+            do {
+                bytes += try body()
+            } catch {
+                output.publish(error: error, command: command, exit: 2)
+                bytes = [1]
+            }
+        }
+        let agreed = try agree(bytes)
+        guard agreed.first == 0 else { throw ExitCode(2) }
+        return Array(agreed.dropFirst())
+    }
+
     /// Ends a run whose report rank 0 made with `body` (other ranks pass `nil`): every rank
     /// exits with rank 0's code.
     func finish(_ body: (() throws -> Void)?) throws {

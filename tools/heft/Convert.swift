@@ -78,14 +78,60 @@ extension Heft {
         }
 
         func run() throws {
+            if let cluster = try ClusterRun.current(timeout: .seconds(reader.timeout + 60)) {
+                // Shards split over the ranks; one file is written by rank 0 (not yet collectively).
+                guard outputPath.hasSuffix(".weights.json"), to?.layout ?? .kerasV3 == .kerasV3 else {
+                    return try cluster.runOnRankZero { try convert() }
+                }
+                return try run(on: cluster)
+            }
+            try convert()
+        }
+
+        /// Under `mpirun`, to a sharded set: rank 0 begins the write (see ``ShardedWrite``), each
+        /// rank writes the shards of its share of the tensors in its isolated worker, and rank 0
+        /// writes the index, checks the set and commits it, reporting as one process does.
+        private func run(on cluster: ClusterRun) throws {
+            let files = [input] + (like.map { [$0] } ?? [])
+            let write = try PartCoding.decode(ShardedWrite.self, from: try cluster.fromRoot("convert", output) {
+                try PartCoding.encode(try ShardedWrite.begin(outputPath))
+            })
+            defer { if cluster.communicator.isRoot { write.end() } }
+            let (like, dropOptimizer, maxShardSize, digest) = (self.like, self.dropOptimizer, self.maxShardSize?.bytes, self.digest)
+            let parts = try cluster.gatherParts("convert", reader, output, files: files, readingDigests: true) { [input] rank, size, open in
+                let share = try open(input).convertShare(to: write, rank: rank, of: size, like: try like.map { try open($0) },
+                                                         dropOptimizer: dropOptimizer, maxShardSize: maxShardSize, digest: digest)
+                return try PartCoding.encode(share)
+            }
+            try cluster.finish(parts.map { parts in
+                {
+                    let shares = try parts.map { try PartCoding.decode(ShardShare.self, from: $0) }
+                    try convert { file, reference in
+                        try file.convert(to: write, shares: shares, like: reference, dropOptimizer: dropOptimizer,
+                                         maxShardSize: maxShardSize, digest: digest)
+                    }
+                }
+            })
+        }
+
+        /// Converts in one process, in an isolated worker.
+        private func convert() throws {
+            try convert { file, reference in
+                let progress = Progress("heft convert")
+                defer { progress.finish() }
+                return try file.convert(to: outputPath, format: to?.layout ?? WeightFileFormat(forPath: outputPath), like: reference,
+                                        dropOptimizer: dropOptimizer, maxShardSize: maxShardSize?.bytes, digest: digest,
+                                        progress: progress.update)
+            }
+        }
+
+        /// Opens the input (and `--like`'s) in an isolated worker, converts with `body` and
+        /// publishes the report.
+        private func convert(_ body: (WeightFile, WeightFile?) throws -> WeightFile.ConversionReport) throws {
             try runWithExitCode("convert", reader, output, files: [input] + (like.map { [$0] } ?? []), outputs: [outputPath], readingDigests: true) { open in
                 let file = try open(input)
-                let reference = try like.map { try open($0) }
+                let report = try body(file, try like.map { try open($0) })
                 let format = to?.layout ?? WeightFileFormat(forPath: outputPath)
-                let progress = Progress("heft convert")
-                let report = try file.convert(to: outputPath, format: format, like: reference, dropOptimizer: dropOptimizer,
-                                              maxShardSize: maxShardSize?.bytes, digest: digest, progress: progress.update)
-                progress.finish()
                 try output.publish(ConvertReport(document: ConvertDocument(
                     schema: jsonSchemaVersion, input: input, output: outputPath, from: file.formatName,
                     to: Target.name(forOutput: outputPath, layout: format), layers: report.layers, weights: report.weights,

@@ -45,8 +45,8 @@ struct Heft: ParsableCommand {
         }
         do {
             var command = try parseAsRoot(arguments)
-            // Under mpirun, verify, dump and diff split their work (see ClusterRun); the others run on rank 0 alone.
-            if !(command is Verify || command is Dump || command is Diff), let cluster = try ClusterRun.current(timeout: .seconds(24 * 3600)) {
+            // Under mpirun, verify, dump, diff and convert split their work (see ClusterRun); run goes to rank 0 alone.
+            if !(command is Verify || command is Dump || command is Diff || command is Convert), let cluster = try ClusterRun.current(timeout: .seconds(24 * 3600)) {
                 try cluster.runOnRankZero { try command.run() }
             } else {
                 try command.run()

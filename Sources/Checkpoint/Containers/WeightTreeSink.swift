@@ -32,4 +32,11 @@ package protocol TensorWriter {
     func write(_ bytes: UnsafeRawBufferPointer, rows: Range<Int>?) throws
     /// Stores the tensor's SHA-256 (lowercase hex) with it (see ``Integrity``).
     func storeDigest(_ digest: String) throws
+    /// Whether the tensor's bytes are written here; `false` for a tensor another process writes
+    /// (see ``ShardedWrite``), whose values are then neither read nor hashed.
+    var writesData: Bool { get }
+}
+
+extension TensorWriter {
+    var writesData: Bool { true }
 }

@@ -51,6 +51,56 @@ extension WeightFile {
     public func convert(to path: String, format: WeightFileFormat, like reference: WeightFile? = nil,
                         dropOptimizer: Bool = false, maxShardSize: Int? = nil, digest: DigestAlgorithm = .xxh3,
                         progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> ConversionReport {
+        let (plan, planner, outcome) = try conversionPlan(format: format, like: reference, dropOptimizer: dropOptimizer,
+                                                          maxShardSize: maxShardSize, digest: digest, progress: progress)
+        var written: KerasModelView?
+        try WeightWriter.write(plan, format: format, to: path) { temporary in
+            written = try ConversionCheck(source: self, view: planner.view, expected: outcome.expected, reference: reference, target: path)
+                .verify(temporary)
+        }
+        return report(outcome, written: written)
+    }
+
+    /// This process's share of a conversion to a sharded checkpoint that `ranks` processes write
+    /// (see ``ShardedWrite``): the shards holding the tensors `rank` owns, written into the write's
+    /// staging directory. The other arguments are those of
+    /// ``convert(to:format:like:dropOptimizer:maxShardSize:digest:progress:)`` and must be the same
+    /// on every rank.
+    ///
+    /// - Throws: ``CheckpointError`` as ``convert(to:format:like:dropOptimizer:maxShardSize:digest:progress:)`` does.
+    public func convertShare(to write: ShardedWrite, rank: Int, of ranks: Int, like reference: WeightFile? = nil,
+                             dropOptimizer: Bool = false, maxShardSize: Int? = nil, digest: DigestAlgorithm = .xxh3,
+                             progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> ShardShare {
+        precondition((0..<ranks).contains(rank), "convertShare: rank \(rank) of \(ranks)")
+        let (plan, _, _) = try conversionPlan(format: .kerasV3, like: reference, dropOptimizer: dropOptimizer,
+                                              maxShardSize: maxShardSize, digest: digest, progress: progress)
+        return try ShardedWriter.writeShare(plan, layout: .kerasV3, stage: write.stage, rank: rank, ranks: ranks, for: write.path)
+    }
+
+    /// The last step of a conversion that several processes wrote (see ``ShardedWrite``), on rank
+    /// 0 once every rank's share is in `shares` (in rank order): writes the index, checks the
+    /// whole set as a one-process conversion does, and commits it to the write's path.
+    ///
+    /// - Throws: ``CheckpointError`` for a shard or tensor no share holds, or as
+    ///   ``convert(to:format:like:dropOptimizer:maxShardSize:digest:progress:)`` does; the
+    ///   previous checkpoint is then intact.
+    @discardableResult
+    public func convert(to write: ShardedWrite, shares: [ShardShare], like reference: WeightFile? = nil,
+                        dropOptimizer: Bool = false, maxShardSize: Int? = nil, digest: DigestAlgorithm = .xxh3) throws -> ConversionReport {
+        let (plan, planner, outcome) = try conversionPlan(format: .kerasV3, like: reference, dropOptimizer: dropOptimizer,
+                                                          maxShardSize: maxShardSize, digest: digest, progress: nil)
+        var written: KerasModelView?
+        try ShardedWriter.commitShares(plan, layout: .kerasV3, stage: write.stage, shares: shares, to: write.path) { temporary in
+            written = try ConversionCheck(source: self, view: planner.view, expected: outcome.expected, reference: reference, target: write.path)
+                .verify(temporary)
+        }
+        return report(outcome, written: written)
+    }
+
+    /// The plan of a conversion to `format`, after the checks every conversion makes first.
+    private func conversionPlan(format: WeightFileFormat, like reference: WeightFile?, dropOptimizer: Bool, maxShardSize: Int?,
+                                digest: DigestAlgorithm, progress: ((_ done: Int, _ total: Int) -> Void)?)
+        throws -> (SavePlan, ConversionPlanner, ConversionPlanner.Outcome) {
         if let note = foreignLayoutNote { throw CheckpointError(file: self.path, .unsupportedModel("cannot convert to \(format): \(note)")) }
         let planner = ConversionPlanner(source: self, format: format, reference: reference, dropOptimizer: dropOptimizer)
         try requireIntact()
@@ -67,12 +117,11 @@ extension WeightFile {
                 progress(done, total)
             }
         }
-        var written: KerasModelView?
-        try WeightWriter.write(plan, format: format, to: path) { temporary in
-            written = try ConversionCheck(source: self, view: planner.view, expected: outcome.expected, reference: reference, target: path)
-                .verify(temporary)
-        }
-        return ConversionReport(notes: outcome.notes, layers: written?.layers.filter { !$0.variables.isEmpty }.count ?? 0,
-                                weights: written?.variables.count ?? 0, optimizerWeights: written?.optimizer?.variables.count ?? 0)
+        return (plan, planner, outcome)
+    }
+
+    private func report(_ outcome: ConversionPlanner.Outcome, written: KerasModelView?) -> ConversionReport {
+        ConversionReport(notes: outcome.notes, layers: written?.layers.filter { !$0.variables.isEmpty }.count ?? 0,
+                         weights: written?.variables.count ?? 0, optimizerWeights: written?.optimizer?.variables.count ?? 0)
     }
 }

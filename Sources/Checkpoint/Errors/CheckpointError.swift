@@ -58,6 +58,9 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
         case hdf5(String)
         /// A file-system failure while saving (the previous file is intact).
         case io(String)
+        /// Another process of a run that saves or loads together (see ``ShardedWrite``) failed,
+        /// or could not be reached; its own message, or the communication's, follows.
+        case rankFailed(rank: Int, message: String)
     }
 
     /// The file-system path of the file.
@@ -115,6 +118,7 @@ public struct CheckpointError: Error, CustomStringConvertible, Sendable, Equatab
         case .unsupportedModel(let text): text
         case .hdf5(let text): text
         case .io(let text): text
+        case let .rankFailed(rank, message): "rank \(rank): \(message)"
         }
     }
 }

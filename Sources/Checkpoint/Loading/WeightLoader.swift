@@ -14,7 +14,13 @@ final class WeightLoader {
     /// Tensors whose SHA-256 matched the one Heft stored.
     private var verifiedDigests = 0
 
-    init(file: WeightFile, model: Model, skipMismatch: Bool, verifyIntegrity: Bool, stagingBudget: Int? = nil) {
+    /// The parameters this process assigns (`nil`: all), when several processes load one
+    /// checkpoint (see ``Model/loadWeights(from:communicator:options:timeout:)``).
+    private let owned: Set<ObjectIdentifier>?
+
+    init(file: WeightFile, model: Model, skipMismatch: Bool, verifyIntegrity: Bool, stagingBudget: Int? = nil,
+         owned: Set<ObjectIdentifier>? = nil) {
+        self.owned = owned
         self.file = file
         self.model = model
         self.skipMismatch = skipMismatch
@@ -151,6 +157,8 @@ final class WeightLoader {
     /// in phase 1: on the staged bytes as they are read (small tensors are staged for this, up to
     /// ``digestStagingBytes``), and by streaming the others.
     private func commit() throws -> LoadReport {
+        let used = Set(planned.map(\.entry.path))
+        if let owned { planned = planned.filter { owned.contains(ObjectIdentifier($0.parameter)) } }
         let sources = Dictionary(grouping: planned) { ObjectIdentifier($0.parameter) }.mapValues(\.count)
         var staged: [ObjectIdentifier: (value: Tensor, entry: WeightEntry)] = [:]
         var direct: [Match] = []
@@ -196,7 +204,6 @@ final class WeightLoader {
             LoadReport.Assignment(layer: item.layer, weight: item.parameter.kerasName, path: item.entry.path,
                                   conversion: item.entry.dtype == item.parameter.dtype ? nil : "\(item.entry.dtype) → \(item.parameter.dtype)")
         }
-        let used = Set(planned.map(\.entry.path))
         let unused = file.layers.filter { !$0.weights.isEmpty && !$0.weights.contains { used.contains($0.path) } }.map(\.path)
         return LoadReport(format: file.format, assignments: assignments, skipped: skipped, unusedFileLayers: unused,
                           verifiedDigests: verifiedDigests)

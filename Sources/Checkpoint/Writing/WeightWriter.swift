@@ -26,16 +26,27 @@ enum WeightWriter {
 
     /// Writes every tensor of `plan` in `layout`, then the manifest.
     static func write(_ plan: SavePlan, layout: WeightFileFormat, to sink: some WeightTreeSink) throws {
+        let written = try writeTensors(plan, layout: layout, to: sink)
+        try sink.writeManifest(manifestText(written.paths, bytes: written.bytes, algorithm: plan.digestAlgorithm))
+    }
+
+    /// Writes every tensor of `plan` in `layout` and returns each path with its digest (`""` for
+    /// a tensor the sink skips, see ``TensorWriter/writesData``).
+    static func writeTensors(_ plan: SavePlan, layout: WeightFileFormat, to sink: some WeightTreeSink) throws -> WrittenTensors {
         var written = WrittenTensors(progress: plan.progress, algorithm: plan.digestAlgorithm)
         switch layout {
         case .kerasLegacy: try writeLegacy(plan, to: sink, written: &written)
         case .kerasV3: try writeV3(plan, to: sink, written: &written)
         }
-        let manifest = Integrity.Manifest(tensors: written.paths.count, bytes: written.bytes,
-                                          digest: Integrity.manifestDigest(written.paths), algorithm: plan.digestAlgorithm)
+        return written
+    }
+
+    /// The manifest (see ``Integrity/Manifest``) of the tensors at `paths`, `bytes` in all, as JSON text.
+    static func manifestText(_ paths: [(path: String, digest: String)], bytes: Int, algorithm: DigestAlgorithm) throws -> String {
+        let manifest = Integrity.Manifest(tensors: paths.count, bytes: bytes, digest: Integrity.manifestDigest(paths), algorithm: algorithm)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try sink.writeManifest(String(decoding: try encoder.encode(manifest), as: UTF8.self))
+        return String(decoding: try encoder.encode(manifest), as: UTF8.self)
     }
 
     /// What has been written so far: the first path of each array, and every path's digest.
@@ -146,6 +157,13 @@ enum WeightWriter {
             return
         }
         let tensorWriter = try sink.createTensor(path, dtype: weight.dtype, shape: weight.shape)
+        let bytes = weight.shape.reduce(weight.dtype.byteCount, *)
+        guard tensorWriter.writesData else {   // another process writes it, and knows its digest
+            written.firstPath[weight.shareKey] = ("/" + path, "")
+            written.paths.append(("/" + path, ""))
+            written.bytes += bytes
+            return
+        }
         let digest: String
         switch weight.source {
         case .tensor(let value):
@@ -162,8 +180,8 @@ enum WeightWriter {
         try tensorWriter.storeDigest(digest)
         written.firstPath[weight.shareKey] = ("/" + path, digest)
         written.paths.append(("/" + path, digest))
-        written.bytes += weight.shape.reduce(weight.dtype.byteCount, *)
-        written.progress?(weight.shape.reduce(weight.dtype.byteCount, *))
+        written.bytes += bytes
+        written.progress?(bytes)
     }
 
     /// Copies a tensor of another file in blocks of rows (see ``ChunkReader``), hashing each block

@@ -1,5 +1,7 @@
+import Checkpoint
 import Cluster
 import Foundation
+import NeuralNet
 
 /// Exercises ``Communicator`` under `mpirun` for the cluster tests (Tests/ClusterTests):
 ///
@@ -7,6 +9,11 @@ import Foundation
 ///     heft-mpi-check stall RANK SECONDS    RANK sleeps before the gather, past the others' 2 s deadline
 ///     heft-mpi-check fail RANK             RANK gives up (as on a bad shard) and aborts every rank, exit 2
 ///     heft-mpi-check die RANK              RANK is killed (SIGKILL) before the gather
+///     heft-mpi-check save PATH             every rank saves the reference model's weights it owns to the
+///                                          sharded set PATH (the others are NaN on that rank)
+///     heft-mpi-check load PATH             every rank loads the weights it owns from PATH into zeros and
+///                                          checks them; rank 0 prints a JSON line
+///     heft-mpi-check reference PATH        one process saves the reference model to PATH
 @main
 struct HeftMPICheck {
     static func main() {
@@ -33,10 +40,51 @@ struct HeftMPICheck {
         case "die" where arguments.count == 2:
             if communicator.rank == target { kill(getpid(), SIGKILL) }
             run(communicator) { try exchange(communicator, timeout: .seconds(2)) }
+        case "save" where arguments.count == 2:
+            run(communicator) { try save(to: arguments[1], communicator) }
+        case "load" where arguments.count == 2:
+            run(communicator) { try load(from: arguments[1], communicator) }
+        case "reference" where arguments.count == 2:
+            run(communicator) { try reference().saveWeights(to: arguments[1]) }
         default:
-            FileHandle.standardError.write(Data("usage: heft-mpi-check exchange | stall RANK SECONDS | fail RANK | die RANK\n".utf8))
+            FileHandle.standardError.write(Data("usage: heft-mpi-check exchange | stall RANK SECONDS | fail RANK | die RANK | save PATH | load PATH | reference PATH\n".utf8))
             exit(2)
         }
+    }
+
+    /// Dense layers of unequal sizes with seeded values: the same on every rank.
+    static func reference() throws -> Sequential {
+        let widths = [16, 64, 8, 128, 32, 4, 96, 2]
+        let model = try Sequential((1..<widths.count).map { Dense(widths[$0], inputShape: $0 == 1 ? [widths[0]] : nil, name: "d\($0)") })
+        try model.setWeights(model.weights.enumerated().map { .randomUniform($1.shape, minval: -1, maxval: 1, seed: UInt64($0)) })
+        return model
+    }
+
+    /// Each rank holds only the weights it owns (the others are NaN) and saves them together.
+    static func save(to path: String, _ communicator: Communicator) throws {
+        let model = try reference()
+        let owned = Set(try model.ownedWeights(rank: communicator.rank, of: communicator.size).map(ObjectIdentifier.init))
+        for parameter in model.weights where !owned.contains(ObjectIdentifier(parameter)) {
+            try parameter.assign(.full(parameter.shape, value: .nan))
+        }
+        try model.saveWeights(to: path, communicator: communicator, maxShardSize: 20_000)
+        if communicator.isRoot { print("{\"saved\": true, \"ranks\": \(communicator.size)}") }
+    }
+
+    /// Each rank loads the weights it owns into a model of zeros and checks them against the
+    /// reference; the others must stay zero. Rank 0 prints every rank's verdict.
+    static func load(from path: String, _ communicator: Communicator) throws {
+        let expected = try reference()
+        let model = try reference()
+        for parameter in model.weights { try parameter.assign(.zeros(parameter.shape)) }
+        let report = try model.loadWeights(from: path, communicator: communicator)
+        let owned = Set(try model.ownedWeights(rank: communicator.rank, of: communicator.size).map(ObjectIdentifier.init))
+        let right = zip(model.weights, expected.weights).allSatisfy { parameter, reference in
+            parameter.value == (owned.contains(ObjectIdentifier(parameter)) ? reference.value : .zeros(parameter.shape))
+        }
+        let verdict = "{\"rank\": \(communicator.rank), \"assigned\": \(report.assignments.count), \"owned\": \(owned.count), \"right\": \(right)}"
+        let gathered = try communicator.gather(Array(verdict.utf8))
+        if communicator.isRoot { print("[" + gathered.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ", ") + "]") }
     }
 
     /// Runs `body`; a ``ClusterError`` ends every rank with exit code 2 and its message.

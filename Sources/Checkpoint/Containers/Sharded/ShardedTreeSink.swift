@@ -6,46 +6,68 @@ import NeuralNet
 /// starts; an object's `vars` group (with its `name`) is made in the shard current when the object
 /// is reached, and re-made without attributes in each later shard its variables spill into. The
 /// weight map lists, per `vars` group, the shards holding its variables, in writing order.
+///
+/// When several processes write one set (see ``ShardedWrite``), every process walks the whole plan
+/// with the same ``ShardOwnership``: a shard also ends where the owner of the next array changes,
+/// so each shard belongs to one rank, and only the shards of `writer` are made (the others are
+/// named and sized, their tensors skipped unread). Every process thus knows the whole set's names
+/// and weight map; a `writer` of `nil` makes no shard at all (the index's walk on rank 0).
 final class ShardedTreeSink: WeightTreeSink {
     let path: String
     private let directory: String
     private let base: String
     private let maximumBytes: Int
-    private var shards: [HDF5TreeSink] = []
-    private var shardNames: [String] = []
+    private let ownership: ShardOwnership
+    private let writer: Int?
+    /// The shards this process writes (`nil` for another rank's), in order.
+    private var shards: [HDF5TreeSink?] = []
+    private var shardOwners: [Int] = []
+    /// Every shard's name, in order.
+    private(set) var shardNames: [String] = []
     /// Groups made in each shard (their prefixes included).
     private var groups: [Set<String>] = []
     private var currentBytes = 0
     private var totalBytes = 0
+    /// How many distinct arrays (not links) have been created.
+    private var arrays = 0
     /// The shard of each tensor path written, for links.
     private var shardOfTensor: [String: Int] = [:]
     /// `vars` path → shard names, in first-use order.
     private var weightMap: [(varsPath: String, shards: [String])] = []
-    private var manifest: String?
+    /// The manifest written into the index.
+    var manifest: String?
 
     /// Starts shard 0 of the set `base` in `directory`; `path` is the index the set is written for.
-    init(directory: String, base: String, maximumBytes: Int, reportedAs path: String) throws {
+    /// `writer` is the rank whose shards are made (`nil`: none), `ownership` who owns each array.
+    init(directory: String, base: String, maximumBytes: Int, reportedAs path: String,
+         ownership: ShardOwnership = .single, writer: Int? = 0) throws {
         self.path = path
         self.directory = directory
         self.base = base
         self.maximumBytes = maximumBytes
-        try startShard()
+        self.ownership = ownership
+        self.writer = writer
+        try startShard(owner: ownership.owner(ofArray: 0))
     }
 
     private var current: Int { shards.count - 1 }
 
-    private func startShard() throws {
+    /// The shards this process made.
+    var writtenShards: [String] { shardNames.indices.filter { shards[$0] != nil }.map { shardNames[$0] } }
+
+    private func startShard(owner: Int) throws {
         let name = ShardIndex.shardName(base: base, number: shards.count)
-        shards.append(try HDF5TreeSink(creating: "\(directory)/\(name)", reportedAs: path))
+        shards.append(owner == writer ? try HDF5TreeSink(creating: "\(directory)/\(name)", reportedAs: path) : nil)
+        shardOwners.append(owner)
         shardNames.append(name)
         groups.append([])
         currentBytes = 0
     }
 
-    /// Makes the group `path` (and the groups above it) in `shard`, once.
+    /// Makes the group `path` (and the groups above it) in `shard`, once; nothing in another rank's shard.
     private func ensureGroup(_ path: String, in shard: Int) throws {
-        guard !path.isEmpty, !groups[shard].contains(path) else { return }
-        try shards[shard].createGroup(path)
+        guard !path.isEmpty, let sink = shards[shard], !groups[shard].contains(path) else { return }
+        try sink.createGroup(path)
         var prefix = Substring(path)
         while !prefix.isEmpty {
             groups[shard].insert(String(prefix))
@@ -78,7 +100,7 @@ final class ShardedTreeSink: WeightTreeSink {
 
     func writeText(_ attribute: String, _ text: String, on group: String, unicode: Bool) throws {
         try ensureGroup(group, in: current)
-        try shards[current].writeText(attribute, text, on: group, unicode: unicode)
+        try shards[current]?.writeText(attribute, text, on: group, unicode: unicode)
     }
 
     func createTensor(_ path: String, dtype: DType, shape: [Int]) throws -> any TensorWriter {
@@ -87,16 +109,15 @@ final class ShardedTreeSink: WeightTreeSink {
             throw CheckpointError(file: self.path, .unsupportedModel("the size of \(path) is \(bytes) bytes, which exceeds the "
                 + "maximum shard size of \(maximumBytes) bytes: increase the maximum shard size"))
         }
+        let owner = ownership.owner(ofArray: arrays)
+        arrays += 1
+        if currentBytes + bytes > maximumBytes || owner != shardOwners[current] { try startShard(owner: owner) }
         currentBytes += bytes
-        if currentBytes > maximumBytes {
-            try startShard()
-            currentBytes = bytes
-        }
         totalBytes += bytes
         try ensureGroup(parent(of: path), in: current)
         shardOfTensor[path] = current
         record(parent(of: path), in: current)
-        return try shards[current].createTensor(path, dtype: dtype, shape: shape)
+        return try shards[current]?.createTensor(path, dtype: dtype, shape: shape) ?? SkippedTensor()
     }
 
     /// A link lives in the shard of the tensor it names (HDF5 links do not cross files).
@@ -106,7 +127,7 @@ final class ShardedTreeSink: WeightTreeSink {
             throw CheckpointError(file: self.path, .corruptObject(path: target, detail: "a link to a tensor not written"))
         }
         try ensureGroup(parent(of: path), in: shard)
-        try shards[shard].link(path, to: target)
+        try shards[shard]?.link(path, to: target)
         shardOfTensor[path] = shard
         record(parent(of: path), in: shard)
     }
@@ -115,16 +136,19 @@ final class ShardedTreeSink: WeightTreeSink {
         manifest = text
     }
 
-    /// Flushes every shard and writes the index, `indexName` in the directory; returns the shard names.
-    func finish(indexName: String) throws -> [String] {
-        for shard in shards { try shard.finish() }
+    /// Flushes the shards this process made.
+    func finishShards() throws {
+        for case let shard? in shards { try shard.finish() }
+    }
+
+    /// Writes the index, `indexName` in the directory, with ``manifest``.
+    func writeIndex(named indexName: String) throws {
         let index = Self.indexJSON(weightMap: weightMap, totalBytes: totalBytes, manifest: manifest)
         do {
             try Data(index.utf8).write(to: URL(fileURLWithPath: "\(directory)/\(indexName)"))
         } catch {
             throw CheckpointError(file: path, .io("cannot write the index: \(error); the previous checkpoint is intact"))
         }
-        return shardNames
     }
 
     /// The index as Keras writes it (`json.dumps(…, indent=4)`), with Heft's manifest beside
@@ -147,4 +171,11 @@ final class ShardedTreeSink: WeightTreeSink {
         lines += ["    }", "}"]
         return lines.joined(separator: "\n")
     }
+}
+
+/// A tensor of another rank's shard: its bytes are neither read nor written here.
+private struct SkippedTensor: TensorWriter {
+    var writesData: Bool { false }
+    func write(_ bytes: UnsafeRawBufferPointer, rows: Range<Int>?) throws {}
+    func storeDigest(_ digest: String) throws {}
 }

@@ -23,9 +23,24 @@ enum ShardedWriter {
 
     static func write(_ plan: SavePlan, layout: WeightFileFormat, to path: String,
                       check: ((_ written: String) throws -> Void)?) throws {
-        guard layout == .kerasV3 else {
-            throw CheckpointError(file: path, .unsupportedModel("a sharded checkpoint holds the Keras 3 layout, not \(layout)"))
-        }
+        try requireKerasV3(layout, path)
+        let stage = try createStage(for: path)
+        defer { removeTree(stage) }
+        let indexName = SafeFileReplacement.split(path).name
+        let sink = try makeSink(plan, stage: stage, for: path, ownership: .single, writer: 0)
+        try WeightWriter.write(plan, layout: .kerasV3, to: sink)
+        try sink.finishShards()
+        try sink.writeIndex(named: indexName)
+        for name in sink.shardNames + [indexName] { try sync("\(stage)/\(name)", for: path) }
+        try check?("\(stage)/\(indexName)")
+        try commit(shards: sink.shardNames, index: indexName, from: stage, into: SafeFileReplacement.split(path).directory, for: path)
+    }
+
+    // MARK: - Several processes
+
+    /// Makes the staging directory for a set written to `path` (after removing those of ended
+    /// processes) and returns its path.
+    static func createStage(for path: String) throws -> String {
         let (directory, indexName) = SafeFileReplacement.split(path)
         let stage = "\(directory)/.\(indexName)\(SafeFileReplacement.marker)\(getpid())-\(UInt32.random(in: 0 ... .max))"
         removeStaleStages(in: directory, for: indexName)
@@ -34,14 +49,63 @@ enum ShardedWriter {
         } catch {
             throw error.checkpointError(file: path, "cannot create the staging directory \(stage)")
         }
-        defer { removeTree(stage) }
-        let sink = try ShardedTreeSink(directory: stage, base: ShardIndex.baseName(of: indexName),
-                                       maximumBytes: plan.maximumShardBytes ?? defaultMaximumShardBytes, reportedAs: path)
-        try WeightWriter.write(plan, layout: .kerasV3, to: sink)
-        let shards = try sink.finish(indexName: indexName)
-        for name in shards + [indexName] { try sync("\(stage)/\(name)", for: path) }
+        return stage
+    }
+
+    /// Writes, into `stage`, the shards `rank` of `ranks` owns (see ``ShardOwnership``), synced,
+    /// and returns what rank 0 needs to write the index.
+    static func writeShare(_ plan: SavePlan, layout: WeightFileFormat, stage: String, rank: Int, ranks: Int,
+                           for path: String) throws -> ShardShare {
+        try requireKerasV3(layout, path)
+        let sink = try makeSink(plan, stage: stage, for: path, ownership: ShardOwnership(plan: plan, ranks: ranks), writer: rank)
+        let written = try WeightWriter.writeTensors(plan, layout: .kerasV3, to: sink)
+        try sink.finishShards()
+        for name in sink.writtenShards { try sync("\(stage)/\(name)", for: path) }
+        let digests = written.paths.filter { !$0.digest.isEmpty }
+        return ShardShare(rank: rank, shards: sink.writtenShards, paths: digests.map(\.path), digests: digests.map(\.digest))
+    }
+
+    /// Writes the index of the set every rank's share (`shares`, one per rank) put in `stage`,
+    /// checks it with `check`, and commits the set to `path` as ``write(_:layout:to:check:)`` does.
+    ///
+    /// - Throws: ``CheckpointError`` when a shard or a tensor's digest is missing from the shares,
+    ///   or as ``write(_:layout:to:check:)`` does.
+    static func commitShares(_ plan: SavePlan, layout: WeightFileFormat, stage: String, shares: [ShardShare], to path: String,
+                             check: ((_ written: String) throws -> Void)?) throws {
+        try requireKerasV3(layout, path)
+        let sink = try makeSink(plan, stage: stage, for: path, ownership: ShardOwnership(plan: plan, ranks: shares.count), writer: nil)
+        let written = try WeightWriter.writeTensors(plan, layout: .kerasV3, to: sink)
+        let made = Set(shares.flatMap(\.shards))
+        if let missing = sink.shardNames.first(where: { !made.contains($0) }) {
+            throw CheckpointError(file: path, .io("no rank wrote the shard \(missing); the previous checkpoint is intact"))
+        }
+        var digests: [String: String] = [:]
+        for share in shares { for (tensor, digest) in zip(share.paths, share.digests) { digests[tensor] = digest } }
+        let paths = try written.paths.map { entry in
+            guard let digest = digests[entry.path] else {
+                throw CheckpointError(file: path, .io("no rank wrote the tensor \(entry.path); the previous checkpoint is intact"))
+            }
+            return (path: entry.path, digest: digest)
+        }
+        sink.manifest = try WeightWriter.manifestText(paths, bytes: written.bytes, algorithm: plan.digestAlgorithm)
+        let indexName = SafeFileReplacement.split(path).name
+        try sink.writeIndex(named: indexName)
+        try sync("\(stage)/\(indexName)", for: path)
         try check?("\(stage)/\(indexName)")
-        try commit(shards: shards, index: indexName, from: stage, into: directory, for: path)
+        try commit(shards: sink.shardNames, index: indexName, from: stage, into: SafeFileReplacement.split(path).directory, for: path)
+    }
+
+    private static func requireKerasV3(_ layout: WeightFileFormat, _ path: String) throws {
+        guard layout == .kerasV3 else {
+            throw CheckpointError(file: path, .unsupportedModel("a sharded checkpoint holds the Keras 3 layout, not \(layout)"))
+        }
+    }
+
+    private static func makeSink(_ plan: SavePlan, stage: String, for path: String, ownership: ShardOwnership,
+                                 writer: Int?) throws -> ShardedTreeSink {
+        try ShardedTreeSink(directory: stage, base: ShardIndex.baseName(of: SafeFileReplacement.split(path).name),
+                            maximumBytes: plan.maximumShardBytes ?? defaultMaximumShardBytes, reportedAs: path,
+                            ownership: ownership, writer: writer)
     }
 
     // MARK: - Commit
@@ -115,7 +179,7 @@ enum ShardedWriter {
     }
 
     /// Removes a staging directory and the files in it (it holds no subdirectories).
-    private static func removeTree(_ path: String) {
+    static func removeTree(_ path: String) {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: path) } catch { return }   // already gone
         for name in names { unlink("\(path)/\(name)") }
