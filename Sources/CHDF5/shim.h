@@ -53,6 +53,7 @@ static inline H5F_libver_t chdf5_libver_latest(void) { return H5F_LIBVER_LATEST;
 /* Property list classes. */
 static inline hid_t chdf5_file_access(void) { return H5P_FILE_ACCESS; }
 static inline hid_t chdf5_link_create(void) { return H5P_LINK_CREATE; }
+static inline hid_t chdf5_dataset_create(void) { return H5P_DATASET_CREATE; }
 static inline hid_t chdf5_root_class(void) { return H5P_ROOT; }
 
 /* Error classes (major and minor codes of an error-stack frame) that callers classify by. */

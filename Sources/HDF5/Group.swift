@@ -98,10 +98,23 @@ public final class Group {
         try createDataset(relativePath, type: type, shape: shape, byteOrder: .littleEndian)
     }
 
+    /// ``createDataset(_:type:shape:)`` with the data's space allocated at once (and never
+    /// filled), so ``Dataset/fileOffset`` tells where its bytes go before any are written: other
+    /// processes can then write them straight into the file.
+    ///
+    /// The corresponding C functions are `H5Dcreate2`, `H5Pset_alloc_time` and `H5Pset_fill_time`.
+    /// - Throws: ``HDF5Error`` as ``createDataset(_:type:shape:)`` does.
+    public func createAllocatedDataset(_ relativePath: String, type: ElementType, shape: [Int]) throws
+        -> Dataset
+    {
+        try createDataset(relativePath, type: type, shape: shape, byteOrder: .littleEndian, allocatedEarly: true)
+    }
+
     /// ``createDataset(_:type:shape:)`` with a choice of byte order, for tests that need
     /// big-endian files.
     func createDataset(
-        _ relativePath: String, type: ElementType, shape: [Int], byteOrder: ByteOrder
+        _ relativePath: String, type: ElementType, shape: [Int], byteOrder: ByteOrder,
+        allocatedEarly: Bool = false
     )
         throws -> Dataset
     {
@@ -109,9 +122,10 @@ public final class Group {
         let fileType = try Datatype.file(for: type, byteOrder: byteOrder, location)
         let space = try Dataspace(shape: shape, location)
         let links = try PropertyList.creatingIntermediateGroups(location)
+        let creation = allocatedEarly ? try PropertyList.allocatedEarly(location) : nil
         let id = try check(
             H5Dcreate2(
-                id, relativePath, fileType.id, space.id, links.id, defaultPropertyList,
+                id, relativePath, fileType.id, space.id, links.id, creation?.id ?? defaultPropertyList,
                 defaultPropertyList), "create dataset", location)
         let dataset = Dataset(file: file, path: location.object, id: id)
         if type == .bfloat16 {

@@ -5,10 +5,11 @@ import Testing
 import TestSupport
 @testable import Checkpoint
 
-/// A sharded set written by several processes (``ShardedWrite``), each rank's share made here in
-/// turn: the set is the one a single process writes, tensor for tensor, each shard holds one
-/// rank's arrays, a rank reads only the values it owns, and a missing share leaves the previous
-/// set as it was. The same code under `mpirun` is tested in HeftTests/ClusterCommandTests.
+/// A sharded set (``ShardedWrite``) or one HDF5 file (``SingleFileWrite``) written by several
+/// processes, each rank's share made here in turn: the result is the one a single process writes,
+/// tensor for tensor (same manifest), each shard holds one rank's arrays, a rank reads only the
+/// values it owns, and a missing share leaves the previous checkpoint as it was. The same code
+/// under `mpirun` is tested in HeftTests/ClusterCommandTests.
 @Suite struct ShardedWriteTests {
     /// Every tensor's path, dtype, shape and bytes.
     private func contents(_ path: String) throws -> [String: Tensor] {
@@ -17,7 +18,7 @@ import TestSupport
     }
 
     /// Writes `plan` to `path` as `ranks` processes would, one share after another.
-    private func writeInShares(_ plan: SavePlan, ranks: Int, to path: String) throws -> [ShardShare] {
+    private func writeInShares(_ plan: SavePlan, ranks: Int, to path: String) throws -> [WriteShare] {
         let write = try ShardedWrite.begin(path)
         defer { write.end() }
         let shares = try (0..<ranks).map { rank in
@@ -41,7 +42,7 @@ import TestSupport
             #expect(one.keys.sorted() == many.keys.sorted())
             for (path, tensor) in one { #expect(many[path].map { $0.dtype == tensor.dtype && $0 == tensor } == true, "\(path)") }
             // Every shard one rank's, and a rank with arrays writes at least one shard.
-            let owners = ShardOwnership(plan: plan, ranks: ranks)
+            let owners = ShardOwnership(plan: plan, layout: .kerasV3, ranks: ranks)
             let ranksWithArrays = Set(owners.keys.indices.map { owners.owner(ofArray: $0) })
             #expect(Set(shares.filter { !$0.shards.isEmpty }.map(\.rank)) == ranksWithArrays)
             #expect(Set(shares.flatMap(\.shards)).count == shares.flatMap(\.shards).count)
@@ -63,7 +64,7 @@ import TestSupport
         try withTemporaryDirectory { dir in
             let model = try Zoo.randomized("shared_twice")
             let plan = try SavePlan(model: model, file: "\(dir)/m.weights.json")
-            let ownership = ShardOwnership(plan: plan, ranks: ranks)
+            let ownership = ShardOwnership(plan: plan, layout: .kerasV3, ranks: ranks)
             let write = try ShardedWrite.begin("\(dir)/m.weights.json")
             defer { write.end() }
             for rank in 0..<ranks {
@@ -140,7 +141,7 @@ import TestSupport
             let report = try copy.loadWeights(from: "\(dir)/m.weights.json", communicator: world)
             #expect(report.assignments.count == model.weights.count)
             for (a, b) in zip(model.getWeights(), copy.getWeights()) { #expect(a == b) }
-            #expect(throws: CheckpointError.self) { try model.saveWeights(to: "\(dir)/m.weights.h5", communicator: world) }
+            #expect(throws: CheckpointError.self) { try model.saveWeights(to: "\(dir)/m.safetensors", communicator: world) }
         }
     }
 
@@ -169,11 +170,90 @@ import TestSupport
             let before = copy.getWeights()
             let owned = try copy.ownedWeights(rank: 1, of: 2)
             let report = try copy.loadWeights(from: "\(dir)/m.weights.json", byName: false, skipMismatch: false, options: LoadOptions(),
-                                              owned: Set(owned.map(ObjectIdentifier.init)))
+                                              owned: { _ in Set(owned.map(ObjectIdentifier.init)) })
             #expect(report.assignments.count == owned.count && !owned.isEmpty)
             for (index, parameter) in copy.weights.enumerated() {
                 let expected = owned.contains { $0 === parameter } ? model.weights[index].value : before[index]
                 #expect(parameter.value == expected, "\(parameter.kerasName)")
+            }
+        }
+    }
+
+    // MARK: - One file
+
+    @Test(arguments: Zoo.names, [WeightFileFormat.kerasV3, .kerasLegacy])
+    func sharesMakeTheFileOneProcessMakes(_ name: String, format: WeightFileFormat) throws {
+        try withTemporaryDirectory { dir in
+            let model = try Zoo.randomized(name)
+            let suffix = format == .kerasV3 ? ".weights.h5" : ".h5"
+            try model.saveWeights(to: "\(dir)/one\(suffix)")
+            let plan = try SavePlan(model: model, file: "\(dir)/many\(suffix)")
+            for ranks in [1, 2, 3, 7] {
+                let write = try HDF5SharedWriter.layOut(plan, layout: format, to: "\(dir)/many\(suffix)")
+                defer { write.end() }
+                let shares = try (0..<ranks).map { try HDF5SharedWriter.writeShare(plan, write: write, rank: $0, ranks: ranks) }
+                try HDF5SharedWriter.commitShares(plan, write: write, shares: shares, check: nil)
+                let (one, many) = (try WeightFile(path: "\(dir)/one\(suffix)"), try WeightFile(path: "\(dir)/many\(suffix)"))
+                #expect(many.format == format && many.allWeights.map(\.path) == one.allWeights.map(\.path))
+                for (a, b) in zip(one.allWeights, many.allWeights) {
+                    let (expected, found) = (try one.read(a), try many.read(b))
+                    #expect(expected.dtype == found.dtype && expected == found, "\(b.path) on \(ranks) ranks")
+                }
+                #expect(try many.container.manifestText() == one.container.manifestText())
+                try many.requireIntact()
+                try many.checkTensors()
+                #expect(Set(many.allWeights.filter { $0.sharedWith != nil }.map(\.path)) == Set(one.allWeights.filter { $0.sharedWith != nil }.map(\.path)))
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { !$0.hasPrefix(".") }, "no temporary left")
+        }
+    }
+
+    /// A conversion of a file Keras wrote, in shares, into one file of either layout: the one a
+    /// single process writes, tensor for tensor.
+    @Test(arguments: [WeightFileFormat.kerasV3, .kerasLegacy])
+    func aConversionInSharesIntoOneFileIsTheOneProcessConversion(format: WeightFileFormat) throws {
+        try withTemporaryDirectory { dir in
+            let source = try WeightFile(path: try #require(ContainerTests.keras3Files.first { $0.contains("lstm") } ?? ContainerTests.keras3Files.first))
+            let suffix = format == .kerasV3 ? ".weights.h5" : ".h5"
+            try source.convert(to: "\(dir)/one\(suffix)", format: format)
+            let write = try source.beginConvert(to: "\(dir)/many\(suffix)", format: format)
+            defer { write.end() }
+            let shares = try (0..<3).map { try source.convertShare(to: write, rank: $0, of: 3) }
+            let report = try source.convert(to: write, shares: shares)
+            #expect(report.weights == source.weights.count)
+            let one = try contents("\(dir)/one\(suffix)")
+            let many = try contents("\(dir)/many\(suffix)")
+            #expect(one.count == many.count && one.count > 0)
+            for (path, tensor) in one { #expect(many[path].map { $0.dtype == tensor.dtype && $0 == tensor } == true, "\(path)") }
+            #expect(throws: CheckpointError.self) { try source.beginConvert(to: "\(dir)/x.safetensors", format: .kerasV3) }
+        }
+    }
+
+    /// A share missing: nothing at the path changes, and `end` leaves no temporary.
+    @Test func aMissingShareLeavesThePreviousFile() throws {
+        try withTemporaryDirectory { dir in
+            try Zoo.randomized("mlp_model", seed: 1).saveWeights(to: "\(dir)/m.weights.h5")
+            let before = try snapshot(dir)
+            let plan = try SavePlan(model: try Zoo.randomized("mlp_model", seed: 2), file: "\(dir)/m.weights.h5")
+            let write = try HDF5SharedWriter.layOut(plan, layout: .kerasV3, to: "\(dir)/m.weights.h5")
+            let share = try HDF5SharedWriter.writeShare(plan, write: write, rank: 0, ranks: 2)
+            #expect {
+                try HDF5SharedWriter.commitShares(plan, write: write, shares: [share], check: nil)
+            } throws: { "\($0)".contains("no rank wrote the tensor /") }
+            write.end()
+            #expect(try snapshot(dir) == before)
+        }
+    }
+
+    @Test func aCommunicatorOfOneSavesOneFileInEitherLayout() throws {
+        try withTemporaryDirectory { dir in
+            let world = try Communicator.world()
+            let model = try Zoo.randomized("shared_twice")
+            for file in ["m.weights.h5", "m.h5"] {
+                try model.saveWeights(to: "\(dir)/\(file)", communicator: world)
+                let copy = try Zoo.build("shared_twice")
+                try copy.loadWeights(from: "\(dir)/\(file)", communicator: world)
+                for (a, b) in zip(model.getWeights(), copy.getWeights()) { #expect(a == b) }
             }
         }
     }

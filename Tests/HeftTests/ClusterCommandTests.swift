@@ -114,38 +114,63 @@ struct ClusterCommandTests {
         }
     }
 
+    /// `mpirun -np N heft convert … OUT.weights.h5` (or `.h5`): rank 0 lays the file out, each rank
+    /// writes its tensors' bytes into it, rank 0 stores the digests and commits: the file is the
+    /// one-process file tensor for tensor, with the same structure (`dump --json`) and manifest.
+    @Test(arguments: [2, 4])
+    func convertWritesTheOneProcessFile(ranks: Int) throws {
+        try withTemporaryDirectory { dir in
+            let source = try files(in: dir)[1]
+            for suffix in [".weights.h5", ".h5"] {
+                let (one, many) = ("\(dir)/one\(suffix)", "\(dir)/many\(suffix)")
+                let alone = try run(ranks: nil, ["convert", "--json", source, one])
+                let together = try run(ranks: ranks, ["convert", "--json", source, many])
+                #expect(alone.code == 0 && together.code == 0, "\(together.stderr)")
+                #expect(together.stdout == alone.stdout.replacingOccurrences(of: one, with: many))
+                let dumps = try [one, many].map { try run(ranks: nil, ["dump", "--json", "--hash", $0]).stdout }
+                #expect(!dumps[0].isEmpty && dumps[1] == dumps[0].replacingOccurrences(of: one, with: many), "\(suffix)")
+                #expect(try WeightFile(path: many).container.manifestText() == WeightFile(path: one).container.manifestText())
+                #expect(try run(ranks: nil, ["verify", many]).code == 0)
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).allSatisfy { !$0.hasPrefix(".") }, "temporary left behind")
+        }
+    }
+
     /// A tensor changed since Heft wrote the source fails the rank that copies it: exit 2, one
     /// message naming the rank and the tensor, no set written and no staging left.
     @Test func aConvertThatFailsOnARankWritesNothing() throws {
         try withTemporaryDirectory { dir in
             let bad = try files(in: dir)[2]
             let changed = try WeightFile(path: bad).weights[12].path
-            let run = try run(ranks: 3, ["convert", bad, "\(dir)/out.weights.json", "--max-shard-size", "200KB"])
-            #expect(run.code == 2)
-            let messages = run.stderr.split(separator: "\n").filter { $0.hasPrefix("heft: error:") }
-            #expect(messages.count == 1 && messages[0].hasPrefix("heft: error: rank ") && messages[0].contains(changed), "\(run.stderr)")
-            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("out") || $0.hasPrefix(".out") }.isEmpty)
+            for output in ["out.weights.json", "out.weights.h5"] {
+                let run = try run(ranks: 3, ["convert", bad, "\(dir)/\(output)"] + (output.hasSuffix(".json") ? ["--max-shard-size", "200KB"] : []))
+                #expect(run.code == 2)
+                let messages = run.stderr.split(separator: "\n").filter { $0.hasPrefix("heft: error:") }
+                #expect(messages.count == 1 && messages[0].hasPrefix("heft: error: rank ") && messages[0].contains(changed), "\(run.stderr)")
+                #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("out") || $0.hasPrefix(".out") }.isEmpty)
+            }
         }
     }
 
     /// `Model.saveWeights(to:communicator:)` with every rank holding only the weights it owns (the
     /// others NaN) writes the model a one-process save writes; `loadWeights(from:communicator:)`
     /// gives each rank exactly its weights.
-    @Test(arguments: [1, 2, 4])
-    func theSwiftAPISavesAndLoadsByRank(ranks: Int) throws {
+    @Test(arguments: [1, 2, 4], ["m.weights.json", "m.weights.h5", "m.h5"])
+    func theSwiftAPISavesAndLoadsByRank(ranks: Int, file: String) throws {
         let check = try #require(ProcessInfo.processInfo.environment["HEFT_MPI_CHECK"], "needs HEFT_MPI_CHECK (run tools/test)")
         try withTemporaryDirectory { dir in
-            #expect(try runProcess(check, ["reference", "\(dir)/reference.weights.h5"]).code == 0)
-            let save = try runMPI(ranks: ranks, check, ["save", "\(dir)/m.weights.json"])
+            let referencePath = "\(dir)/reference" + (file.hasSuffix(".h5") && !file.hasSuffix(".weights.h5") ? ".h5" : ".weights.h5")
+            #expect(try runProcess(check, ["reference", referencePath]).code == 0)
+            let save = try runMPI(ranks: ranks, check, ["save", "\(dir)/\(file)"])
             #expect(save.code == 0, "\(save.stderr)")
-            let (reference, saved) = (try WeightFile(path: "\(dir)/reference.weights.h5"), try WeightFile(path: "\(dir)/m.weights.json"))
+            let (reference, saved) = (try WeightFile(path: referencePath), try WeightFile(path: "\(dir)/\(file)"))
             #expect(saved.allWeights.count == reference.allWeights.count)
             for (a, b) in zip(reference.allWeights, saved.allWeights) {
                 let (expected, found) = (try reference.read(a), try saved.read(b))
                 #expect(a.path == b.path && expected == found, "\(b.path)")
             }
             try saved.checkTensors()
-            let load = try runMPI(ranks: ranks, check, ["load", "\(dir)/m.weights.json"])
+            let load = try runMPI(ranks: ranks, check, ["load", "\(dir)/\(file)"])
             #expect(load.code == 0, "\(load.stderr)")
             let verdicts = try #require(try JSONSerialization.jsonObject(with: Data(load.stdout.utf8)) as? [[String: Any]])
             #expect(verdicts.count == ranks && verdicts.allSatisfy { $0["right"] as? Bool == true && $0["assigned"] as? Int == $0["owned"] as? Int })

@@ -78,38 +78,60 @@ extension Heft {
         }
 
         func run() throws {
-            if let cluster = try ClusterRun.current(timeout: .seconds(reader.timeout + 60)) {
-                // Shards split over the ranks; one file is written by rank 0 (not yet collectively).
-                guard outputPath.hasSuffix(".weights.json"), to?.layout ?? .kerasV3 == .kerasV3 else {
-                    return try cluster.runOnRankZero { try convert() }
-                }
-                return try run(on: cluster)
-            }
+            if let cluster = try ClusterRun.current(timeout: .seconds(reader.timeout + 60)) { return try run(on: cluster) }
             try convert()
         }
 
-        /// Under `mpirun`, to a sharded set: rank 0 begins the write (see ``ShardedWrite``), each
-        /// rank writes the shards of its share of the tensors in its isolated worker, and rank 0
-        /// writes the index, checks the set and commits it, reporting as one process does.
+        /// Under `mpirun`: to a sharded set or one HDF5 file, the ranks write their shares of the
+        /// tensors (see ``ShardedWrite`` and ``SingleFileWrite``); to a `.keras` archive or a
+        /// safetensors file, rank 0 converts alone.
         private func run(on cluster: ClusterRun) throws {
+            let format = to?.layout ?? WeightFileFormat(forPath: outputPath)
+            let (dropOptimizer, maxShardSize, digest) = (self.dropOptimizer, self.maxShardSize?.bytes, self.digest)
+            switch Target.allCases.first(where: { $0.suffix.map(outputPath.hasSuffix) ?? false }) {
+            case nil:
+                try split(on: cluster, begin: { [outputPath] file, reference in
+                    try file.beginConvert(to: outputPath, format: format, like: reference, dropOptimizer: dropOptimizer, digest: digest)
+                }, share: { file, write, rank, size, reference in
+                    try file.convertShare(to: write, rank: rank, of: size, like: reference, dropOptimizer: dropOptimizer, digest: digest)
+                }, commit: { file, write, shares, reference in
+                    try file.convert(to: write, shares: shares, like: reference, dropOptimizer: dropOptimizer, digest: digest)
+                }, end: { $0.end() })
+            case .kerasV3Sharded? where format == .kerasV3:
+                try split(on: cluster, begin: { [outputPath] _, _ in try ShardedWrite.begin(outputPath) }, share: { file, write, rank, size, reference in
+                    try file.convertShare(to: write, rank: rank, of: size, like: reference, dropOptimizer: dropOptimizer,
+                                          maxShardSize: maxShardSize, digest: digest)
+                }, commit: { file, write, shares, reference in
+                    try file.convert(to: write, shares: shares, like: reference, dropOptimizer: dropOptimizer, maxShardSize: maxShardSize, digest: digest)
+                }, end: { $0.end() })
+            default:
+                try cluster.runOnRankZero { try convert() }
+            }
+        }
+
+        /// A conversion the ranks write together: rank 0 begins it (`begin`, in its isolated
+        /// worker), every rank writes its share (`share`, in its worker), and rank 0 commits it and
+        /// reports as one process does (`commit`, in a worker); rank 0 then `end`s it either way.
+        private func split<Write: Codable>(on cluster: ClusterRun,
+                                           begin: @escaping (WeightFile, WeightFile?) throws -> Write,
+                                           share: @escaping (WeightFile, Write, Int, Int, WeightFile?) throws -> WriteShare,
+                                           commit: @escaping (WeightFile, Write, [WriteShare], WeightFile?) throws -> WeightFile.ConversionReport,
+                                           end: (Write) -> Void) throws {
+            let (input, like) = (self.input, self.like)
             let files = [input] + (like.map { [$0] } ?? [])
-            let write = try PartCoding.decode(ShardedWrite.self, from: try cluster.fromRoot("convert", output) {
-                try PartCoding.encode(try ShardedWrite.begin(outputPath))
-            })
-            defer { if cluster.communicator.isRoot { write.end() } }
-            let (like, dropOptimizer, maxShardSize, digest) = (self.like, self.dropOptimizer, self.maxShardSize?.bytes, self.digest)
-            let parts = try cluster.gatherParts("convert", reader, output, files: files, readingDigests: true) { [input] rank, size, open in
-                let share = try open(input).convertShare(to: write, rank: rank, of: size, like: try like.map { try open($0) },
-                                                         dropOptimizer: dropOptimizer, maxShardSize: maxShardSize, digest: digest)
-                return try PartCoding.encode(share)
+            let begun = try cluster.gatherParts("convert", reader, output, files: files, readingDigests: true) { rank, _, open in
+                guard rank == 0 else { return [] }
+                return try PartCoding.encode(try begin(try open(input), try like.map { try open($0) }))
+            }
+            let write = try PartCoding.decode(Write.self, from: try cluster.fromRoot("convert", output) { begun?.first ?? [] })
+            defer { if cluster.communicator.isRoot { end(write) } }
+            let parts = try cluster.gatherParts("convert", reader, output, files: files, readingDigests: true) { rank, size, open in
+                try PartCoding.encode(try share(try open(input), write, rank, size, try like.map { try open($0) }))
             }
             try cluster.finish(parts.map { parts in
                 {
-                    let shares = try parts.map { try PartCoding.decode(ShardShare.self, from: $0) }
-                    try convert { file, reference in
-                        try file.convert(to: write, shares: shares, like: reference, dropOptimizer: dropOptimizer,
-                                         maxShardSize: maxShardSize, digest: digest)
-                    }
+                    let shares = try parts.map { try PartCoding.decode(WriteShare.self, from: $0) }
+                    try convert { file, reference in try commit(file, write, shares, reference) }
                 }
             })
         }

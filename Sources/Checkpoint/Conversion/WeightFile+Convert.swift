@@ -70,7 +70,7 @@ extension WeightFile {
     /// - Throws: ``CheckpointError`` as ``convert(to:format:like:dropOptimizer:maxShardSize:digest:progress:)`` does.
     public func convertShare(to write: ShardedWrite, rank: Int, of ranks: Int, like reference: WeightFile? = nil,
                              dropOptimizer: Bool = false, maxShardSize: Int? = nil, digest: DigestAlgorithm = .xxh3,
-                             progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> ShardShare {
+                             progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> WriteShare {
         precondition((0..<ranks).contains(rank), "convertShare: rank \(rank) of \(ranks)")
         let (plan, _, _) = try conversionPlan(format: .kerasV3, like: reference, dropOptimizer: dropOptimizer,
                                               maxShardSize: maxShardSize, digest: digest, progress: progress)
@@ -85,12 +85,61 @@ extension WeightFile {
     ///   ``convert(to:format:like:dropOptimizer:maxShardSize:digest:progress:)`` does; the
     ///   previous checkpoint is then intact.
     @discardableResult
-    public func convert(to write: ShardedWrite, shares: [ShardShare], like reference: WeightFile? = nil,
+    public func convert(to write: ShardedWrite, shares: [WriteShare], like reference: WeightFile? = nil,
                         dropOptimizer: Bool = false, maxShardSize: Int? = nil, digest: DigestAlgorithm = .xxh3) throws -> ConversionReport {
         let (plan, planner, outcome) = try conversionPlan(format: .kerasV3, like: reference, dropOptimizer: dropOptimizer,
                                                           maxShardSize: maxShardSize, digest: digest, progress: nil)
         var written: KerasModelView?
         try ShardedWriter.commitShares(plan, layout: .kerasV3, stage: write.stage, shares: shares, to: write.path) { temporary in
+            written = try ConversionCheck(source: self, view: planner.view, expected: outcome.expected, reference: reference, target: write.path)
+                .verify(temporary)
+        }
+        return report(outcome, written: written)
+    }
+
+    /// The first step of a conversion to one HDF5 file that several processes write (see
+    /// ``SingleFileWrite``), on rank 0: lays the file out in a temporary beside `path`. The
+    /// arguments are those of ``convert(to:format:like:dropOptimizer:maxShardSize:digest:progress:)``
+    /// and must be the same in every step and on every rank.
+    ///
+    /// - Throws: ``CheckpointError`` for a `path` that does not name one HDF5 file (a `.keras`,
+    ///   `.weights.json` or `.safetensors` output), or as a one-process conversion does.
+    public func beginConvert(to path: String, format: WeightFileFormat, like reference: WeightFile? = nil,
+                             dropOptimizer: Bool = false, digest: DigestAlgorithm = .xxh3) throws -> SingleFileWrite {
+        guard ContainerRegistry.format(writing: path) is HDF5Container.Type else {
+            throw CheckpointError(file: path, .unsupportedModel("several processes write one HDF5 file (.weights.h5, .h5) or a sharded set (.weights.json)"))
+        }
+        let (plan, _, _) = try conversionPlan(format: format, like: reference, dropOptimizer: dropOptimizer, maxShardSize: nil,
+                                              digest: digest, progress: nil)
+        return try HDF5SharedWriter.layOut(plan, layout: format, to: path)
+    }
+
+    /// Each rank's step of a conversion to one HDF5 file (see ``SingleFileWrite``): writes the
+    /// bytes of the datasets `rank` owns into the file rank 0 laid out.
+    ///
+    /// - Throws: ``CheckpointError`` as a one-process conversion does.
+    public func convertShare(to write: SingleFileWrite, rank: Int, of ranks: Int, like reference: WeightFile? = nil,
+                             dropOptimizer: Bool = false, digest: DigestAlgorithm = .xxh3,
+                             progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> WriteShare {
+        precondition((0..<ranks).contains(rank), "convertShare: rank \(rank) of \(ranks)")
+        let (plan, _, _) = try conversionPlan(format: write.format, like: reference, dropOptimizer: dropOptimizer, maxShardSize: nil,
+                                              digest: digest, progress: progress)
+        return try HDF5SharedWriter.writeShare(plan, write: write, rank: rank, ranks: ranks)
+    }
+
+    /// The last step of a conversion to one HDF5 file (see ``SingleFileWrite``), on rank 0 once
+    /// every rank's share is in `shares`: stores the digests and the manifest, checks the file as
+    /// a one-process conversion does, and moves it into place atomically.
+    ///
+    /// - Throws: ``CheckpointError`` for a tensor no share holds, or as a one-process conversion
+    ///   does; the previous file is then intact.
+    @discardableResult
+    public func convert(to write: SingleFileWrite, shares: [WriteShare], like reference: WeightFile? = nil,
+                        dropOptimizer: Bool = false, digest: DigestAlgorithm = .xxh3) throws -> ConversionReport {
+        let (plan, planner, outcome) = try conversionPlan(format: write.format, like: reference, dropOptimizer: dropOptimizer,
+                                                          maxShardSize: nil, digest: digest, progress: nil)
+        var written: KerasModelView?
+        try HDF5SharedWriter.commitShares(plan, write: write, shares: shares) { temporary in
             written = try ConversionCheck(source: self, view: planner.view, expected: outcome.expected, reference: reference, target: write.path)
                 .verify(temporary)
         }

@@ -3,7 +3,7 @@
 ///
 /// Rank 0 begins the write (``begin(_:)``), which makes a staging directory beside the index, and
 /// hands the value (it is `Codable`) to the other ranks. Each rank writes, into that directory, the
-/// shards holding the arrays it owns and returns a ``ShardShare``
+/// shards holding the arrays it owns and returns a ``WriteShare``
 /// (``Model/saveWeights(to:communicator:maxShardSize:digest:timeout:)``,
 /// ``WeightFile/convertShare(to:rank:of:like:dropOptimizer:maxShardSize:digest:progress:)``).
 /// Rank 0 then writes the index from every share and commits the set as a one-process save does:

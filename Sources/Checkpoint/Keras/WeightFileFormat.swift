@@ -1,5 +1,5 @@
 /// The two HDF5 layouts Keras uses for weights.
-public enum WeightFileFormat: String, Sendable, CaseIterable, CustomStringConvertible {
+public enum WeightFileFormat: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
     /// Keras 2 / tf.keras `.h5`: root `layer_names`, one group per layer with `weight_names`, data at
     /// `<layer>/<weight name>` (also the `model_weights` group of a full-model `model.save('m.h5')`).
     case kerasLegacy = "keras-legacy"

@@ -55,10 +55,10 @@ extension Model {
         try loadWeights(from: path, byName: byName, skipMismatch: skipMismatch, options: options, owned: nil)
     }
 
-    /// ``loadWeights(from:byName:skipMismatch:options:)``, assigning only the `owned` parameters
-    /// (all when `nil`); the whole model is matched and checked.
+    /// ``loadWeights(from:byName:skipMismatch:options:)``, assigning only the parameters `owned`
+    /// gives for the file's layout (all when `nil`); the whole model is matched and checked.
     func loadWeights(from path: String, byName: Bool, skipMismatch: Bool, options: LoadOptions,
-                     owned: Set<ObjectIdentifier>?) throws -> LoadReport {
+                     owned: ((WeightFileFormat) throws -> Set<ObjectIdentifier>)?) throws -> LoadReport {
         if let isolation = options.isolation {
             try Isolation.check(files: [path], limits: isolation) { worker in
                 try WeightFile(path: path, limits: options.limits, observer: worker.observer)
@@ -71,7 +71,7 @@ extension Model {
             throw CheckpointError(file: path, .unsupportedModel(foreign))
         }
         let loader = WeightLoader(file: file, model: self, skipMismatch: skipMismatch, verifyIntegrity: options.verifyIntegrity,
-                                   stagingBudget: options.digestStagingBudget, owned: owned)
+                                   stagingBudget: options.digestStagingBudget, owned: try owned?(file.format))
         switch file.format {
         case .kerasLegacy:
             return try byName ? loader.loadLegacyByName() : loader.loadLegacyByOrder()

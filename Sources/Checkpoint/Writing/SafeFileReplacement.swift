@@ -29,17 +29,10 @@ enum SafeFileReplacement {
     /// - Throws: ``CheckpointError`` for a target that is not a regular file, file-system
     ///   failures, or what `write` throws.
     static func replace(_ target: String, write: (_ temporaryPath: String) throws -> Void) throws {
-        let resolved = try resolvedTarget(target)
-        let (directory, name) = split(resolved)
-        try requireWritableDirectory(directory, target: target)
-        removeStaleTemporaries(in: directory, for: name)
-        let temporary = "\(directory)/\(temporaryPrefix(for: name))\(getpid())-\(UInt64.random(in: 0 ... .max) & 0xFFFF_FFFF)"
+        let temporary = try temporaryPath(for: target)
         do {
             try write(temporary)
-            try copyOwnershipAndPermissions(from: resolved, to: temporary, target: target)
-            try fsyncPath(temporary, file: target)
-            try system(target, "cannot rename the new file into place") { rename(temporary, resolved) }
-            try fsyncPath(directory, file: target)
+            try commit(temporary, to: target)
         } catch let error as CheckpointError {
             unlink(temporary)
             // A failure writing the target (not one reading a source file) gets the reassurance.
@@ -49,6 +42,31 @@ enum SafeFileReplacement {
             unlink(temporary)
             throw error
         }
+    }
+
+    /// A fresh temporary path beside `target` (a link followed), after the checks ``replace(_:write:)``
+    /// makes and the removal of temporaries of ended processes; nothing is created there.
+    ///
+    /// - Throws: ``CheckpointError`` for a target that is not a regular file or a directory that
+    ///   cannot be written.
+    static func temporaryPath(for target: String) throws -> String {
+        let resolved = try resolvedTarget(target)
+        let (directory, name) = split(resolved)
+        try requireWritableDirectory(directory, target: target)
+        removeStaleTemporaries(in: directory, for: name)
+        return "\(directory)/\(temporaryPrefix(for: name))\(getpid())-\(UInt64.random(in: 0 ... .max) & 0xFFFF_FFFF)"
+    }
+
+    /// Moves the written `temporary` (from ``temporaryPath(for:)``) to `target` atomically: the
+    /// target's ownership and permissions copied, the file synced, renamed, the directory synced.
+    ///
+    /// - Throws: ``CheckpointError`` for a file-system failure; `target` is then as it was.
+    static func commit(_ temporary: String, to target: String) throws {
+        let resolved = try resolvedTarget(target)
+        try copyOwnershipAndPermissions(from: resolved, to: temporary, target: target)
+        try fsyncPath(temporary, file: target)
+        try system(target, "cannot rename the new file into place") { rename(temporary, resolved) }
+        try fsyncPath(split(resolved).directory, file: target)
     }
 
     static func split(_ path: String) -> (directory: String, name: String) {

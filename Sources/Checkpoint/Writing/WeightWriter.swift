@@ -30,10 +30,12 @@ enum WeightWriter {
         try sink.writeManifest(manifestText(written.paths, bytes: written.bytes, algorithm: plan.digestAlgorithm))
     }
 
-    /// Writes every tensor of `plan` in `layout` and returns each path with its digest (`""` for
-    /// a tensor the sink skips, see ``TensorWriter/writesData``).
-    static func writeTensors(_ plan: SavePlan, layout: WeightFileFormat, to sink: some WeightTreeSink) throws -> WrittenTensors {
-        var written = WrittenTensors(progress: plan.progress, algorithm: plan.digestAlgorithm)
+    /// Writes every tensor of `plan` in `layout` and returns each path with its digest. Only the
+    /// arrays in `owned` (all when `nil`) that the sink takes (``TensorWriter/writesData``) are
+    /// read and written; the others are created in the sink and get the digest `""`.
+    static func writeTensors(_ plan: SavePlan, layout: WeightFileFormat, to sink: some WeightTreeSink,
+                             owned: Set<SavePlan.ShareKey>? = nil) throws -> WrittenTensors {
+        var written = WrittenTensors(progress: plan.progress, algorithm: plan.digestAlgorithm, owned: owned)
         switch layout {
         case .kerasLegacy: try writeLegacy(plan, to: sink, written: &written)
         case .kerasV3: try writeV3(plan, to: sink, written: &written)
@@ -58,6 +60,8 @@ enum WeightWriter {
         var progress: ((Int) -> Void)?
         /// The checksum stored with each tensor.
         var algorithm: DigestAlgorithm
+        /// The arrays read and written (all when `nil`).
+        var owned: Set<SavePlan.ShareKey>?
     }
 
     // MARK: - Legacy
@@ -158,7 +162,7 @@ enum WeightWriter {
         }
         let tensorWriter = try sink.createTensor(path, dtype: weight.dtype, shape: weight.shape)
         let bytes = weight.shape.reduce(weight.dtype.byteCount, *)
-        guard tensorWriter.writesData else {   // another process writes it, and knows its digest
+        guard tensorWriter.writesData, written.owned?.contains(weight.shareKey) ?? true else {   // another process writes it
             written.firstPath[weight.shareKey] = ("/" + path, "")
             written.paths.append(("/" + path, ""))
             written.bytes += bytes

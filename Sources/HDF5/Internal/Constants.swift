@@ -34,6 +34,9 @@ var fileAccessClass: hid_t { chdf5_file_access() }
 /// The `H5P_LINK_CREATE` property list class.
 var linkCreationClass: hid_t { chdf5_link_create() }
 
+/// The `H5P_DATASET_CREATE` property list class.
+var datasetCreationClass: hid_t { chdf5_dataset_create() }
+
 extension FileAccess {
     /// The `H5Fopen` flag for this access mode: `H5F_ACC_RDONLY` or `H5F_ACC_RDWR`.
     var openFlag: UInt32 {

@@ -27,6 +27,19 @@ final class PropertyList {
         return list
     }
 
+    /// A dataset-creation list whose data is allocated in the file when the dataset is created
+    /// (so its offset is known before any data is written) and never filled.
+    ///
+    /// The corresponding C functions are `H5Pset_alloc_time` (`H5D_ALLOC_TIME_EARLY`) and
+    /// `H5Pset_fill_time` (`H5D_FILL_TIME_NEVER`).
+    static func allocatedEarly(_ location: Location) throws(HDF5Error) -> PropertyList {
+        let list = PropertyList(
+            owning: try check(H5Pcreate(datasetCreationClass), "create dataset property list", location))
+        try check(H5Pset_alloc_time(list.id, H5D_ALLOC_TIME_EARLY), "set allocation time", location)
+        try check(H5Pset_fill_time(list.id, H5D_FILL_TIME_NEVER), "set fill time", location)
+        return list
+    }
+
     /// A file-access list with library-version bounds "earliest" to "latest", as h5py's default
     /// `libver='earliest'`: superblock version 0 and old-style groups, readable by every HDF5;
     /// with the access settings of `applyHeftAccess`.

@@ -9,8 +9,8 @@ import NeuralNet
 ///     heft-mpi-check stall RANK SECONDS    RANK sleeps before the gather, past the others' 2 s deadline
 ///     heft-mpi-check fail RANK             RANK gives up (as on a bad shard) and aborts every rank, exit 2
 ///     heft-mpi-check die RANK              RANK is killed (SIGKILL) before the gather
-///     heft-mpi-check save PATH             every rank saves the reference model's weights it owns to the
-///                                          sharded set PATH (the others are NaN on that rank)
+///     heft-mpi-check save PATH             every rank saves the reference model's weights it owns to PATH,
+///                                          a sharded set or one HDF5 file (the others are NaN on that rank)
 ///     heft-mpi-check load PATH             every rank loads the weights it owns from PATH into zeros and
 ///                                          checks them; rank 0 prints a JSON line
 ///     heft-mpi-check reference PATH        one process saves the reference model to PATH
@@ -63,7 +63,8 @@ struct HeftMPICheck {
     /// Each rank holds only the weights it owns (the others are NaN) and saves them together.
     static func save(to path: String, _ communicator: Communicator) throws {
         let model = try reference()
-        let owned = Set(try model.ownedWeights(rank: communicator.rank, of: communicator.size).map(ObjectIdentifier.init))
+        let format = path.hasSuffix(".h5") && !path.hasSuffix(".weights.h5") ? WeightFileFormat.kerasLegacy : .kerasV3
+        let owned = Set(try model.ownedWeights(rank: communicator.rank, of: communicator.size, format: format).map(ObjectIdentifier.init))
         for parameter in model.weights where !owned.contains(ObjectIdentifier(parameter)) {
             try parameter.assign(.full(parameter.shape, value: .nan))
         }
@@ -78,7 +79,8 @@ struct HeftMPICheck {
         let model = try reference()
         for parameter in model.weights { try parameter.assign(.zeros(parameter.shape)) }
         let report = try model.loadWeights(from: path, communicator: communicator)
-        let owned = Set(try model.ownedWeights(rank: communicator.rank, of: communicator.size).map(ObjectIdentifier.init))
+        let format = try WeightFile(path: path).format
+        let owned = Set(try model.ownedWeights(rank: communicator.rank, of: communicator.size, format: format).map(ObjectIdentifier.init))
         let right = zip(model.weights, expected.weights).allSatisfy { parameter, reference in
             parameter.value == (owned.contains(ObjectIdentifier(parameter)) ? reference.value : .zeros(parameter.shape))
         }

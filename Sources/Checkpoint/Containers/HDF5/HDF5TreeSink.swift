@@ -2,16 +2,24 @@ import HDF5
 import NeuralNet
 
 /// A new HDF5 file as a ``WeightTreeSink``: what ``HDF5Container`` writes through.
+///
+/// With `allocatingOnly`, it lays the file out for other processes to fill (see
+/// ``SingleFileWrite``): every group, attribute and link, and every dataset with its space
+/// allocated, but no data, digest or manifest; ``placements`` says where each dataset's bytes go.
 final class HDF5TreeSink: WeightTreeSink {
     private let file: File
     private let root: Group
     /// The path the file is written for, named in errors (the file itself is a temporary).
     private let reportedPath: String
     var path: String { reportedPath }
+    private let allocatingOnly: Bool
+    /// Each dataset made with `allocatingOnly`, in order.
+    private(set) var placements: [SingleFileWrite.Placement] = []
 
     /// Creates the file at `path` (replacing one there).
-    init(creating path: String, reportedAs reportedPath: String) throws {
+    init(creating path: String, reportedAs reportedPath: String, allocatingOnly: Bool = false) throws {
         self.reportedPath = reportedPath
+        self.allocatingOnly = allocatingOnly
         let file = try translatingHDF5Errors(file: reportedPath) { try File.create(path, overwrite: true) }
         self.file = file
         root = try translatingHDF5Errors(file: reportedPath) { try file.root }
@@ -45,6 +53,17 @@ final class HDF5TreeSink: WeightTreeSink {
     }
 
     func createTensor(_ path: String, dtype: DType, shape: [Int]) throws -> any TensorWriter {
+        guard !allocatingOnly else {
+            let offset = try translatingHDF5Errors(file: reportedPath) {
+                try root.createAllocatedDataset(path, type: dtype.elementType, shape: shape).fileOffset
+            }
+            let bytes = shape.reduce(dtype.byteCount, *)
+            guard let offset = offset ?? (bytes == 0 ? 0 : nil) else {
+                throw CheckpointError(file: reportedPath, .hdf5("/\(path): libhdf5 allocated no space for the dataset"))
+            }
+            placements.append(SingleFileWrite.Placement(path: "/" + path, offset: offset, bytes: bytes))
+            return SkippedTensor()
+        }
         let dataset = try translatingHDF5Errors(file: reportedPath) {
             try root.createDataset(path, type: dtype.elementType, shape: shape)
         }

@@ -172,10 +172,3 @@ final class ShardedTreeSink: WeightTreeSink {
         return lines.joined(separator: "\n")
     }
 }
-
-/// A tensor of another rank's shard: its bytes are neither read nor written here.
-private struct SkippedTensor: TensorWriter {
-    var writesData: Bool { false }
-    func write(_ bytes: UnsafeRawBufferPointer, rows: Range<Int>?) throws {}
-    func storeDigest(_ digest: String) throws {}
-}

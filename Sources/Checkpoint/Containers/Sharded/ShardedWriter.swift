@@ -55,14 +55,14 @@ enum ShardedWriter {
     /// Writes, into `stage`, the shards `rank` of `ranks` owns (see ``ShardOwnership``), synced,
     /// and returns what rank 0 needs to write the index.
     static func writeShare(_ plan: SavePlan, layout: WeightFileFormat, stage: String, rank: Int, ranks: Int,
-                           for path: String) throws -> ShardShare {
+                           for path: String) throws -> WriteShare {
         try requireKerasV3(layout, path)
-        let sink = try makeSink(plan, stage: stage, for: path, ownership: ShardOwnership(plan: plan, ranks: ranks), writer: rank)
+        let sink = try makeSink(plan, stage: stage, for: path, ownership: ShardOwnership(plan: plan, layout: .kerasV3, ranks: ranks), writer: rank)
         let written = try WeightWriter.writeTensors(plan, layout: .kerasV3, to: sink)
         try sink.finishShards()
         for name in sink.writtenShards { try sync("\(stage)/\(name)", for: path) }
         let digests = written.paths.filter { !$0.digest.isEmpty }
-        return ShardShare(rank: rank, shards: sink.writtenShards, paths: digests.map(\.path), digests: digests.map(\.digest))
+        return WriteShare(rank: rank, shards: sink.writtenShards, paths: digests.map(\.path), digests: digests.map(\.digest))
     }
 
     /// Writes the index of the set every rank's share (`shares`, one per rank) put in `stage`,
@@ -70,10 +70,10 @@ enum ShardedWriter {
     ///
     /// - Throws: ``CheckpointError`` when a shard or a tensor's digest is missing from the shares,
     ///   or as ``write(_:layout:to:check:)`` does.
-    static func commitShares(_ plan: SavePlan, layout: WeightFileFormat, stage: String, shares: [ShardShare], to path: String,
+    static func commitShares(_ plan: SavePlan, layout: WeightFileFormat, stage: String, shares: [WriteShare], to path: String,
                              check: ((_ written: String) throws -> Void)?) throws {
         try requireKerasV3(layout, path)
-        let sink = try makeSink(plan, stage: stage, for: path, ownership: ShardOwnership(plan: plan, ranks: shares.count), writer: nil)
+        let sink = try makeSink(plan, stage: stage, for: path, ownership: ShardOwnership(plan: plan, layout: .kerasV3, ranks: shares.count), writer: nil)
         let written = try WeightWriter.writeTensors(plan, layout: .kerasV3, to: sink)
         let made = Set(shares.flatMap(\.shards))
         if let missing = sink.shardNames.first(where: { !made.contains($0) }) {
