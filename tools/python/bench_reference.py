@@ -615,7 +615,8 @@ def layers_workload(quick):
 
 
 def cluster_workload(quick):
-    """mpirun -np 1/2/4 heft verify of a sharded checkpoint, beside one process and cat."""
+    """mpirun -np 1/2/4 heft verify and heft convert of a sharded checkpoint, beside one process,
+    cat (for verify) and cp + sync (for convert)."""
     layers, width, shard = (4, 256, "300KB") if quick else (64, 4096, "512MB")
     repeats = 1 if quick else 5
     folder = tempfile.mkdtemp(prefix="heft-cluster-")
@@ -628,37 +629,69 @@ def cluster_workload(quick):
         os.remove(os.path.join(folder, "b.weights.h5"))
         shards = sorted(os.path.join(folder, name) for name in os.listdir(folder) if name.endswith(".weights.h5"))
         size = sum(os.path.getsize(path) for path in shards)
-        rows = {"cat (the shards)": ["sh", "-c", "cat " + " ".join(f"'{path}'" for path in shards) + " > /dev/null"],
-                "heft verify, one process": [HEFT_MPI, "verify", index]}
+        quoted = " ".join(f"'{path}'" for path in shards)
+        copies = os.path.join(folder, "copies")
+        os.mkdir(copies)
+
+        verify = {"cat (the shards)": ["sh", "-c", f"cat {quoted} > /dev/null"], "heft verify, one process": [HEFT_MPI, "verify", index]}
         for ranks in (1, 2, 4):
-            rows[f"mpirun -np {ranks} heft verify"] = MPIRUN + ["-np", str(ranks), HEFT_MPI, "verify", index]
-        times = {name: [] for name in rows}
-        run_process(rows["cat (the shards)"])   # page cache warm
-        for _ in range(repeats + 1):            # in rounds, the first a warm-up
-            for name, arguments in rows.items():
-                times[name].append(run_process(arguments)[0])
-        medians = {name: statistics.median(runs[1:] if len(runs) > 1 else runs) for name, runs in times.items()}
-        one, np1 = medians["heft verify, one process"], medians["mpirun -np 1 heft verify"]
+            verify[f"mpirun -np {ranks} heft verify"] = MPIRUN + ["-np", str(ranks), HEFT_MPI, "verify", index]
+        bound = [argument for argument in MPIRUN if argument not in ("--bind-to", "none")]   # Open MPI's default binding
+        for ranks in (1, 2):
+            verify[f"mpirun -np {ranks} heft verify (default binding)"] = bound + ["-np", str(ranks), HEFT_MPI, "verify", index]
+        run_process(verify["cat (the shards)"])   # page cache warm
+        medians = cluster_medians(verify, repeats)
         print(f"\n### cluster: verify of a sharded checkpoint ({size / 2**30:.2f} GiB in {len(shards)} shards), "
               f"page cache warm, median of {repeats} rounds\n")
-        print("| run | median | ÷ one process | ÷ mpirun -np 1 | GB/s |")
-        print("|---|---|---|---|---|")
-        for name, median in medians.items():
-            print(f"| {name} | {median * 1e3:.0f} ms | {median / one:.2f}× | {median / np1:.2f}× | {size / median / 1e9:.2f} |")
-        two = medians["mpirun -np 2 heft verify"]
+        cluster_table(medians, size, "heft verify, one process", "mpirun -np 1 heft verify")
+        one, np1, two = (medians[name] for name in ("heft verify, one process", "mpirun -np 1 heft verify", "mpirun -np 2 heft verify"))
+        bound1, bound2 = (medians[f"mpirun -np {ranks} heft verify (default binding)"] for ranks in (1, 2))
         print(f"\n2 ranks take {two / np1:.2f}× the time of 1 under mpirun, {two / one:.2f}× a single process "
-              f"(target ≤ 0.75×; this machine has {os.cpu_count()} cores, and one process already hashes on all of them).")
+              f"(target ≤ 0.75×; this machine has {os.cpu_count()} cores, and one process already hashes on all of them). "
+              f"With Open MPI's default binding (one core per rank) 2 ranks take {bound2 / bound1:.2f}× the time of 1, "
+              f"because 1 bound rank runs at {one / bound1:.2f}× a free process's speed.")
+
+        convert = {"cp + sync (the shards)": ["sh", "-c", f"cp {quoted} '{copies}/' && sync"]}
+        for output in ("out.weights.json", "out.weights.h5"):
+            target = os.path.join(folder, output)
+            limit = ["--max-shard-size", shard] if output.endswith(".json") else []
+            convert[f"heft convert → {output}, one process"] = [HEFT_MPI, "convert", index, target] + limit
+            for ranks in (1, 2, 4):
+                convert[f"mpirun -np {ranks} heft convert → {output}"] = MPIRUN + ["-np", str(ranks), HEFT_MPI, "convert", index, target] + limit
+        rounds = 1 if quick else 3
+        medians = cluster_medians(convert, rounds)
+        print(f"\n### cluster: convert of the same checkpoint, each run writing and syncing {size / 2**30:.2f} GiB, median of {rounds} rounds\n")
+        cluster_table(medians, size, "heft convert → out.weights.json, one process", "mpirun -np 1 heft convert → out.weights.json")
+
         node = size / one
         per_node = min(node, PROJECTION_NODE_BYTES_PER_S)
         aggregate = min(64 * per_node, PROJECTION_FS_BYTES_PER_S)
         checkpoint = 64 * 100e9
-        print(f"Projection (not a measurement): one node verifies at {node / 1e9:.1f} GB/s here (page cache, {os.cpu_count()} cores); "
+        print(f"\nProjection (not a measurement): one node verifies at {node / 1e9:.1f} GB/s here (page cache, {os.cpu_count()} cores); "
               f"64 such nodes reading a parallel file system with {PROJECTION_FS_BYTES_PER_S / 1e12:.0f} TB/s aggregate and "
               f"{PROJECTION_NODE_BYTES_PER_S / 1e9:.0f} GB/s per node would verify at {aggregate / 1e9:.0f} GB/s: "
               f"a 6.4 TB checkpoint (100 GB per node) in {checkpoint / aggregate:.0f} s, bound by "
               f"{'the nodes' if 64 * per_node < PROJECTION_FS_BYTES_PER_S else 'the file system'}.")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def cluster_medians(rows, repeats):
+    """Each row's median time over `repeats` rounds (each round runs every row once) after a warm-up round."""
+    times = {name: [] for name in rows}
+    for _ in range(repeats + 1):
+        for name, arguments in rows.items():
+            times[name].append(run_process(arguments)[0])
+    return {name: statistics.median(runs[1:] if len(runs) > 1 else runs) for name, runs in times.items()}
+
+
+def cluster_table(medians, size, one_name, np1_name):
+    """The rows as a Markdown table: time, ratios to one process and to mpirun -np 1, throughput."""
+    one, np1 = medians[one_name], medians[np1_name]
+    print("| run | median | ÷ one process | ÷ mpirun -np 1 | GB/s |")
+    print("|---|---|---|---|---|")
+    for name, median in medians.items():
+        print(f"| {name} | {median * 1e3:.0f} ms | {median / one:.2f}× | {median / np1:.2f}× | {size / median / 1e9:.2f} |")
 
 
 def tensorflow_version():
