@@ -177,4 +177,22 @@ struct ClusterCommandTests {
             #expect(verdicts.compactMap { $0["owned"] as? Int }.reduce(0, +) == reference.allWeights.count)
         }
     }
+
+    /// A rank that cannot save (its model is not built) gets its own error; every other rank gets
+    /// one naming it, with the path said once; nothing is written.
+    @Test func aRankThatCannotSaveIsNamedOnEveryRank() throws {
+        let check = try #require(ProcessInfo.processInfo.environment["HEFT_MPI_CHECK"], "needs HEFT_MPI_CHECK (run tools/test)")
+        try withTemporaryDirectory { dir in
+            let path = "\(dir)/m.weights.json"
+            let run = try runMPI(ranks: 3, check, ["unbuilt", path, "1"])
+            #expect(run.code == 0, "\(run.stderr)")
+            let messages = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String])
+            #expect(messages.count == 3)
+            #expect(messages[1].hasPrefix("\(path): model ") && messages[1].contains("is not built"), "\(messages)")
+            for other in [messages[0], messages[2]] {
+                #expect(other.hasPrefix("\(path): rank 1: model ") && other.components(separatedBy: path).count == 2, "\(other)")
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+        }
+    }
 }

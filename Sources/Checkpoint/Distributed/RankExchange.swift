@@ -72,6 +72,7 @@ struct RankExchange {
     private func outcome<Value>(_ result: Result<Value, any Error>) -> Outcome<Value> {
         switch result {
         case .success(let value): Outcome(value: value)
+        case .failure(let error as CheckpointError) where error.file == path: Outcome(failure: error.message)   // the path is said once
         case .failure(let error): Outcome(failure: "\(error)")
         }
     }

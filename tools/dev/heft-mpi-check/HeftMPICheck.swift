@@ -14,6 +14,8 @@ import NeuralNet
 ///     heft-mpi-check load PATH             every rank loads the weights it owns from PATH into zeros and
 ///                                          checks them; rank 0 prints a JSON line
 ///     heft-mpi-check reference PATH        one process saves the reference model to PATH
+///     heft-mpi-check unbuilt PATH RANK     as save, but RANK's model is not built: every rank's error,
+///                                          gathered, is printed by rank 0 as a JSON list
 @main
 struct HeftMPICheck {
     static func main() {
@@ -44,6 +46,8 @@ struct HeftMPICheck {
             run(communicator) { try save(to: arguments[1], communicator) }
         case "load" where arguments.count == 2:
             run(communicator) { try load(from: arguments[1], communicator) }
+        case "unbuilt" where arguments.count == 3:
+            run(communicator) { try unbuilt(path: arguments[1], rank: Int(arguments[2]) ?? 0, communicator) }
         case "reference" where arguments.count == 2:
             run(communicator) { try reference().saveWeights(to: arguments[1]) }
         default:
@@ -70,6 +74,20 @@ struct HeftMPICheck {
         }
         try model.saveWeights(to: path, communicator: communicator, maxShardSize: 20_000)
         if communicator.isRoot { print("{\"saved\": true, \"ranks\": \(communicator.size)}") }
+    }
+
+    /// Rank `rank` saves a model that is not built; every rank reports the error it got.
+    static func unbuilt(path: String, rank: Int, _ communicator: Communicator) throws {
+        let model = communicator.rank == rank ? try Sequential([Dense(4, name: "d1")]) : try reference()
+        var message = "saved"
+        do {
+            try model.saveWeights(to: path, communicator: communicator)
+        } catch {
+            message = "\(error)"
+        }
+        let gathered = try communicator.gather(Array(message.utf8))
+        let texts = gathered.map { String(decoding: $0, as: UTF8.self) }
+        if communicator.isRoot, let json = try? JSONSerialization.data(withJSONObject: texts) { print(String(decoding: json, as: UTF8.self)) }
     }
 
     /// Each rank loads the weights it owns into a model of zeros and checks them against the
